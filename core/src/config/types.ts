@@ -1,0 +1,130 @@
+/** Typed views of the YAML kinds; the JSON Schemas in schemas/ are the source of truth. */
+
+export interface SecretRef {
+  secret: string;
+}
+export type EnvValue = string | number | boolean | SecretRef;
+
+/** Where a value came from, so errors and the App's annotations can point at it. */
+export interface SourcePos {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface PythonSource {
+  inline?: string;
+  files?: Record<string, string>;
+  path?: string;
+  zip?: string;
+  git?: { url: string; ref?: string; token?: SecretRef };
+}
+
+export interface AgentEnvironment {
+  system_packages?: string[];
+  python_requirements?: string[];
+  python_version?: string;
+  setup_command?: string;
+  dockerfile?: string;
+}
+
+export interface ToolDecl {
+  name: string;
+  description?: string;
+  input_schema: Record<string, unknown>;
+  mode?: 'sandbox' | 'passthrough';
+}
+
+export interface AgentConfig {
+  kind: 'agent';
+  name: string;
+  description?: string;
+  version?: string;
+  status?: 'draft' | 'published';
+  python?: { entrypoint?: string; entrypoint_file?: string; source: PythonSource };
+  command?: string;
+  http?: { url: string; headers?: Record<string, string | SecretRef> };
+  environment?: AgentEnvironment;
+  env?: Record<string, EnvValue>;
+  timeout?: number;
+  tools?: ToolDecl[];
+  ledger_schema?: Record<string, unknown> | null;
+  topology?: Record<string, unknown> | null;
+}
+
+export interface TaskSpec {
+  id?: string;
+  user: string;
+  behavior_instructions?: string;
+  expected_outcome?: 'completion' | 'refusal';
+  initial_state?: Record<string, unknown>;
+}
+
+export interface Gates {
+  min_pass_rate?: number;
+  max_cost_usd?: number;
+  max_p95_latency_ms?: number;
+  max_failed_runs?: number;
+}
+
+export interface SuiteConfig {
+  kind: 'suite';
+  name: string;
+  description?: string;
+  agent?: string;
+  agents?: string[];
+  judge?: 'none' | { model?: string };
+  scenario?: string;
+  tasks: TaskSpec[] | { csv: string };
+  columns?: string[];
+  multi_turn?: Record<string, unknown>;
+  trials?: number;
+  concurrency?: number;
+  gates?: Gates;
+}
+
+export interface ScenarioConfig {
+  kind: 'scenario';
+  name: string;
+  description?: string;
+  workspace?: Record<string, unknown>;
+  setup?: Record<string, unknown>;
+  scorers?: Record<string, unknown>[];
+}
+
+export interface ProviderConfig {
+  base_url?: string;
+  api_key?: SecretRef;
+  script?: string;
+}
+
+export interface ProjectConfig {
+  judge_model?: string;
+  simulator_model?: string;
+  image?: string;
+  concurrency?: number;
+  results_branch?: string;
+  results_dir?: string;
+  sandbox?: { memory_mb?: number; cpus?: number; pids_limit?: number };
+  providers?: { anthropic?: ProviderConfig; openai?: ProviderConfig };
+  prices?: Record<string, { input_per_mtok: number; output_per_mtok: number }>;
+  allow_private_git_hosts?: string[];
+}
+
+export interface Loaded<T> {
+  value: T;
+  file: string;
+  /** Absolute directory of the file: relative paths in it resolve from here. */
+  dir: string;
+  /** Position of a JSON-pointer-like path (e.g. ['python','source']) in the file. */
+  pos(path: (string | number)[]): SourcePos;
+}
+
+export interface ConfigTree {
+  root: string;
+  configDir: string;
+  project: Loaded<ProjectConfig>;
+  agents: Map<string, Loaded<AgentConfig>>;
+  suites: Map<string, Loaded<SuiteConfig>>;
+  scenarios: Map<string, Loaded<ScenarioConfig>>;
+}
