@@ -14,12 +14,15 @@ export const DEFAULT_CONFIG_DIR = '.gauntlet';
 const PROJECT_FILES = new Set(['gauntlet.yaml', 'gauntlet.yml']);
 const MAX_FILE_BYTES = 1024 * 1024;
 
-async function yamlFiles(dir: string, skip: string): Promise<string[]> {
+/** Folders of .gauntlet/ that hold data, not config: results, model scripts, cassettes. */
+const DATA_DIRS = ['results', 'models', 'cassettes'];
+
+async function yamlFiles(dir: string, skip: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) {
-      if (!e.name.startsWith('.') && p !== skip) out.push(...(await yamlFiles(p, skip)));
+      if (!e.name.startsWith('.') && !skip.includes(p)) out.push(...(await yamlFiles(p, skip)));
     } else if (e.isFile() && /\.ya?ml$/.test(e.name)) out.push(p);
   }
   return out.sort();
@@ -48,7 +51,7 @@ export async function loadConfig(root: string, opts: { configDir?: string; check
   };
   const names = new Map<string, string>();
 
-  for (const path of await yamlFiles(configDir, join(configDir, 'results'))) {
+  for (const path of await yamlFiles(configDir, DATA_DIRS.map((d) => join(configDir, d)))) {
     const file = display(path);
     const size = (await stat(path)).size;
     if (size > MAX_FILE_BYTES) {

@@ -79,22 +79,27 @@ export class ScriptedModel {
 
   constructor(private readonly script: Script) {}
 
+  /** The first matching rule's reply, with {{1}}.. filled from the last_user regex's groups. */
   pick(req: NormalisedRequest): ScriptReply | undefined {
     for (const rule of this.script.rules) {
       const w = rule.when ?? {};
+      const groups = w.last_user === undefined ? [] : new RegExp(w.last_user, 's').exec(req.lastUser);
       const ok =
+        groups !== null &&
         (w.model === undefined || new RegExp(w.model).test(req.model)) &&
         (w.system === undefined || new RegExp(w.system, 's').test(req.system)) &&
-        (w.last_user === undefined || new RegExp(w.last_user, 's').test(req.lastUser)) &&
         (w.any === undefined || new RegExp(w.any, 's').test(req.raw)) &&
         (w.turn === undefined || w.turn === req.turn);
       if (!ok) continue;
-      if (rule.reply) return rule.reply;
-      const n = this.used.get(rule) ?? 0;
-      if (rule.replies && n < rule.replies.length) {
+      let reply: ScriptReply | undefined;
+      if (rule.reply) reply = rule.reply;
+      else {
+        const n = this.used.get(rule) ?? 0;
+        if (!rule.replies || n >= rule.replies.length) continue;
         this.used.set(rule, n + 1);
-        return rule.replies[n];
+        reply = rule.replies[n];
       }
+      return fill(reply, [...(groups ?? [])]);
     }
     return this.script.fallback;
   }
@@ -129,6 +134,11 @@ export class ScriptedModel {
       return n.stream ? openaiStream(res, n.model, blocks, usage, n.includeUsage) : json(res, 200, openaiCompletion(n.model, blocks, usage));
     };
   }
+}
+
+function fill<T>(value: T, groups: string[]): T {
+  if (!groups.length) return value;
+  return JSON.parse(JSON.stringify(value), (_k, v) => (typeof v === 'string' ? v.replace(/\{\{(\d+)\}\}/g, (_m, i) => groups[Number(i)] ?? '') : v));
 }
 
 function blocksOf(r: ScriptReply): ReplyBlock[] {

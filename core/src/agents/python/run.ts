@@ -1,0 +1,163 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { Gateway } from '../../gateway/server.js';
+import type { ToolDecl } from '../../config/types.js';
+import type { ModelRelay } from '../../models/relay.js';
+import type { TrajectoryStep } from '../../results/record.js';
+import type { SandboxDriver } from '../../sandbox/driver.js';
+import { packageRoot } from '../../util/paths.js';
+import { emptyOutcome, type AgentOutcome, type TaskInput } from '../types.js';
+import type { AgentCode } from './source.js';
+
+/** Port the in-sandbox forwarder listens on; each sandbox has its own network namespace. */
+export const PROXY_PORT = 8787;
+const MARKER = '@@GAUNTLET_RESULT@@';
+
+export interface SandboxRunContext {
+  runId: string;
+  token: string;
+  image: string;
+  driver: SandboxDriver;
+  relay: ModelRelay;
+  limits: { memoryMb: number; cpus: number; pidsLimit: number };
+  timeoutMs: number;
+  env: Record<string, string>;
+  tools: ToolDecl[];
+  setupCommand?: string;
+}
+
+/** The environment every sandboxed agent sees: the gateway, its aliases, and model base URLs. */
+export function sandboxEnv(token: string, taskFile: string): Record<string, string> {
+  const proxy = `http://127.0.0.1:${PROXY_PORT}`;
+  return {
+    GAUNTLET_PROXY_URL: proxy, GAUNTLET_RUN_TOKEN: token, GAUNTLET_TASK_FILE: taskFile, GAUNTLET_PROXY_PORT: String(PROXY_PORT),
+    PIPELINES_ODYSSEY_PROXY_URL: proxy, PIPELINES_RUN_TOKEN: token, PIPELINES_TASK_FILE: taskFile,
+    // SDKs pointed at the gateway: the run token stands in for the provider key, which stays on the host.
+    ANTHROPIC_BASE_URL: proxy, ANTHROPIC_API_KEY: token, OPENAI_BASE_URL: `${proxy}/v1`, OPENAI_API_KEY: token,
+  };
+}
+
+function toSteps(raw: { type: string; t: number; detail: Record<string, unknown>; count?: number }[]): TrajectoryStep[] {
+  return raw.map((s) => {
+    const d = s.detail;
+    const summary =
+      s.type === 'process' ? `$ ${(d.argv as string[]).join(' ')}`
+      : s.type === 'file_read' ? `read ${d.path}`
+      : s.type === 'file_write' ? `write ${d.path}`
+      : s.type === 'file_op' ? `${d.op} ${d.path}`
+      : s.type === 'http' ? `connect ${d.host}:${d.port}`
+      : s.type === 'http_request' ? String(d.request)
+      : `connect ${d.address}`;
+    return { at: new Date(s.t * 1000).toISOString(), type: s.type as TrajectoryStep['type'], summary, ...(s.count ? { count: s.count } : {}), detail: d };
+  });
+}
+
+/** Runs a Python-function agent in a fresh hardened sandbox behind its own gateway. */
+export async function runPythonAgent(ctx: SandboxRunContext, code: AgentCode, task: TaskInput): Promise<AgentOutcome> {
+  const out = emptyOutcome();
+  const t0 = Date.now();
+  const runDir = await mkdtemp(join(tmpdir(), 'gauntlet-run-'));
+  await chmod(runDir, 0o755);
+  const taskFile = '/gauntlet/run/task.json';
+  await writeFile(join(runDir, 'task.json'), JSON.stringify({ task_input: task }), { mode: 0o644 });
+  const gateway = await new Gateway({ listen: { socket: join(runDir, 'gw.sock') }, token: ctx.token, relay: ctx.relay, tools: ctx.tools }).start();
+  let sandbox;
+  try {
+    sandbox = await ctx.driver.create({
+      image: ctx.image, runId: ctx.runId, limits: ctx.limits,
+      mounts: [
+        { host: runDir, container: '/gauntlet/run', readonly: true },
+        { host: join(packageRoot(), 'core/runtime'), container: '/gauntlet/runtime', readonly: true },
+      ],
+    });
+    out.phases.sandbox_ms = Date.now() - t0;
+    // Streamed, not buffered: archives may be hundreds of MB. ('exit', not 'close': the
+    // stdout pipe is handed to the docker client.)
+    const tar = spawn('tar', ['-C', code.dir, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const tarDone = new Promise((r) => tar.once('exit', r));
+    const env = {
+      ...ctx.env,
+      ...sandboxEnv(ctx.token, taskFile),
+      GAUNTLET_AGENT_SPEC: JSON.stringify({ entrypoint: code.entrypoint, entrypoint_file: code.entrypointFile }),
+      GAUNTLET_AGENT_CODE: 'tar',
+      ...(ctx.setupCommand ? { GAUNTLET_SETUP_COMMAND: ctx.setupCommand } : {}),
+    };
+    const t1 = Date.now();
+    const r = await sandbox.exec(['sh', '/gauntlet/runtime/start.sh', 'python3', '-I', '/gauntlet/runtime/python_harness.py'], { env, stdin: tar.stdout!, timeoutMs: ctx.timeoutMs });
+    await tarDone;
+    out.phases.agent_ms = Date.now() - t1;
+    const idx = r.stdout.lastIndexOf(MARKER);
+    let result: any;
+    if (idx >= 0) {
+      try {
+        result = JSON.parse(r.stdout.slice(idx + MARKER.length).split('\n')[0]);
+      } catch {
+        /* classified below */
+      }
+    }
+    if (r.timedOut) {
+      out.status = 'failed';
+      out.error = { class: 'agent_timeout', code: 'agent_timeout', message: `the agent ran past its timeout of ${Math.round(ctx.timeoutMs / 1000)} s and was killed with its sandbox` };
+    } else if (!result) {
+      const oom = r.exitCode === 137 || (await sandbox.oomKilled());
+      out.status = 'failed';
+      out.error = oom
+        ? { class: 'contract_error', code: 'agent_resource_limit', message: `the agent process was killed (exit ${r.exitCode}), most likely by the ${ctx.limits.memoryMb} MiB memory limit`, detail: r.stderr.slice(-2000) }
+        : { class: 'internal_error', code: 'sandbox_exec_failed', message: `the sandbox exited ${r.exitCode} without a result`, detail: (r.stderr + r.stdout).slice(-2000) };
+    } else {
+      out.steps = toSteps(result.steps ?? []);
+      out.dropped_steps = result.dropped_steps ?? 0;
+      out.debug.stdout_tail = result.stdout_tail;
+      out.debug.stderr_tail = result.stderr_tail;
+      switch (result.status) {
+        case 'ok':
+          out.final_response = result.final_response;
+          if (result.extra && Object.keys(result.extra).length) out.debug.raw_response = JSON.stringify(result.extra).slice(0, 20000);
+          break;
+        case 'exception':
+          // Graded, not an infrastructure failure (seed runbook 1).
+          out.final_response = `The agent raised ${result.exc_type}: ${result.message}`;
+          out.debug.exception = { type: result.exc_type, message: result.message, traceback: result.traceback };
+          out.steps.push({ at: new Date().toISOString(), type: 'exception', summary: `${result.exc_type}: ${result.message}`.slice(0, 300) });
+          out.soft_warnings.push(`the agent raised ${result.exc_type} during ${result.phase}; graded as its response`);
+          break;
+        case 'probe_failed':
+          out.status = 'failed';
+          out.error = { class: 'contract_error', code: 'entrypoint_probe_failed', message: result.message };
+          break;
+        case 'contract_error':
+          out.status = 'failed';
+          out.error = { class: 'contract_error', code: 'contract_error', message: result.message };
+          break;
+        case 'setup_failed':
+          out.status = 'failed';
+          out.error = { class: 'contract_error', code: 'environment_setup_failed', message: `the setup command exited ${result.exit_code}`, detail: result.log };
+          break;
+        case 'proxy_unreachable':
+          out.status = 'failed';
+          out.error = { class: 'proxy_misconfigured', code: 'proxy_misconfigured', message: result.message };
+          break;
+        default:
+          out.status = 'failed';
+          out.error = { class: 'internal_error', code: String(result.status), message: `sandbox reported ${result.status}` };
+      }
+      if (out.final_response !== null) out.steps.push({ at: new Date().toISOString(), type: 'final_response', summary: out.final_response.slice(0, 200) });
+    }
+  } catch (e) {
+    out.status = 'failed';
+    out.error = { class: 'internal_error', code: 'sandbox_start_failed', message: (e as Error).message };
+  } finally {
+    await gateway.close();
+    out.model_calls = gateway.modelCalls;
+    out.tool_calls = gateway.toolCalls;
+    out.trace_events = gateway.traceEvents;
+    if (gateway.droppedEvents) out.soft_warnings.push(`${gateway.droppedEvents} trace events over the limit were dropped`);
+    const t2 = Date.now();
+    await sandbox?.destroy();
+    out.phases.teardown_ms = Date.now() - t2;
+    await rm(runDir, { recursive: true, force: true });
+  }
+  return out;
+}

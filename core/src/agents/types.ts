@@ -1,0 +1,32 @@
+import type { ToolCallRecord, TraceEvent } from '../gateway/types.js';
+import type { ModelCall } from '../models/wire.js';
+import type { RunError, TrajectoryStep } from '../results/record.js';
+
+/** The task as an agent receives it (seed runbook 1: task_input["user_instruction"]). */
+export interface TaskInput {
+  user_instruction: string;
+  behavior_instructions: string | null;
+  initial_state: Record<string, unknown> | null;
+  task_id: string;
+  session_id: string;
+  messages: { role: 'user' | 'assistant'; content: string }[];
+}
+
+/** What running an agent produced, before grading. */
+export interface AgentOutcome {
+  status: 'completed' | 'failed';
+  final_response: string | null;
+  error: RunError | null;
+  steps: TrajectoryStep[];
+  dropped_steps: number;
+  model_calls: ModelCall[];
+  tool_calls: ToolCallRecord[];
+  trace_events: TraceEvent[];
+  soft_warnings: string[];
+  phases: Record<string, number>;
+  debug: { stdout_tail?: string; stderr_tail?: string; raw_response?: string; exception?: { type: string; message: string; traceback: string } };
+}
+
+export function emptyOutcome(): AgentOutcome {
+  return { status: 'completed', final_response: null, error: null, steps: [], dropped_steps: 0, model_calls: [], tool_calls: [], trace_events: [], soft_warnings: [], phases: {}, debug: {} };
+}

@@ -1,0 +1,50 @@
+import type { RunEvent } from '../runner/run-suite.js';
+import { chip, ms } from '../report/format.js';
+
+/** Live progress: a redrawn status line on a TTY, one line per finished run otherwise. */
+export function progressPrinter(stream: NodeJS.WriteStream = process.stderr) {
+  const tty = stream.isTTY === true;
+  let total = 0;
+  let done = 0;
+  const running = new Map<string, string>();
+  let t0 = Date.now();
+  const status = () => {
+    if (!tty) return;
+    const names = [...running.values()].slice(0, 3).join(', ');
+    stream.write(`\r\x1b[2K[${done}/${total}] ${ms(Date.now() - t0)} running: ${names || '-'}`);
+  };
+  const timer = tty ? setInterval(status, 500) : undefined;
+  timer?.unref();
+  return (e: RunEvent) => {
+    switch (e.type) {
+      case 'suite_start':
+        total = e.runs;
+        done = 0;
+        t0 = Date.now();
+        stream.write(`gauntlet: suite ${e.suite} · ${e.runs} run(s) · concurrency ${e.concurrency} · suite run ${e.suiteRunId}\n`);
+        break;
+      case 'log':
+        if (tty) stream.write('\r\x1b[2K');
+        stream.write(`  ${e.message}\n`);
+        break;
+      case 'run_start':
+        running.set(e.runId, `${e.task}${e.trial > 1 ? `#${e.trial}` : ''}`);
+        status();
+        break;
+      case 'run_end': {
+        running.delete(e.record.id);
+        done++;
+        const r = e.record;
+        const mark = r.verdict === 'PASS' ? '✓' : r.status === 'failed' ? '✗' : r.verdict === 'FAIL' ? '✗' : '·';
+        if (tty) stream.write('\r\x1b[2K');
+        stream.write(`  ${mark} [${done}/${total}] ${r.task_id}${r.trial > 1 ? ` #${r.trial}` : ''} ${r.agent.name} ${r.status} ${r.verdict}${chip(r) ? ` (${chip(r)})` : ''} ${ms(r.latency_ms)}\n`);
+        status();
+        break;
+      }
+      case 'suite_end':
+        if (tty) stream.write('\r\x1b[2K');
+        if (timer) clearInterval(timer);
+        break;
+    }
+  };
+}

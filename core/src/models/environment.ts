@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { Loaded, ProjectConfig } from '../config/types.js';
+import type { SecretResolver } from '../config/secrets.js';
+import { Gateway } from '../gateway/server.js';
+import type { JudgeTarget } from '../grading/judge.js';
+import { Cassette } from './cassette.js';
+import { PriceTable } from './prices.js';
+import { ModelRelay, type Provider } from './relay.js';
+import { loadScript, serveScript } from './scripted.js';
+import type { WireFormat } from './wire.js';
+
+const DEFAULT_BASE: Record<WireFormat, string> = { anthropic: 'https://api.anthropic.com', openai: 'https://api.openai.com' };
+const DEFAULT_KEY: Record<WireFormat, string> = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' };
+
+export class ModelUnresolved extends Error {
+  constructor(readonly code: 'agent_model_unresolved' | 'simulator_model_unresolved', message: string) {
+    super(message);
+  }
+}
+
+/** Which wire format serves a model name: explicit `anthropic/…`/`openai/…`, else by family. */
+export function modelFormat(name: string): { format: WireFormat; model: string } | undefined {
+  const m = /^(anthropic|openai)\/(.+)$/.exec(name);
+  if (m) return { format: m[1] as WireFormat, model: m[2] };
+  if (/^claude/i.test(name)) return { format: 'anthropic', model: name };
+  if (/^(gpt|o\d|chatgpt|text-)/i.test(name)) return { format: 'openai', model: name };
+  return undefined;
+}
+
+/**
+ * The host side of every model call in a suite run: providers (real or scripted), the
+ * relay with its key injection and cassettes, and a loopback gateway the judge talks to.
+ */
+export class ModelEnvironment {
+  private readonly closers: (() => Promise<void>)[] = [];
+  private hostGateway?: Gateway;
+  private hostToken = '';
+  relay!: ModelRelay;
+  readonly providers: Partial<Record<WireFormat, Provider & { scripted?: string; keyName?: string }>> = {};
+
+  static async start(project: Loaded<ProjectConfig>, secrets: SecretResolver, opts: { cassette?: { mode: 'record' | 'replay'; file: string } } = {}): Promise<ModelEnvironment> {
+    const env = new ModelEnvironment();
+    for (const format of ['anthropic', 'openai'] as WireFormat[]) {
+      const p = project.value.providers?.[format];
+      if (p?.script) {
+        const file = resolve(project.dir, p.script);
+        const server = await serveScript(loadScript(file));
+        env.closers.push(server.close);
+        env.providers[format] = { format, baseUrl: server.url, scripted: file };
+        continue;
+      }
+      const keyName = p?.api_key?.secret ?? DEFAULT_KEY[format];
+      let apiKey: string | undefined;
+      try {
+        apiKey = secrets.resolve({ secret: keyName }, `providers.${format}.api_key`);
+      } catch {
+        apiKey = undefined;
+      }
+      if (!p && !apiKey) continue;
+      env.providers[format] = { format, baseUrl: p?.base_url ?? DEFAULT_BASE[format], apiKey, keyName };
+    }
+    const cassette = opts.cassette ? new Cassette(opts.cassette.mode, opts.cassette.file) : undefined;
+    env.relay = new ModelRelay(env.providers, new PriceTable(project.value.prices), cassette);
+    env.hostToken = randomBytes(24).toString('hex');
+    secrets.track(env.hostToken);
+    env.hostGateway = await new Gateway({ listen: { host: '127.0.0.1', port: 0 }, token: env.hostToken, relay: env.relay, purpose: 'judge' }).start();
+    return env;
+  }
+
+  /** Resolves the judge: the suite's model, then gauntlet.yaml's, else agent_model_unresolved. */
+  judgeTarget(suiteModel: string | undefined, projectModel: string | undefined): JudgeTarget {
+    const name = suiteModel ?? projectModel;
+    if (!name) throw new ModelUnresolved('agent_model_unresolved', 'no judge model: set judge.model on the suite or judge_model in gauntlet.yaml (or judge: none for scorer-only suites)');
+    const f = modelFormat(name);
+    if (!f) throw new ModelUnresolved('agent_model_unresolved', `cannot tell which provider serves judge model "${name}"; write it as anthropic/${name} or openai/${name}`);
+    const p = this.providers[f.format];
+    if (!p) throw new ModelUnresolved('agent_model_unresolved', `judge model "${name}" needs the ${f.format} provider: set ${DEFAULT_KEY[f.format]} or providers.${f.format} in gauntlet.yaml`);
+    if (!p.scripted && !p.apiKey && p.baseUrl === DEFAULT_BASE[f.format]) throw new ModelUnresolved('agent_model_unresolved', `judge model "${name}" has no API key: set ${p.keyName ?? DEFAULT_KEY[f.format]}`);
+    return { model: f.model, format: f.format, baseUrl: this.hostGateway!.url, token: this.hostToken, prices: this.relay.prices };
+  }
+
+  judgeCalls() {
+    return this.hostGateway?.modelCalls ?? [];
+  }
+
+  async close() {
+    await this.hostGateway?.close();
+    for (const c of this.closers) await c();
+  }
+}

@@ -1,0 +1,119 @@
+import type { ToolCallRecord, TraceEvent } from '../gateway/types.js';
+import type { ModelCall } from '../models/wire.js';
+
+export const RECORD_SCHEMA_VERSION = 1;
+
+/** Failure-mode chips (seed 001); `palette` is how reports colour them. */
+export const ERROR_CLASSES = {
+  auth_failed: { chip: 'auth failed', palette: 'danger' },
+  agent_timeout: { chip: 'timeout', palette: 'warning' },
+  agent_5xx: { chip: '5xx', palette: 'danger' },
+  agent_4xx: { chip: '4xx', palette: 'amber' },
+  agent_bad_response: { chip: 'bad response', palette: 'warning' },
+  agent_unreachable: { chip: 'unreachable', palette: 'danger' },
+  proxy_misconfigured: { chip: 'proxy misconfigured', palette: 'amber' },
+  contract_error: { chip: 'contract error', palette: 'danger' },
+  transport_error: { chip: 'transport error', palette: 'warning' },
+  internal_error: { chip: 'internal error', palette: 'danger' },
+} as const;
+export type ErrorClass = keyof typeof ERROR_CLASSES;
+
+export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type RowVerdict = 'PASS' | 'FAIL' | 'PENDING' | 'NOT APPLICABLE';
+
+export interface RunError {
+  class: ErrorClass;
+  /** Failure code with the seeds' meaning, e.g. agent_code_fetch_failed. */
+  code?: string;
+  message: string;
+  detail?: string;
+}
+
+export interface JudgeCard {
+  verdict: 'PASS' | 'FAIL' | 'NOT APPLICABLE';
+  scores: { task_completion: number | null; instruction_adherence: number | null; efficiency: number | null };
+  failure_mode: string | null;
+  reasoning: string;
+  model: string | null;
+  cost_usd: number;
+  latency_ms: number;
+  error?: string;
+}
+
+export type StepType = 'file_read' | 'file_write' | 'file_op' | 'process' | 'http' | 'http_request' | 'network' | 'model_call' | 'tool_call' | 'trace_event' | 'exception' | 'final_response';
+
+export interface TrajectoryStep {
+  at: string;
+  type: StepType;
+  summary: string;
+  count?: number;
+  actor_id?: string;
+  detail?: unknown;
+}
+
+export interface RunRecord {
+  schema_version: typeof RECORD_SCHEMA_VERSION;
+  id: string;
+  suite_run_id: string;
+  suite: string;
+  task_id: string;
+  trial: number;
+  agent: { name: string; version: string; kind: 'python' | 'http' | 'command' };
+  status: RunStatus;
+  error: RunError | null;
+  verdict: RowVerdict;
+  final_response: string | null;
+  judge: JudgeCard | null;
+  tool_calls: { total: number; by_source: Record<ToolCallRecord['source'], number> };
+  latency_ms: number;
+  phases: Record<string, number>;
+  cost: { agent_usd: number; judge_usd: number; simulator_usd: number; total_usd: number };
+  behavior_config: string | null;
+  ledger_violations: unknown[];
+  seed: { user_instruction: string; behavior_instructions: string | null; expected_outcome: 'completion' | 'refusal'; initial_state: Record<string, unknown> | null; origin: { file: string; line: number; row?: number } };
+  trajectory: { steps: TrajectoryStep[]; model_calls: ModelCall[]; tool_calls: ToolCallRecord[]; trace_events: TraceEvent[]; dropped_steps: number };
+  diff: string | null;
+  scorers: unknown[];
+  overall: 'PASS' | 'FAIL' | null;
+  soft_warnings: string[];
+  banners: string[];
+  multi_turn: null;
+  artifacts: string[];
+  debug: { stdout_tail?: string; stderr_tail?: string; raw_response?: string; exception?: { type: string; message: string; traceback: string } };
+  provenance: Provenance;
+  started_at: string;
+  finished_at: string;
+}
+
+export interface Provenance {
+  gauntlet_version: string;
+  config_hash: string;
+  commit?: string;
+  ref?: string;
+  pr?: number;
+  workflow_run?: string;
+  shard?: string;
+  host: string;
+}
+
+export interface SuiteManifest {
+  schema_version: typeof RECORD_SCHEMA_VERSION;
+  id: string;
+  suite: string;
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  trials: number;
+  counts: { runs: number; completed: number; failed: number; pass: number; fail: number; pending: number; not_applicable: number };
+  pass_rate: number;
+  /** Tasks whose every trial passed (pass^k) and whose any trial passed (pass@k), as fractions. */
+  pass_hat_k: number;
+  pass_at_k: number;
+  cost: { agent_usd: number; judge_usd: number; simulator_usd: number; total_usd: number };
+  latency: { p50_ms: number; p95_ms: number; max_ms: number };
+  by_error_class: Record<string, number>;
+  gates: { name: string; threshold: number; actual: number; passed: boolean }[];
+  gates_passed: boolean;
+  runs: { id: string; task_id: string; agent: string; trial: number; status: RunStatus; verdict: RowVerdict; error_class: ErrorClass | null; latency_ms: number; cost_usd: number }[];
+  provenance: Provenance;
+}

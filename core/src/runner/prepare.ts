@@ -1,0 +1,60 @@
+import type { AgentConfig, Loaded, ProjectConfig } from '../config/types.js';
+import { SecretResolver, SecretUnresolved, isSecretRef } from '../config/secrets.js';
+import { AgentCodeError, materialiseCode, type AgentCode } from '../agents/python/source.js';
+import type { RunError } from '../results/record.js';
+import { ImageError, type ImageManager } from '../sandbox/images.js';
+import { sha256, stableStringify } from '../util/hash.js';
+
+export const DEFAULT_TIMEOUT_S = 300;
+
+/** Everything resolved once per agent before any sandbox boots; `error` fails its runs early. */
+export interface PreparedAgent {
+  config: AgentConfig;
+  kind: 'python' | 'http' | 'command';
+  version: string;
+  env: Record<string, string>;
+  headers: Record<string, string>;
+  code?: AgentCode;
+  image?: string;
+  timeoutMs: number;
+  error?: RunError;
+}
+
+export class DispatchRefused extends Error {}
+
+export async function prepareAgent(agent: Loaded<AgentConfig>, project: Loaded<ProjectConfig>, secrets: SecretResolver, images: ImageManager, opts: { hasScenario: boolean; log?: (s: string) => void }): Promise<PreparedAgent> {
+  const a = agent.value;
+  if (a.status === 'draft') throw new DispatchRefused(`${agent.file}:${agent.pos(['status']).line}: agent "${a.name}" is a draft and cannot be dispatched; set status: published`);
+  const kind = a.python ? 'python' : a.http ? 'http' : 'command';
+  const p: PreparedAgent = { config: a, kind, version: a.version ?? '', env: {}, headers: {}, timeoutMs: (a.timeout ?? DEFAULT_TIMEOUT_S) * 1000 };
+  const fail = (error: RunError) => ((p.error = error), p);
+  try {
+    p.env = secrets.envMap(a.env, `agent ${a.name} env`);
+    for (const [k, v] of Object.entries(a.http?.headers ?? {})) p.headers[k] = isSecretRef(v) ? secrets.resolve(v, `agent ${a.name} http.headers.${k}`) : v;
+  } catch (e) {
+    if (e instanceof SecretUnresolved) return fail({ class: 'contract_error', code: 'agent_secret_unresolved', message: e.message });
+    throw e;
+  }
+  if (kind === 'command' && !opts.hasScenario) return fail({ class: 'contract_error', code: 'in_sandbox_requires_workspace', message: `agent "${a.name}" runs a shell command, which needs a coding scenario; set scenario: on the suite` });
+  if (kind === 'command') return fail({ class: 'internal_error', code: 'not_supported', message: 'shell-command agents on coding scenarios are not available in this version of gauntlet' });
+  if (kind === 'python') {
+    try {
+      p.code = await materialiseCode(agent, secrets, { allowHosts: project.value.allow_private_git_hosts });
+    } catch (e) {
+      if (e instanceof AgentCodeError) return fail({ class: 'contract_error', code: 'agent_code_fetch_failed', message: e.message });
+      if (e instanceof SecretUnresolved) return fail({ class: 'contract_error', code: 'agent_secret_unresolved', message: e.message });
+      throw e;
+    }
+    try {
+      p.image = (await images.build(a)).tag;
+    } catch (e) {
+      if (e instanceof ImageError) return fail({ class: 'internal_error', code: e.code, message: e.message, detail: e.logTail });
+      throw e;
+    }
+  }
+  if (!p.version) {
+    const { status: _s, description: _d, ...spec } = a;
+    p.version = `sha-${sha256(stableStringify(spec) + (p.code?.hash ?? '')).slice(0, 10)}`;
+  }
+  return p;
+}

@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { runHttpAgent } from '../agents/http.js';
+import { runPythonAgent } from '../agents/python/run.js';
+import { emptyOutcome, type AgentOutcome, type TaskInput } from '../agents/types.js';
+import { loadConfig } from '../config/load.js';
+import { SecretResolver } from '../config/secrets.js';
+import { loadTasks, type Task } from '../config/tasks.js';
+import type { ConfigTree, Loaded, SuiteConfig } from '../config/types.js';
+import { judge, notApplicable, type JudgeTarget } from '../grading/judge.js';
+import { ModelEnvironment, ModelUnresolved } from '../models/environment.js';
+import type { Provenance, RunRecord, SuiteManifest } from '../results/record.js';
+import { Redactor } from '../results/redact.js';
+import { DirectoryStore } from '../results/store.js';
+import { summarise } from '../results/summary.js';
+import { renderJunit } from '../report/junit.js';
+import { renderMarkdownReport } from '../report/markdown.js';
+import { checkDocker, DockerDriver } from '../sandbox/docker.js';
+import type { SandboxDriver } from '../sandbox/driver.js';
+import { DEFAULT_BASE_IMAGE, ImageManager } from '../sandbox/images.js';
+import { newId, sha256, stableStringify } from '../util/hash.js';
+import { mapPool } from './pool.js';
+import { prepareAgent, type PreparedAgent } from './prepare.js';
+import { buildRecord, provenance as makeProvenance } from './record.js';
+
+export type RunEvent =
+  | { type: 'suite_start'; suite: string; suiteRunId: string; runs: number; concurrency: number }
+  | { type: 'log'; message: string }
+  | { type: 'run_start'; runId: string; task: string; agent: string; trial: number }
+  | { type: 'run_end'; record: RunRecord }
+  | { type: 'suite_end'; manifest: SuiteManifest };
+
+export interface RunOptions {
+  root: string;
+  configDir?: string;
+  suite?: string;
+  resultsDir?: string;
+  concurrency?: number;
+  trials?: number;
+  judgeModel?: string;
+  cassette?: { mode: 'record' | 'replay'; file: string };
+  env?: NodeJS.ProcessEnv;
+  driver?: SandboxDriver;
+  provenance?: Partial<Provenance>;
+  onEvent?: (e: RunEvent) => void;
+}
+
+export interface SuiteResult {
+  manifest: SuiteManifest;
+  records: RunRecord[];
+  dir: string;
+}
+
+const DEFAULT_LIMITS = { memoryMb: 1024, cpus: 1, pidsLimit: 256 };
+
+/** Runs every selected suite of a config tree; the CLI, the Action and tests all come here. */
+export async function runSuites(opts: RunOptions): Promise<SuiteResult[]> {
+  const tree = await loadConfig(opts.root, { configDir: opts.configDir });
+  const names = opts.suite ? [opts.suite] : [...tree.suites.keys()];
+  for (const n of names) if (!tree.suites.has(n)) throw new Error(`no suite named "${n}" in ${tree.configDir} (suites: ${[...tree.suites.keys()].join(', ') || 'none'})`);
+  const secrets = new SecretResolver(opts.env ?? process.env);
+  const models = await ModelEnvironment.start(tree.project, secrets, { cassette: opts.cassette });
+  const redactor = new Redactor();
+  const resultsDir = resolve(tree.root, opts.resultsDir ?? tree.project.value.results_dir ?? '.gauntlet/results');
+  const store = new DirectoryStore(resultsDir, redactor);
+  const emit = (e: RunEvent) => opts.onEvent?.(e);
+  const images = new ImageManager(tree.project.value.image ?? DEFAULT_BASE_IMAGE, (m) => emit({ type: 'log', message: m }));
+  const driver = opts.driver ?? new DockerDriver();
+  const out: SuiteResult[] = [];
+  try {
+    for (const name of names) out.push(await runSuite(tree, tree.suites.get(name)!, { opts, secrets, models, redactor, store, images, driver, emit }));
+  } finally {
+    await models.close();
+  }
+  return out;
+}
+
+interface Ctx {
+  opts: RunOptions;
+  secrets: SecretResolver;
+  models: ModelEnvironment;
+  redactor: Redactor;
+  store: DirectoryStore;
+  images: ImageManager;
+  driver: SandboxDriver;
+  emit: (e: RunEvent) => void;
+}
+
+async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx): Promise<SuiteResult> {
+  const s = suite.value;
+  const started = Date.now();
+  const suiteRunId = newId();
+  const tasks = await loadTasks(suite);
+  const trials = ctx.opts.trials ?? s.trials ?? 1;
+  const concurrency = ctx.opts.concurrency ?? s.concurrency ?? tree.project.value.concurrency ?? 2;
+  const agentNames = s.agents ?? [s.agent!];
+  const configHash = sha256(stableStringify({ suite: s, agents: agentNames.map((a) => tree.agents.get(a)!.value), project: tree.project.value })).slice(0, 16);
+  const prov = makeProvenance(configHash, ctx.opts.provenance);
+
+  // Fail early, before any sandbox: judge model, secrets, agent code, images.
+  let judgeTarget: JudgeTarget | null = null;
+  let judgeError: string | undefined;
+  let judgeCode: string | undefined;
+  if (s.judge !== 'none') {
+    try {
+      judgeTarget = ctx.models.judgeTarget(ctx.opts.judgeModel ?? (typeof s.judge === 'object' ? s.judge.model : undefined), tree.project.value.judge_model);
+    } catch (e) {
+      if (!(e instanceof ModelUnresolved)) throw e;
+      judgeError = e.message;
+      judgeCode = e.code;
+    }
+  }
+  const runs: { task: Task; agent: string; trial: number }[] = [];
+  for (const task of tasks) for (const agent of agentNames) for (let t = 1; t <= trials; t++) runs.push({ task, agent, trial: t });
+  ctx.emit({ type: 'suite_start', suite: s.name, suiteRunId, runs: runs.length, concurrency });
+
+  const prepared = new Map<string, PreparedAgent>();
+  if (!judgeError) {
+    const needsDocker = agentNames.some((a) => tree.agents.get(a)!.value.python);
+    if (needsDocker) {
+      await checkDocker();
+      const swept = await ctx.driver.sweep();
+      if (swept) ctx.emit({ type: 'log', message: `swept ${swept} leftover sandbox container(s)` });
+    }
+    for (const a of agentNames) prepared.set(a, await prepareAgent(tree.agents.get(a)!, tree.project, ctx.secrets, ctx.images, { hasScenario: !!s.scenario, log: (m) => ctx.emit({ type: 'log', message: m }) }));
+  }
+  for (const v of ctx.secrets.values()) ctx.redactor.add(v);
+
+  const limits = {
+    memoryMb: tree.project.value.sandbox?.memory_mb ?? DEFAULT_LIMITS.memoryMb,
+    cpus: tree.project.value.sandbox?.cpus ?? DEFAULT_LIMITS.cpus,
+    pidsLimit: tree.project.value.sandbox?.pids_limit ?? DEFAULT_LIMITS.pidsLimit,
+  };
+
+  const records = await mapPool(runs, concurrency, async (run) => {
+    const runId = newId('r');
+    const t0 = Date.now();
+    ctx.emit({ type: 'run_start', runId, task: run.task.id, agent: run.agent, trial: run.trial });
+    const agent = prepared.get(run.agent) ?? { config: tree.agents.get(run.agent)!.value, kind: 'python' as const, version: tree.agents.get(run.agent)!.value.version ?? 'unresolved', env: {}, headers: {}, timeoutMs: 0 };
+    let outcome: AgentOutcome;
+    if (judgeError) outcome = { ...emptyOutcome(), status: 'failed', error: { class: 'contract_error', code: judgeCode, message: judgeError } };
+    else if (agent.error) outcome = { ...emptyOutcome(), status: 'failed', error: agent.error };
+    else outcome = await dispatch(agent, run.task, runId, ctx, limits);
+
+    let card = null;
+    if (judgeTarget) {
+      const t1 = Date.now();
+      card = outcome.status === 'completed' && outcome.final_response !== null
+        ? await judge(judgeTarget, { user_instruction: run.task.user, behavior_instructions: run.task.behavior_instructions ?? null, expected_outcome: run.task.expected_outcome ?? 'completion', outcome })
+        : notApplicable('the agent failed before producing a final response');
+      outcome.phases.judge_ms = Date.now() - t1;
+    }
+    const record = ctx.redactor.value(buildRecord({ id: runId, suiteRunId, suite: s.name, task: run.task, trial: run.trial, agent, outcome, judge: card, started: t0, provenance: prov }));
+    await ctx.store.writeRun(record);
+    ctx.emit({ type: 'run_end', record });
+    return record;
+  });
+
+  const manifest = summarise(suiteRunId, s.name, records, trials, s.gates ?? {}, started, prov);
+  await ctx.store.writeManifest(manifest, { 'report.md': renderMarkdownReport(manifest, records), 'junit.xml': renderJunit(manifest, records) });
+  ctx.emit({ type: 'suite_end', manifest });
+  return { manifest, records, dir: ctx.store.suiteDir(suiteRunId) };
+}
+
+function taskInput(task: Task, runId: string): TaskInput {
+  return { user_instruction: task.user, behavior_instructions: task.behavior_instructions ?? null, initial_state: task.initial_state ?? null, task_id: task.id, session_id: runId, messages: [{ role: 'user', content: task.user }] };
+}
+
+async function dispatch(agent: PreparedAgent, task: Task, runId: string, ctx: Ctx, limits: typeof DEFAULT_LIMITS): Promise<AgentOutcome> {
+  if (agent.kind === 'http') return runHttpAgent({ url: agent.config.http!.url, headers: agent.headers, timeoutMs: agent.timeoutMs, runId }, taskInput(task, runId));
+  const token = `gt_${randomBytes(24).toString('hex')}`;
+  ctx.secrets.track(token);
+  ctx.redactor.add(token);
+  return runPythonAgent(
+    { runId, token, image: agent.image!, driver: ctx.driver, relay: ctx.models.relay, limits, timeoutMs: agent.timeoutMs, env: agent.env, tools: agent.config.tools ?? [], setupCommand: agent.config.environment?.setup_command },
+    agent.code!,
+    taskInput(task, runId),
+  );
+}

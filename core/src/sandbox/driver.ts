@@ -1,0 +1,41 @@
+import type { Readable } from 'node:stream';
+
+/** What a run asks of its sandbox; the hardening itself is the driver's job and not optional. */
+export interface SandboxSpec {
+  image: string;
+  runId: string;
+  mounts: { host: string; container: string; readonly: boolean }[];
+  limits: { memoryMb: number; cpus: number; pidsLimit: number };
+}
+
+export interface ExecOptions {
+  /** Values are handed to the engine through the client's environment, never argv. */
+  env?: Record<string, string>;
+  stdin?: string | Buffer | Readable;
+  user?: string;
+  cwd?: string;
+  /** On expiry the whole sandbox is killed: nothing the agent started survives. */
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+export interface Sandbox {
+  readonly id: string;
+  exec(cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Whether the kernel's OOM killer fired in this sandbox (best effort). */
+  oomKilled(): Promise<boolean>;
+  destroy(): Promise<void>;
+}
+
+export interface SandboxDriver {
+  create(spec: SandboxSpec): Promise<Sandbox>;
+  /** Removes leftovers of earlier runs whose owner is gone; returns how many. */
+  sweep(): Promise<number>;
+}
