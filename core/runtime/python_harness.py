@@ -71,7 +71,7 @@ class Capture:
                 path = os.fsdecode(path)
                 if path.startswith(self.ignore) or path.endswith((".pyc", ".so")) or "__pycache__" in path:
                     return
-                if path.startswith(AGENT_DIR) and path.endswith(".py"):
+                if path.startswith(AGENT_DIR) and path.endswith(".py") and "w" not in str(mode):
                     return
                 writing = isinstance(mode, str) and any(c in mode for c in "wax+")
                 if not writing and isinstance(args[2], int) and args[2] & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
@@ -93,11 +93,16 @@ class Capture:
                     self.add("http_request", request=line)
             elif event == "socket.connect":
                 addr = args[1]
+                last = self.steps[-1] if self.steps else None
+                if isinstance(addr, tuple) and last and last["type"] == "http" and (last["detail"]["host"], last["detail"]["port"]) == (str(addr[0]), addr[1]):
+                    return  # the http.client.connect just recorded says it better
                 if isinstance(addr, tuple):
                     self.add("network", address=f"{addr[0]}:{addr[1]}")
                 elif isinstance(addr, (str, bytes)):
                     self.add("network", address=os.fsdecode(addr))
             elif event in ("os.remove", "os.rename", "os.mkdir", "shutil.rmtree"):
+                if args and isinstance(args[0], (str, bytes)) and "__pycache__" in os.fsdecode(args[0]):
+                    return
                 self.add("file_op", op=event, path=os.fsdecode(args[0]) if args and isinstance(args[0], (str, bytes)) else repr(args[:1]))
         except Exception:
             pass
@@ -188,6 +193,7 @@ def main():
     finally:
         capture.active = False
     result["duration_ms"] = int((time.time() - started) * 1000)
+    result["finished_at"] = time.time()
     result["steps"] = capture.steps
     result["dropped_steps"] = capture.dropped
     sys.stdout.flush()

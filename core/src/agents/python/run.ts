@@ -82,6 +82,7 @@ export async function runPythonAgent(ctx: SandboxRunContext, code: AgentCode, ta
       ...sandboxEnv(ctx.token, taskFile),
       GAUNTLET_AGENT_SPEC: JSON.stringify({ entrypoint: code.entrypoint, entrypoint_file: code.entrypointFile }),
       GAUNTLET_AGENT_CODE: 'tar',
+      PYTHONDONTWRITEBYTECODE: '1',
       ...(ctx.setupCommand ? { GAUNTLET_SETUP_COMMAND: ctx.setupCommand } : {}),
     };
     const t1 = Date.now();
@@ -120,7 +121,7 @@ export async function runPythonAgent(ctx: SandboxRunContext, code: AgentCode, ta
           // Graded, not an infrastructure failure (seed runbook 1).
           out.final_response = `The agent raised ${result.exc_type}: ${result.message}`;
           out.debug.exception = { type: result.exc_type, message: result.message, traceback: result.traceback };
-          out.steps.push({ at: new Date().toISOString(), type: 'exception', summary: `${result.exc_type}: ${result.message}`.slice(0, 300) });
+          out.steps.push({ at: result.finished_at ? new Date(result.finished_at * 1000).toISOString() : new Date().toISOString(), type: 'exception', summary: `${result.exc_type}: ${result.message}`.slice(0, 300) });
           out.soft_warnings.push(`the agent raised ${result.exc_type} during ${result.phase}; graded as its response`);
           break;
         case 'probe_failed':
@@ -143,7 +144,8 @@ export async function runPythonAgent(ctx: SandboxRunContext, code: AgentCode, ta
           out.status = 'failed';
           out.error = { class: 'internal_error', code: String(result.status), message: `sandbox reported ${result.status}` };
       }
-      if (out.final_response !== null) out.steps.push({ at: new Date().toISOString(), type: 'final_response', summary: out.final_response.slice(0, 200) });
+      const endedAt = result.finished_at ? new Date(result.finished_at * 1000).toISOString() : new Date().toISOString();
+      if (out.final_response !== null) out.steps.push({ at: endedAt, type: 'final_response', summary: out.final_response.slice(0, 200) });
     }
   } catch (e) {
     out.status = 'failed';
