@@ -36,6 +36,8 @@ export async function checkFetchUrl(raw: string, opts: { allowHosts?: string[] }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || 443);
   const allowed = opts.allowHosts?.includes(host);
+  // Checked before any DNS query, so a local name never leaves the machine.
+  if (!allowed && /^(localhost|.*\.localhost|.*\.local|.*\.internal)\.?$/i.test(host)) throw new UrlRefused(`host ${host} is a local name; private and loopback hosts are refused`);
   let address: string;
   if (isIP(host)) address = host;
   else {
@@ -46,7 +48,6 @@ export async function checkFetchUrl(raw: string, opts: { allowHosts?: string[] }
     }
   }
   if (!allowed) {
-    if (/^(localhost|.*\.localhost|.*\.local|.*\.internal)$/i.test(host)) throw new UrlRefused(`host ${host} is a local name; private and loopback hosts are refused`);
     if (isBlockedAddress(address)) throw new UrlRefused(`host ${host} resolves to ${address}, a private, loopback or link-local address; refused`);
   }
   return { url, host, port, address };

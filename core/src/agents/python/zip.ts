@@ -22,7 +22,7 @@ function open(path: string): Promise<yauzl.ZipFile> {
 }
 
 /** Reads the central directory and rejects hostile entries before a byte is extracted. */
-async function entries(zip: yauzl.ZipFile): Promise<Entry[]> {
+async function entries(zip: yauzl.ZipFile, maxUncompressed: number): Promise<Entry[]> {
   const out: Entry[] = [];
   let declared = 0;
   await new Promise<void>((res, rej) => {
@@ -40,7 +40,7 @@ async function entries(zip: yauzl.ZipFile): Promise<Entry[]> {
         if (mode !== 0 && mode !== 0o100000 && mode !== 0o040000) throw new ArchiveRejected(`entry ${JSON.stringify(name)} is a special file`);
         if (raw.isEncrypted()) throw new ArchiveRejected(`entry ${JSON.stringify(name)} is encrypted`);
         declared += raw.uncompressedSize;
-        if (declared > ZIP_MAX_UNCOMPRESSED) throw new ArchiveRejected(`uncompressed size over ${ZIP_MAX_UNCOMPRESSED / 1024 / 1024} MB`);
+        if (declared > maxUncompressed) throw new ArchiveRejected(`uncompressed size over ${maxUncompressed / 1024 / 1024} MB`);
         out.push({ name, dir: name.endsWith('/'), raw });
         zip.readEntry();
       } catch (e) {
@@ -48,7 +48,7 @@ async function entries(zip: yauzl.ZipFile): Promise<Entry[]> {
       }
     });
     zip.on('end', () => res());
-    zip.on('error', (e) => rej(new ArchiveRejected(`corrupt ZIP: ${e.message}`)));
+    zip.on('error', (e) => rej(new ArchiveRejected(/relative path|absolute path/.test(e.message) ? `an entry escapes the archive (zip-slip): ${e.message}` : `corrupt ZIP: ${e.message}`)));
     zip.readEntry();
   });
   return out;
@@ -58,12 +58,12 @@ async function entries(zip: yauzl.ZipFile): Promise<Entry[]> {
  * Validates and extracts an agent ZIP into `dest`. A single top-level folder is flattened.
  * Sizes are enforced on the bytes actually inflated too, so a lying header cannot bomb us.
  */
-export async function extractZip(path: string, dest: string): Promise<{ files: number; bytes: number }> {
+export async function extractZip(path: string, dest: string, limits = { compressed: ZIP_MAX_COMPRESSED, uncompressed: ZIP_MAX_UNCOMPRESSED }): Promise<{ files: number; bytes: number }> {
   const size = (await stat(path)).size;
-  if (size > ZIP_MAX_COMPRESSED) throw new ArchiveRejected(`archive is ${(size / 1024 / 1024).toFixed(1)} MB; the limit is 100 MB compressed`);
+  if (size > limits.compressed) throw new ArchiveRejected(`archive is ${(size / 1024 / 1024).toFixed(1)} MB; the limit is ${limits.compressed / 1024 / 1024} MB compressed`);
   const zip = await open(path);
   try {
-    const list = await entries(zip);
+    const list = await entries(zip, limits.uncompressed);
     const files = list.filter((e) => !e.dir);
     if (!files.length) throw new ArchiveRejected('the archive holds no files');
     const tops = new Set(list.map((e) => e.name.split('/')[0]));
@@ -78,7 +78,7 @@ export async function extractZip(path: string, dest: string): Promise<{ files: n
       const counter = new Transform({
         transform(chunk: Buffer, _enc, cb) {
           total += chunk.length;
-          if (total > ZIP_MAX_UNCOMPRESSED) cb(new ArchiveRejected(`inflates past ${ZIP_MAX_UNCOMPRESSED / 1024 / 1024} MB (zip bomb?)`));
+          if (total > limits.uncompressed) cb(new ArchiveRejected(`inflates past ${limits.uncompressed / 1024 / 1024} MB (zip bomb?)`));
           else cb(null, chunk);
         },
       });

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, type ConfigIssue } from './errors.js';
+import { loadConfig } from './load.js';
+import { makeTree, project } from '../test-support/tree.js';
+
+async function issues(files: Record<string, string>): Promise<ConfigIssue[]> {
+  const root = await makeTree({ ...project(), ...files });
+  try {
+    await loadConfig(root);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues;
+    throw e;
+  }
+  return [];
+}
+
+const agent = `kind: agent
+name: a1
+python:
+  entrypoint: run
+  source:
+    inline: "def run(t, *, proxy_url, run_token): return 'x'"
+`;
+const suite = `kind: suite
+name: s1
+agent: a1
+tasks:
+  - user: hello
+`;
+
+describe('config loading', () => {
+  it('accepts a valid tree', async () => {
+    expect(await issues({ '.gauntlet/agents/a1.yaml': agent, '.gauntlet/suites/s1.yaml': suite })).toEqual([]);
+  });
+
+  it('reports an unknown key at its line and column with a did-you-mean', async () => {
+    const bad = agent.replace('  entrypoint: run', '  entrypoint: run\n  entrypiont_file: main.py');
+    const [i] = await issues({ '.gauntlet/agents/a1.yaml': bad, '.gauntlet/suites/s1.yaml': suite });
+    expect(i).toMatchObject({ code: 'unknown_key', field: 'python.entrypiont_file', line: 5, column: 3 });
+    expect(i.file).toMatch(/agents\/a1\.yaml$/);
+    expect(i.message).toContain('did you mean "entrypoint_file"');
+  });
+
+  it('rejects a dotted entrypoint', async () => {
+    const [i] = await issues({ '.gauntlet/agents/a1.yaml': agent.replace('entrypoint: run', 'entrypoint: pkg.run'), '.gauntlet/suites/s1.yaml': suite });
+    expect(i).toMatchObject({ field: 'python.entrypoint', line: 4, code: 'invalid_value' });
+    expect(i.message).toContain('dotted paths are rejected');
+  });
+
+  it('points YAML syntax errors at the offending position', async () => {
+    const [i] = await issues({ '.gauntlet/agents/a1.yaml': 'kind: agent\nname: [unclosed\n' });
+    expect(i.code).toBe('yaml_syntax');
+    expect(i.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('flags duplicate keys, a bad enum with a hint, and an unknown agent reference', async () => {
+    const found = await issues({
+      '.gauntlet/agents/a1.yaml': agent.replace('kind: agent', 'kind: agent\nstatus: publihsed'),
+      '.gauntlet/suites/s1.yaml': suite.replace('agent: a1', 'agent: a2'),
+    });
+    expect(found.find((i) => i.field === 'status')?.message).toContain('did you mean "published"');
+    const ref = found.find((i) => i.code === 'unknown_agent');
+    expect(ref).toMatchObject({ line: 3, field: 'agent' });
+  });
+
+  it('rejects Dockerfile bodies with instructions other than RUN/ENV/WORKDIR, at the body line', async () => {
+    const bad = agent + 'environment:\n  dockerfile: |\n    RUN echo ok\n    COPY . /app\n';
+    const [i] = await issues({ '.gauntlet/agents/a1.yaml': bad, '.gauntlet/suites/s1.yaml': suite });
+    expect(i).toMatchObject({ code: 'dockerfile_invalid', line: 10 });
+    expect(i.message).toContain('COPY');
+  });
+
+  it('caps system packages at 50', async () => {
+    const pkgs = Array.from({ length: 51 }, (_, n) => `p${n}`).join(', ');
+    const [i] = await issues({ '.gauntlet/agents/a1.yaml': `${agent}environment:\n  system_packages: [${pkgs}]\n`, '.gauntlet/suites/s1.yaml': suite });
+    expect(i.field).toBe('environment.system_packages');
+  });
+
+  it('names the row of a blank wired CSV cell', async () => {
+    const found = await issues({
+      '.gauntlet/agents/a1.yaml': agent,
+      '.gauntlet/suites/s1.yaml': 'kind: suite\nname: s1\nagent: a1\ntasks: { csv: t.csv }\ncolumns: [expected_outcome]\n',
+      '.gauntlet/suites/t.csv': 'user,expected_outcome\n"ok",completion\n"second",\n"third",maybe\n',
+    });
+    expect(found.map((i) => [i.line, i.field])).toEqual([[3, 'expected_outcome'], [4, 'expected_outcome']]);
+    expect(found[0].message).toContain('row 3');
+  });
+
+  it('requires the user column and refuses unwired columns', async () => {
+    const found = await issues({
+      '.gauntlet/agents/a1.yaml': agent,
+      '.gauntlet/suites/s1.yaml': 'kind: suite\nname: s1\nagent: a1\ntasks: { csv: t.csv }\n',
+      '.gauntlet/suites/t.csv': 'prompt,expected_outcome\nhi,completion\n',
+    });
+    expect(found.map((i) => i.code).sort()).toEqual(['csv_missing_column', 'csv_unwired_column', 'csv_unwired_column']);
+  });
+
+  it('keeps hostile CSV cells as inert data', async () => {
+    const root = await makeTree({
+      ...project(),
+      '.gauntlet/agents/a1.yaml': agent,
+      '.gauntlet/suites/s1.yaml': 'kind: suite\nname: s1\nagent: a1\ntasks: { csv: t.csv }\n',
+      '.gauntlet/suites/t.csv': 'user\n"=cmd|\' /C calc\'!A0"\n"$(rm -rf /); `id`"\n',
+    });
+    const { loadTasks } = await import('./tasks.js');
+    const tree = await loadConfig(root);
+    const tasks = await loadTasks(tree.suites.get('s1')!);
+    expect(tasks.map((t) => t.user)).toEqual(["=cmd|' /C calc'!A0", '$(rm -rf /); `id`']);
+  });
+});
