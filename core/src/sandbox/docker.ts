@@ -58,15 +58,17 @@ class DockerSandbox implements Sandbox {
       maxBuffer: 64 * 1024 * 1024,
     });
     let timedOut = false;
+    let killed: Promise<unknown> | undefined;
     const timer = opts.timeoutMs
       ? setTimeout(() => {
           timedOut = true;
           // Killing the container ends every process the agent started, not just the exec.
-          void docker(['kill', this.id], { reject: false });
+          killed = docker(['kill', this.id], { reject: false });
         }, opts.timeoutMs)
       : undefined;
     const r = await child;
     if (timer) clearTimeout(timer);
+    await killed;
     return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), timedOut, durationMs: Date.now() - started };
   }
 

@@ -1,0 +1,94 @@
+import { createServer, request, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PriceTable } from '../models/prices.js';
+import { ModelRelay } from '../models/relay.js';
+import { Gateway } from './server.js';
+
+const TOKEN = 'gt_run_token_abcdef';
+const KEY = 'sk-ant-real-provider-key';
+
+/** A fake provider on loopback that remembers the headers it was sent. */
+async function provider() {
+  const seen: IncomingHttpHeaders[] = [];
+  const srv = createServer((req, res) => {
+    seen.push(req.headers);
+    req.resume().on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'message', model: 'claude-haiku-4-5', content: [{ type: 'text', text: 'hi' }], usage: { input_tokens: 1000, output_tokens: 200 } }));
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, seen, close: () => srv.close() };
+}
+
+/** Talks to the gateway over its unix socket, the way the in-sandbox forwarder does. */
+function call(socket: string, path: string, headers: Record<string, string>, body = '{}'): Promise<{ status: number; body: string }> {
+  return new Promise((res, rej) => {
+    const req = request({ socketPath: socket, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (r) => {
+      let b = '';
+      r.on('data', (c) => (b += c)).on('end', () => res({ status: r.statusCode!, body: b }));
+    });
+    req.on('error', rej);
+    req.end(body);
+  });
+}
+
+describe('gateway', () => {
+  const closers: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const c of closers.splice(0)) await c();
+  });
+
+  async function setup(tools = [] as { name: string; input_schema: object }[]) {
+    const p = await provider();
+    closers.push(p.close);
+    const relay = new ModelRelay({ anthropic: { format: 'anthropic', baseUrl: p.url, apiKey: KEY } }, new PriceTable());
+    const socket = join(mkdtempSync(join(tmpdir(), 'gw-')), 'gw.sock');
+    const gw = await new Gateway({ listen: { socket }, token: TOKEN, relay, tools: tools as never }).start();
+    closers.push(() => gw.close());
+    return { p, gw, socket };
+  }
+
+  it('swaps the run token for the provider key and records the call with cost', async () => {
+    const { p, gw, socket } = await setup();
+    const r = await call(socket, '/v1/messages?beta=true', { 'x-api-key': TOKEN, 'anthropic-version': '2023-06-01' }, JSON.stringify({ model: 'claude-haiku-4-5', messages: [] }));
+    expect(r.status).toBe(200);
+    expect(p.seen[0]['x-api-key']).toBe(KEY);
+    expect(JSON.stringify(p.seen[0])).not.toContain(TOKEN);
+    expect(gw.modelCalls[0]).toMatchObject({ provider: 'anthropic', model: 'claude-haiku-4-5', input_tokens: 1000, output_tokens: 200, status: 200 });
+    expect(gw.modelCalls[0].cost_usd).toBeCloseTo((1000 * 1 + 200 * 5) / 1e6);
+  });
+
+  it('refuses a missing or wrong token, and every request after revocation', async () => {
+    const { p, gw, socket } = await setup();
+    expect((await call(socket, '/v1/messages', {})).status).toBe(401);
+    expect((await call(socket, '/v1/messages', { authorization: 'Bearer nope' })).status).toBe(401);
+    gw.revoke();
+    const r = await call(socket, '/trace-events', { authorization: `Bearer ${TOKEN}` }, JSON.stringify({ type: 'custom' }));
+    expect(r.status).toBe(401);
+    expect(r.body).toContain('revoked');
+    expect(p.seen).toHaveLength(0);
+  });
+
+  it('records trace events with __occurred_at and actor_id, and rejects unknown types', async () => {
+    const { gw, socket } = await setup();
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    expect((await call(socket, '/trace-events', auth, JSON.stringify([{ type: 'thinking', text: 'hmm', actor_id: 'planner', __occurred_at: '2026-01-01T00:00:00Z' }]))).status).toBe(202);
+    expect((await call(socket, '/trace-events', auth, JSON.stringify({ type: 'bogus' }))).status).toBe(400);
+    expect(gw.traceEvents).toEqual([expect.objectContaining({ type: 'thinking', actor_id: 'planner', occurred_at: '2026-01-01T00:00:00.000Z', data: { text: 'hmm' } })]);
+  });
+
+  it('answers declared tools with tool_not_executable and unknown ones with 404, recording both', async () => {
+    const { gw, socket } = await setup([{ name: 'get_order', input_schema: { type: 'object' } }]);
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const r = await call(socket, '/tools/get_order', auth, JSON.stringify({ order_id: '4521' }));
+    expect(r.status).toBe(501);
+    expect(JSON.parse(r.body).error.type).toBe('tool_not_executable');
+    expect((await call(socket, '/tools/nope', auth)).status).toBe(404);
+    expect(gw.toolCalls.map((t) => [t.name, t.source])).toEqual([['get_order', 'error'], ['nope', 'error']]);
+    expect(gw.toolCalls[0].args).toEqual({ order_id: '4521' });
+  });
+});

@@ -1,0 +1,63 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { dockerReady } from '../test-support/docker.js';
+import { DockerDriver, RUN_LABEL } from './docker.js';
+
+const inspect = (id: string) => JSON.parse(execFileSync('docker', ['inspect', id]).toString())[0];
+
+describe.skipIf(!dockerReady())('docker sandbox driver', () => {
+  const driver = new DockerDriver();
+
+  it('creates hardened sandboxes: no network, no caps, no new privileges, limits, non-root', async () => {
+    const sb = await driver.create({ image: 'gauntlet-base:latest', runId: `t-hard-${process.pid}`, mounts: [], limits: { memoryMb: 256, cpus: 0.5, pidsLimit: 64 } });
+    try {
+      const hc = inspect(sb.id).HostConfig;
+      expect(hc.NetworkMode).toBe('none');
+      expect(hc.CapDrop).toEqual(['ALL']);
+      expect(hc.SecurityOpt).toContain('no-new-privileges');
+      expect(hc.PidsLimit).toBe(64);
+      expect(hc.Memory).toBe(256 * 1024 * 1024);
+      expect(hc.MemorySwap).toBe(256 * 1024 * 1024);
+      expect(hc.NanoCpus).toBe(0.5e9);
+      expect(hc.Init).toBe(true);
+      const who = await sb.exec(['sh', '-c', 'id -u; cat /sys/class/net/*/operstate 2>/dev/null | wc -l; sudo -n true 2>&1 || echo nosudo']);
+      const [uid, ifaces] = who.stdout.trim().split('\n');
+      expect(uid).toBe('1000');
+      expect(Number(ifaces)).toBeLessThanOrEqual(1); // loopback only
+      expect(who.stdout).toContain('nosudo'); // setuid is inert under no-new-privileges
+    } finally {
+      await sb.destroy();
+    }
+  });
+
+  it('passes exec env through the client environment, not argv', async () => {
+    const sb = await driver.create({ image: 'gauntlet-base:latest', runId: `t-env-${process.pid}`, mounts: [], limits: { memoryMb: 256, cpus: 1, pidsLimit: 64 } });
+    try {
+      const r = await sb.exec(['sh', '-c', 'echo "$SECRET_THING"'], { env: { SECRET_THING: 'v4lue' } });
+      expect(r.stdout.trim()).toBe('v4lue');
+    } finally {
+      await sb.destroy();
+    }
+  });
+
+  it('kills the whole sandbox on timeout', async () => {
+    const sb = await driver.create({ image: 'gauntlet-base:latest', runId: `t-to-${process.pid}`, mounts: [], limits: { memoryMb: 256, cpus: 1, pidsLimit: 64 } });
+    const r = await sb.exec(['sh', '-c', 'sleep 100 & while :; do :; done'], { timeoutMs: 1000 });
+    expect(r.timedOut).toBe(true);
+    const left = execFileSync('docker', ['ps', '-q', '--filter', `id=${sb.id}`]).toString().trim();
+    expect(left).toBe('');
+    await sb.destroy();
+  });
+
+  it('sweeps labelled leftovers whose owner process is gone, and spares live ones', async () => {
+    const dead = execFileSync('docker', ['run', '-d', '--label', `${RUN_LABEL}=orphan`, '--label', 'gauntlet.owner=' + execFileSync('hostname').toString().trim() + ':999999', 'gauntlet-base:latest', 'sleep', 'infinity']).toString().trim();
+    const live = await driver.create({ image: 'gauntlet-base:latest', runId: `t-live-${process.pid}`, mounts: [], limits: { memoryMb: 256, cpus: 1, pidsLimit: 64 } });
+    try {
+      expect(await driver.sweep()).toBeGreaterThanOrEqual(1);
+      expect(execFileSync('docker', ['ps', '-aq', '--filter', `id=${dead}`]).toString().trim()).toBe('');
+      expect(execFileSync('docker', ['ps', '-q', '--filter', `id=${live.id}`]).toString().trim()).not.toBe('');
+    } finally {
+      await live.destroy();
+    }
+  });
+});
