@@ -68,7 +68,7 @@ export async function runSuites(opts: RunOptions): Promise<SuiteResult[]> {
   const driver = opts.driver ?? new DockerDriver();
   const out: SuiteResult[] = [];
   try {
-    for (const name of names) out.push(await runSuite(tree, tree.suites.get(name)!, { opts, secrets, models, redactor, store, images, driver, emit }));
+    for (const name of names) out.push(await runSuite(tree, tree.suites.get(name)!, { opts, secrets, models, redactor, store, images, driver, emit, teardowns: [] }));
   } finally {
     await models.close();
   }
@@ -84,6 +84,7 @@ interface Ctx {
   images: ImageManager;
   driver: SandboxDriver;
   emit: (e: RunEvent) => void;
+  teardowns: Promise<unknown>[];
 }
 
 async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx): Promise<SuiteResult> {
@@ -156,6 +157,7 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
     return record;
   });
 
+  await Promise.allSettled(ctx.teardowns.splice(0));
   const manifest = summarise(suiteRunId, s.name, records, trials, s.gates ?? {}, started, prov);
   await ctx.store.writeManifest(manifest, { 'report.md': renderMarkdownReport(manifest, records), 'junit.xml': renderJunit(manifest, records) });
   ctx.emit({ type: 'suite_end', manifest });
@@ -172,7 +174,7 @@ async function dispatch(agent: PreparedAgent, task: Task, runId: string, ctx: Ct
   ctx.secrets.track(token);
   ctx.redactor.add(token);
   return runPythonAgent(
-    { runId, token, image: agent.image!, driver: ctx.driver, relay: ctx.models.relay, limits, timeoutMs: agent.timeoutMs, env: agent.env, tools: agent.config.tools ?? [], setupCommand: agent.config.environment?.setup_command },
+    { runId, token, image: agent.image!, driver: ctx.driver, relay: ctx.models.relay, limits, timeoutMs: agent.timeoutMs, env: agent.env, tools: agent.config.tools ?? [], setupCommand: agent.config.environment?.setup_command, deferTeardown: (p) => ctx.teardowns.push(p) },
     agent.code!,
     taskInput(task, runId),
   );

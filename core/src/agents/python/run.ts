@@ -26,6 +26,8 @@ export interface SandboxRunContext {
   env: Record<string, string>;
   tools: ToolDecl[];
   setupCommand?: string;
+  /** Takes sandbox removal off the critical path; the runner awaits it before finishing. */
+  deferTeardown?: (p: Promise<unknown>) => void;
 }
 
 /** The environment every sandboxed agent sees: the gateway, its aliases, and model base URLs. */
@@ -156,10 +158,9 @@ export async function runPythonAgent(ctx: SandboxRunContext, code: AgentCode, ta
     out.tool_calls = gateway.toolCalls;
     out.trace_events = gateway.traceEvents;
     if (gateway.droppedEvents) out.soft_warnings.push(`${gateway.droppedEvents} trace events over the limit were dropped`);
-    const t2 = Date.now();
-    await sandbox?.destroy();
-    out.phases.teardown_ms = Date.now() - t2;
-    await rm(runDir, { recursive: true, force: true });
+    const teardown = Promise.all([sandbox?.destroy(), rm(runDir, { recursive: true, force: true })]);
+    if (ctx.deferTeardown) ctx.deferTeardown(teardown);
+    else await teardown;
   }
   return out;
 }

@@ -1,0 +1,63 @@
+/**
+ * Per-task overhead of gauntlet against a bare `docker run` of the same image, measured in
+ * one run, plus the speed-up of concurrency 2 over serial. Prints figures; asserts nothing.
+ *   npm run bench
+ */
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { runSuites } from '../core/src/runner/run-suite.js';
+
+const N = Number(process.env.BENCH_N ?? 10);
+const TASKS = Number(process.env.BENCH_TASKS ?? 20);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function tree(tasks: number): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'gauntlet-bench-'));
+  const files: Record<string, string> = {
+    '.gauntlet/agents/trivial.yaml': 'kind: agent\nname: trivial\npython:\n  source:\n    inline: |\n      def run(task_input, *, proxy_url, run_token):\n          return "ok"\n',
+    '.gauntlet/suites/bench.yaml': `kind: suite\nname: bench\nagent: trivial\njudge: none\ntasks:\n${Array.from({ length: tasks }, (_, i) => `  - user: "task ${i}"`).join('\n')}\n`,
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    await mkdir(dirname(join(root, rel)), { recursive: true });
+    await writeFile(join(root, rel), text);
+  }
+  return root;
+}
+
+async function bare(): Promise<number> {
+  const t = Date.now();
+  await execa('docker', ['run', '--rm', '--network', 'none', 'gauntlet-base:latest', 'python3', '-c', 'pass']);
+  return Date.now() - t;
+}
+
+async function main() {
+  await bare(); // warm the engine and the page cache
+  const bareTimes: number[] = [];
+  const ours: number[] = [];
+  const root = await tree(1);
+  await runSuites({ root, concurrency: 1 }); // warm: code hash, image lookups
+  for (let i = 0; i < N; i++) {
+    bareTimes.push(await bare());
+    const [r] = await runSuites({ root, concurrency: 1 });
+    ours.push(r.records[0].latency_ms);
+  }
+  const mb = median(bareTimes);
+  const mo = median(ours);
+  console.log(`trivial Python agent, container to record (median of ${N}): ${mo} ms`);
+  console.log(`bare docker run --rm python3 -c pass   (median of ${N}): ${mb} ms`);
+  console.log(`ratio: ${(mo / mb).toFixed(2)}x (target <= 1.5x)`);
+
+  const many = await tree(TASKS);
+  let t = Date.now();
+  await runSuites({ root: many, concurrency: 1 });
+  const serial = Date.now() - t;
+  t = Date.now();
+  await runSuites({ root: many, concurrency: 2 });
+  const parallel = Date.now() - t;
+  console.log(`${TASKS} tasks serial: ${serial} ms; concurrency 2: ${parallel} ms; ratio ${(parallel / serial).toFixed(2)} (target < 0.5)`);
+}
+
+await main();
