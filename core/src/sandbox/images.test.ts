@@ -1,0 +1,44 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runSuites } from '../runner/run-suite.js';
+import { dockerReady } from '../test-support/docker.js';
+import { makeTree, project, pythonAgent, suite } from '../test-support/tree.js';
+import { ImageManager } from './images.js';
+
+const READER = 'import os\ndef run(t, *, proxy_url, run_token):\n    return open("/home/user/marker").read().strip() + " " + os.environ["FROM_IMAGE"]';
+
+describe.skipIf(!dockerReady())('agent environment images', () => {
+  process.env.GAUNTLET_CACHE_DIR = mkdtempSync(join(tmpdir(), 'gauntlet-cache-'));
+  const nonce = `${process.pid}-${Date.now()}`;
+
+  it('builds a Dockerfile body layer once, reuses it, and runs the agent on it', async () => {
+    const files = { ...project(), ...pythonAgent('img', READER, `environment:\n  dockerfile: |\n    RUN echo built-${nonce} > /home/user/marker\n    ENV FROM_IMAGE=env-ok\n`), ...suite('s', 'img', ['go']) };
+    const root = await makeTree(files);
+    const [first] = await runSuites({ root });
+    expect(first.records[0]).toMatchObject({ status: 'completed', final_response: `built-${nonce} env-ok` });
+    const mgr = new ImageManager();
+    const agent = { kind: 'agent' as const, name: 'img', python: { source: { inline: READER } }, environment: { dockerfile: `RUN echo built-${nonce} > /home/user/marker\nENV FROM_IMAGE=env-ok\n` } };
+    expect((await mgr.status(agent)).state).toBe('ready');
+    const logs: string[] = [];
+    await new ImageManager(undefined, (l) => logs.push(l)).build(agent);
+    expect(logs).toEqual([]); // identical build reused, nothing rebuilt
+  });
+
+  it('fails runs as image_build_failed with the log tail, and keeps the failed state', async () => {
+    const root = await makeTree({ ...project(), ...pythonAgent('bad', READER, `environment:\n  dockerfile: |\n    RUN echo about-to-fail-${nonce} && false\n`), ...suite('s', 'bad', ['go']) });
+    const [res] = await runSuites({ root });
+    expect(res.records[0]).toMatchObject({ status: 'failed', error: { code: 'image_build_failed' } });
+    expect(res.records[0].error?.detail).toContain(`about-to-fail-${nonce}`);
+    const st = await new ImageManager().status({ kind: 'agent', name: 'bad', python: { source: { inline: READER } }, environment: { dockerfile: `RUN echo about-to-fail-${nonce} && false\n` } });
+    expect(st.state).toBe('failed');
+  });
+
+  it('runs setup_command in the sandbox and fails the run as environment_setup_failed on a non-zero exit', async () => {
+    const root = await makeTree({ ...project(), ...pythonAgent('setup', 'def run(t, *, proxy_url, run_token): return "x"', 'environment:\n  setup_command: "echo preparing; exit 7"\n'), ...suite('s', 'setup', ['go']) });
+    const [res] = await runSuites({ root });
+    expect(res.records[0]).toMatchObject({ status: 'failed', error: { code: 'environment_setup_failed', message: 'the setup command exited 7' } });
+    expect(res.records[0].error?.detail).toContain('preparing');
+  });
+});
