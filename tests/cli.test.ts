@@ -42,8 +42,11 @@ describe('gauntlet CLI', () => {
     const ajv = new Ajv({ strict: false });
     const schema = JSON.parse(readFileSync(join(__dirname, '..', 'schemas', 'run-record.schema.json'), 'utf8'));
     expect(ajv.validate(schema, record), JSON.stringify(ajv.errors)).toBe(true);
-    // The JUnit report is well-formed enough for xmllint-less consumers: one testcase per run.
     const dir = /records: (\S+)/.exec(r.stdout)![1];
+    const manifestSchema = JSON.parse(readFileSync(join(__dirname, '..', 'schemas', 'suite-manifest.schema.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    expect(ajv.validate(manifestSchema, manifest), JSON.stringify(ajv.errors)).toBe(true);
+    expect(manifest.runs).toHaveLength(3);
     expect(readFileSync(join(dir, 'junit.xml'), 'utf8').match(/<testcase /g)).toHaveLength(3);
   });
 });
