@@ -80,10 +80,6 @@ export class ModelEnvironment {
     return { model: f.model, format: f.format, baseUrl: this.hostGateway!.url, token: this.hostToken, prices: this.relay.prices };
   }
 
-  judgeCalls() {
-    return this.hostGateway?.modelCalls ?? [];
-  }
-
   async close() {
     await this.hostGateway?.close();
     for (const c of this.closers) await c();

@@ -22,7 +22,7 @@ export interface PreparedAgent {
 
 export class DispatchRefused extends Error {}
 
-export async function prepareAgent(agent: Loaded<AgentConfig>, project: Loaded<ProjectConfig>, secrets: SecretResolver, images: ImageManager, opts: { hasScenario: boolean; log?: (s: string) => void }): Promise<PreparedAgent> {
+export async function prepareAgent(agent: Loaded<AgentConfig>, project: Loaded<ProjectConfig>, secrets: SecretResolver, images: ImageManager, opts: { hasScenario: boolean }): Promise<PreparedAgent> {
   const a = agent.value;
   if (a.status === 'draft') throw new DispatchRefused(`${agent.file}:${agent.pos(['status']).line}: agent "${a.name}" is a draft and cannot be dispatched; set status: published`);
   const kind = a.python ? 'python' : a.http ? 'http' : 'command';

@@ -73,7 +73,6 @@ describe.skipIf(!dockerReady())('suite runs in real sandboxes', () => {
 
   it('fails the entrypoint probe with contract_error when the file is wrong', async () => {
     const files = { ...project(), ...pythonAgent('a', 'def run(t, *, proxy_url, run_token): return "x"'), ...suite('s', 'a', ['go']) };
-    files['.gauntlet/agents/a.yaml'] = files['.gauntlet/agents/a.yaml'].replace('python:\n', 'python:\n  entrypoint_file: agent.py\n');
     // inline code lands in entrypoint_file, so point the probe elsewhere through a files source
     files['.gauntlet/agents/a.yaml'] = 'kind: agent\nname: a\npython:\n  entrypoint_file: missing.py\n  source:\n    files:\n      main.py: "def run(t, *, proxy_url, run_token): return 1"\n';
     const { record } = await runOne(files);

@@ -123,7 +123,7 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
       const swept = await ctx.driver.sweep();
       if (swept) ctx.emit({ type: 'log', message: `swept ${swept} leftover sandbox container(s)` });
     }
-    for (const a of agentNames) prepared.set(a, await prepareAgent(tree.agents.get(a)!, tree.project, ctx.secrets, ctx.images, { hasScenario: !!s.scenario, log: (m) => ctx.emit({ type: 'log', message: m }) }));
+    for (const a of agentNames) prepared.set(a, await prepareAgent(tree.agents.get(a)!, tree.project, ctx.secrets, ctx.images, { hasScenario: !!s.scenario }));
   }
   for (const v of ctx.secrets.values()) ctx.redactor.add(v);
 

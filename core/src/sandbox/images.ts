@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -165,7 +165,6 @@ export class ImageManager {
     const r = await docker(['images', '--format', '{{.Repository}}:{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}'], { reject: false });
     const present = new Set(String(r.stdout).split('\n').map((l) => l.split('\t')[0]));
     const out: ImageStatus[] = [{ key: 'base', tag: this.baseTag, state: present.has(this.baseTag) ? 'ready' : 'not_built' }];
-    const { readdirSync } = await import('node:fs');
     for (const f of readdirSync(cacheDir()).filter((f) => f.endsWith('.json'))) {
       const s = JSON.parse(readFileSync(join(cacheDir(), f), 'utf8')) as ImageStatus;
       out.push({ ...s, state: present.has(s.tag) ? 'ready' : s.state === 'ready' ? 'not_built' : s.state });

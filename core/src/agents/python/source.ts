@@ -1,4 +1,4 @@
-import { cp, lstat, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import type { AgentConfig, Loaded } from '../../config/types.js';
@@ -102,7 +102,6 @@ export async function materialiseCode(agent: Loaded<AgentConfig>, secrets: Secre
     }
     return { dir, entrypoint: py.entrypoint ?? 'run', entrypointFile, hash: await hashDir(dir), provenance };
   } catch (e) {
-    const { rm } = await import('node:fs/promises');
     await rm(dir, { recursive: true, force: true });
     throw e;
   }
