@@ -2,8 +2,8 @@
 # Sandbox entry for one agent run: the gateway forwarder, the agent code, then the agent.
 # The forwarder turns 127.0.0.1:$GAUNTLET_PROXY_PORT into the bind-mounted gateway socket.
 socat TCP-LISTEN:"$GAUNTLET_PROXY_PORT",bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:/gauntlet/run/gw.sock </dev/null >/dev/null 2>/tmp/.gauntlet-forwarder.log &
-if [ "$GAUNTLET_AGENT_CODE" = "tar" ]; then
-  tar -x -C /home/user/agent --no-same-owner --no-same-permissions || { echo "@@GAUNTLET_RESULT@@{\"status\":\"code_copy_failed\"}"; exit 3; }
+if [ -n "$GAUNTLET_AGENT_CODE" ]; then
+  tar -x -f "$GAUNTLET_AGENT_CODE" -C /home/user/agent --no-same-owner --no-same-permissions || { echo "@@GAUNTLET_RESULT@@{\"status\":\"code_copy_failed\"}"; exit 3; }
 fi
 if [ -n "$GAUNTLET_SETUP_COMMAND" ]; then
   sh -c "$GAUNTLET_SETUP_COMMAND" >/tmp/.gauntlet-setup.log 2>&1 || {

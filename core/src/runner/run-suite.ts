@@ -21,6 +21,7 @@ import { DEFAULT_BASE_IMAGE, ImageManager } from '../sandbox/images.js';
 import { newId, sha256, stableStringify } from '../util/hash.js';
 import { mapPool } from './pool.js';
 import { prepareAgent, type PreparedAgent } from './prepare.js';
+import { disposeCode } from '../agents/python/source.js';
 import { buildRecord, provenance as makeProvenance } from './record.js';
 
 export type RunEvent =
@@ -158,6 +159,7 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
   });
 
   await Promise.allSettled(ctx.teardowns.splice(0));
+  await Promise.all([...prepared.values()].map((p) => disposeCode(p.code)));
   const manifest = summarise(suiteRunId, s.name, records, trials, s.gates ?? {}, started, prov);
   await ctx.store.writeManifest(manifest, { 'report.md': renderMarkdownReport(manifest, records), 'junit.xml': renderJunit(manifest, records) });
   ctx.emit({ type: 'suite_end', manifest });

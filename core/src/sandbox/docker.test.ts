@@ -53,7 +53,8 @@ describe.skipIf(!dockerReady())('docker sandbox driver', () => {
     const dead = execFileSync('docker', ['run', '-d', '--label', `${RUN_LABEL}=orphan`, '--label', 'gauntlet.owner=' + execFileSync('hostname').toString().trim() + ':999999', 'gauntlet-base:latest', 'sleep', 'infinity']).toString().trim();
     const live = await driver.create({ image: 'gauntlet-base:latest', runId: `t-live-${process.pid}`, mounts: [], limits: { memoryMb: 256, cpus: 1, pidsLimit: 64 } });
     try {
-      expect(await driver.sweep()).toBeGreaterThanOrEqual(1);
+      // Suites in parallel test workers sweep too, so assert the effect, not who did it.
+      await driver.sweep();
       expect(execFileSync('docker', ['ps', '-aq', '--filter', `id=${dead}`]).toString().trim()).toBe('');
       expect(execFileSync('docker', ['ps', '-q', '--filter', `id=${live.id}`]).toString().trim()).not.toBe('');
     } finally {

@@ -1,11 +1,15 @@
 import { hostname } from 'node:os';
-import { execa } from 'execa';
+import { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import Docker from 'dockerode';
 import type { ExecOptions, ExecResult, Sandbox, SandboxDriver, SandboxSpec } from './driver.js';
 
 export const RUN_LABEL = 'gauntlet.run';
 const OWNER_LABEL = 'gauntlet.owner';
 /** Longest a run may legitimately live (max timeout 1800 s plus grading); older is a leftover. */
 const STALE_MS = 2 * 60 * 60 * 1000;
+/** Output kept per exec stream; an agent printing forever must not exhaust the host. */
+const MAX_OUTPUT = 64 * 1024 * 1024;
 
 const owner = () => `${hostname()}:${process.pid}`;
 
@@ -18,98 +22,141 @@ function alive(pid: number): boolean {
   }
 }
 
-export async function docker(args: string[], opts: { input?: string; env?: Record<string, string>; reject?: boolean } = {}) {
-  return execa('docker', args, { input: opts.input, env: opts.env, reject: opts.reject ?? true, stripFinalNewline: true });
+// The Engine API over its socket rather than the docker CLI: a CLI process per create, exec
+// and remove cost ~50 ms of host CPU each, which is what capped concurrency on small runners.
+// dockerode's modem honours DOCKER_HOST (unix, tcp with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, ssh).
+let engine: Docker | undefined;
+export const dockerEngine = () => (engine ??= new Docker());
+
+/** The hardening every sandbox gets (DESIGN.md §3); not negotiable per run. */
+export function hardenedHostConfig(spec: SandboxSpec): Docker.HostConfig {
+  const bytes = spec.limits.memoryMb * 1024 * 1024;
+  return {
+    Init: true,
+    NetworkMode: 'none',
+    CapDrop: ['ALL'],
+    SecurityOpt: ['no-new-privileges'],
+    PidsLimit: spec.limits.pidsLimit,
+    Memory: bytes,
+    MemorySwap: bytes,
+    NanoCpus: Math.round(spec.limits.cpus * 1e9),
+    Ulimits: [{ Name: 'nofile', Soft: 4096, Hard: 4096 }],
+    Mounts: spec.mounts.map((m) => ({ Type: 'bind', Source: m.host, Target: m.container, ReadOnly: m.readonly })),
+    AutoRemove: true,
+  };
 }
 
-/** The hardening flags every sandbox gets (DESIGN.md §3). Exported so tests can pin them. */
-export function hardeningArgs(spec: SandboxSpec): string[] {
-  return [
-    '--init',
-    '--network', 'none',
-    '--cap-drop', 'ALL',
-    '--security-opt', 'no-new-privileges',
-    '--pids-limit', String(spec.limits.pidsLimit),
-    '--memory', `${spec.limits.memoryMb}m`,
-    '--memory-swap', `${spec.limits.memoryMb}m`,
-    '--cpus', String(spec.limits.cpus),
-    '--user', '1000:1000',
-    '--ulimit', 'nofile=4096:4096',
-  ];
+/** Collects a stream up to MAX_OUTPUT bytes, dropping the rest. */
+function collector() {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (size < MAX_OUTPUT) chunks.push(chunk.subarray(0, MAX_OUTPUT - size));
+      size += chunk.length;
+      cb();
+    },
+  });
+  return { sink, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
 class DockerSandbox implements Sandbox {
-  constructor(readonly id: string) {}
+  constructor(
+    readonly id: string,
+    private readonly container: Docker.Container,
+  ) {}
 
   async exec(cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const started = Date.now();
-    const args = ['exec'];
-    if (opts.stdin !== undefined) args.push('-i');
-    if (opts.user) args.push('-u', opts.user);
-    if (opts.cwd) args.push('-w', opts.cwd);
-    for (const k of Object.keys(opts.env ?? {})) args.push('-e', k);
-    args.push(this.id, ...cmd);
-    const child = execa('docker', args, {
-      env: { ...process.env, ...opts.env },
-      input: typeof opts.stdin === 'string' || Buffer.isBuffer(opts.stdin) ? opts.stdin : undefined,
-      stdin: opts.stdin && typeof opts.stdin === 'object' && !Buffer.isBuffer(opts.stdin) ? opts.stdin : undefined,
-      reject: false,
-      stripFinalNewline: false,
-      maxBuffer: 64 * 1024 * 1024,
+    const hasStdin = opts.stdin !== undefined;
+    const exec = await this.container.exec({
+      Cmd: cmd,
+      // Values travel in the API request body, never in any process's argv.
+      Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      User: opts.user,
+      WorkingDir: opts.cwd,
+      AttachStdin: hasStdin,
+      AttachStdout: true,
+      AttachStderr: true,
     });
+    const stream = await exec.start({ hijack: true, stdin: hasStdin });
+    const out = collector();
+    const err = collector();
+    dockerEngine().modem.demuxStream(stream, out.sink, err.sink);
+    if (hasStdin) {
+      // Ending our side half-closes the connection, which the engine turns into EOF on stdin.
+      const src = typeof opts.stdin === 'string' || Buffer.isBuffer(opts.stdin) ? Readable.from([Buffer.from(opts.stdin)]) : (opts.stdin as Readable);
+      src.on('error', () => stream.end());
+      src.pipe(stream);
+    }
     let timedOut = false;
     let killed: Promise<unknown> | undefined;
     const timer = opts.timeoutMs
       ? setTimeout(() => {
           timedOut = true;
           // Killing the container ends every process the agent started, not just the exec.
-          killed = docker(['kill', this.id], { reject: false });
+          killed = this.container.kill().catch(() => undefined);
         }, opts.timeoutMs)
       : undefined;
-    const r = await child;
+    await finished(stream).catch(() => undefined);
     if (timer) clearTimeout(timer);
     await killed;
-    return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), timedOut, durationMs: Date.now() - started };
+    const info = await exec.inspect().catch(() => undefined);
+    return { exitCode: info?.ExitCode ?? -1, stdout: out.text(), stderr: err.text(), timedOut, durationMs: Date.now() - started };
   }
 
   async oomKilled(): Promise<boolean> {
-    const r = await docker(['inspect', '-f', '{{.State.OOMKilled}}', this.id], { reject: false });
-    return r.stdout.trim() === 'true';
+    const info = await this.container.inspect().catch(() => undefined);
+    return info?.State.OOMKilled === true;
   }
 
   async destroy() {
-    await docker(['rm', '-f', '-v', this.id], { reject: false });
+    // AutoRemove races this after a kill; a 404 or 409 means it is already going.
+    await this.container.remove({ force: true, v: true }).catch(() => undefined);
   }
 }
 
 export class DockerDriver implements SandboxDriver {
   async create(spec: SandboxSpec): Promise<Sandbox> {
-    const args = ['run', '-d', '--rm', ...hardeningArgs(spec), '--label', `${RUN_LABEL}=${spec.runId}`, '--label', `${OWNER_LABEL}=${owner()}`, '--label', `gauntlet.created=${Date.now()}`];
-    for (const m of spec.mounts) args.push('--mount', `type=bind,source=${m.host},target=${m.container}${m.readonly ? ',readonly' : ''}`);
-    args.push('--name', `gauntlet-${spec.runId}`, spec.image, 'sleep', 'infinity');
-    const r = await docker(args, { reject: false });
-    if (r.exitCode !== 0) throw new Error(`docker run failed: ${String(r.stderr).trim()}`);
-    return new DockerSandbox(String(r.stdout).trim());
+    const d = dockerEngine();
+    let container: Docker.Container;
+    try {
+      container = await d.createContainer({
+        name: `gauntlet-${spec.runId}`,
+        Image: spec.image,
+        Cmd: ['sleep', 'infinity'],
+        User: '1000:1000',
+        Labels: { [RUN_LABEL]: spec.runId, [OWNER_LABEL]: owner(), 'gauntlet.created': String(Date.now()) },
+        HostConfig: hardenedHostConfig(spec),
+      });
+      await container.start();
+    } catch (e) {
+      throw new Error(`docker could not start the sandbox: ${(e as Error).message}`);
+    }
+    return new DockerSandbox(container.id, container);
   }
 
   async sweep(): Promise<number> {
-    const r = await docker(['ps', '-a', '--filter', `label=${RUN_LABEL}`, '--format', `{{.ID}}\t{{.Label "${OWNER_LABEL}"}}\t{{.Label "gauntlet.created"}}`], { reject: false });
-    if (r.exitCode !== 0) return 0;
+    const d = dockerEngine();
+    const list = await d.listContainers({ all: true, filters: { label: [RUN_LABEL] } }).catch(() => []);
     const host = hostname();
-    const stale: string[] = [];
-    for (const line of String(r.stdout).split('\n').filter(Boolean)) {
-      const [id, own = '', created = '0'] = line.split('\t');
+    const stale = list.filter((c) => {
+      const own = c.Labels[OWNER_LABEL] ?? '';
+      if (!own) return true;
       const [h, pid] = own.split(':');
-      const ownerGone = h === host ? !alive(Number(pid)) : Date.now() - Number(created) > STALE_MS;
-      if (ownerGone || !own) stale.push(id);
-    }
-    if (stale.length) await docker(['rm', '-f', '-v', ...stale], { reject: false });
+      return h === host ? !alive(Number(pid)) : Date.now() - Number(c.Labels['gauntlet.created'] ?? 0) > STALE_MS;
+    });
+    await Promise.all(stale.map((c) => d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
     return stale.length;
   }
 }
 
 /** Throws a clear error when no engine answers. */
 export async function checkDocker(): Promise<void> {
-  const r = await docker(['version', '--format', '{{.Server.Version}}'], { reject: false });
-  if (r.exitCode !== 0) throw new Error(`no Docker engine answers (${String(r.stderr).trim().split('\n')[0]}); start Docker, or run scripts/setup.sh to start one`);
+  try {
+    await dockerEngine().version();
+  } catch (e) {
+    throw new Error(`no Docker engine answers (${(e as Error).message.split('\n')[0]}); start Docker, or run scripts/setup.sh to start one`);
+  }
 }
+

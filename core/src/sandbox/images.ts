@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import type { AgentConfig } from '../config/types.js';
 import { sha256 } from '../util/hash.js';
 import { packageRoot } from '../util/paths.js';
-import { docker } from './docker.js';
+import { docker } from './docker-cli.js';
 
 export const DEFAULT_BASE_IMAGE = 'gauntlet-base:latest';
 export type ImageState = 'not_built' | 'building' | 'ready' | 'failed';

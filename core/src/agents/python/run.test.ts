@@ -8,6 +8,7 @@ import { serveScript } from '../../models/scripted.js';
 import { DockerDriver } from '../../sandbox/docker.js';
 import { dockerReady } from '../../test-support/docker.js';
 import { runPythonAgent } from './run.js';
+import { packCode } from './source.js';
 
 describe.skipIf(!dockerReady())('python agent in the sandbox', () => {
   it('reaches the model only through the gateway, and never sees the provider key', async () => {
@@ -29,10 +30,11 @@ def run(task_input, *, proxy_url, run_token):
         net = "no-egress"
     return json.dumps({"reply": reply, "env": env, "net": net, "alias": os.environ["PIPELINES_ODYSSEY_PROXY_URL"] == proxy_url})
 `);
+    await packCode(dir, join(dir, 'pack'));
     try {
       const out = await runPythonAgent(
         { runId: `t-key-${process.pid}`, token: 'gt_token_for_test_0123456789', image: 'gauntlet-base:latest', driver: new DockerDriver(), relay, limits: { memoryMb: 256, cpus: 1, pidsLimit: 64 }, timeoutMs: 30_000, env: {}, tools: [] },
-        { dir, entrypoint: 'run', entrypointFile: 'main.py', hash: 'h', provenance: {} },
+        { root: dir, dir, packDir: join(dir, 'pack'), entrypoint: 'run', entrypointFile: 'main.py', hash: 'h', provenance: {} },
         { user_instruction: 'x', behavior_instructions: null, initial_state: null, task_id: 't', session_id: 's', messages: [] },
       );
       expect(out.error).toBeNull();

@@ -1,7 +1,6 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { Gateway } from '../../gateway/server.js';
 import type { ToolDecl } from '../../config/types.js';
 import type { ModelRelay } from '../../models/relay.js';
@@ -72,24 +71,20 @@ export async function runPythonAgent(ctx: SandboxRunContext, code: AgentCode, ta
       mounts: [
         { host: runDir, container: '/gauntlet/run', readonly: true },
         { host: join(packageRoot(), 'core/runtime'), container: '/gauntlet/runtime', readonly: true },
+        { host: code.packDir, container: '/gauntlet/code', readonly: true },
       ],
     });
     out.phases.sandbox_ms = Date.now() - t0;
-    // Streamed, not buffered: archives may be hundreds of MB. ('exit', not 'close': the
-    // stdout pipe is handed to the docker client.)
-    const tar = spawn('tar', ['-C', code.dir, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const tarDone = new Promise((r) => tar.once('exit', r));
     const env = {
       ...ctx.env,
       ...sandboxEnv(ctx.token, taskFile),
       GAUNTLET_AGENT_SPEC: JSON.stringify({ entrypoint: code.entrypoint, entrypoint_file: code.entrypointFile }),
-      GAUNTLET_AGENT_CODE: 'tar',
+      GAUNTLET_AGENT_CODE: '/gauntlet/code/code.tar',
       PYTHONDONTWRITEBYTECODE: '1',
       ...(ctx.setupCommand ? { GAUNTLET_SETUP_COMMAND: ctx.setupCommand } : {}),
     };
     const t1 = Date.now();
-    const r = await sandbox.exec(['sh', '/gauntlet/runtime/start.sh', 'python3', '-I', '/gauntlet/runtime/python_harness.py'], { env, stdin: tar.stdout!, timeoutMs: ctx.timeoutMs });
-    await tarDone;
+    const r = await sandbox.exec(['sh', '/gauntlet/runtime/start.sh', 'python3', '-I', '/gauntlet/runtime/python_harness.py'], { env, timeoutMs: ctx.timeoutMs });
     out.phases.agent_ms = Date.now() - t1;
     const idx = r.stdout.lastIndexOf(MARKER);
     let result: any;

@@ -1,5 +1,6 @@
-import { cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { execa } from 'execa';
 import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import type { AgentConfig, Loaded } from '../../config/types.js';
 import type { SecretResolver } from '../../config/secrets.js';
@@ -16,7 +17,11 @@ export class AgentCodeError extends Error {
 }
 
 export interface AgentCode {
+  /** Everything materialised for this agent; removed by disposeCode. */
+  root: string;
   dir: string;
+  /** Directory holding code.tar, packed once and mounted read-only into every run's sandbox. */
+  packDir: string;
   entrypoint: string;
   entrypointFile: string;
   /** Content hash of the code, the default agent version. */
@@ -53,7 +58,9 @@ function safeRelative(name: string): string {
 export async function materialiseCode(agent: Loaded<AgentConfig>, secrets: SecretResolver, opts: { allowHosts?: string[] } = {}): Promise<AgentCode> {
   const py = agent.value.python!;
   const src = py.source;
-  const dir = await mkdtemp(join(tmpdir(), 'gauntlet-code-'));
+  const root = await mkdtemp(join(tmpdir(), 'gauntlet-code-'));
+  let dir = join(root, 'src');
+  await mkdir(dir);
   const entrypointFile = py.entrypoint_file ?? 'main.py';
   const provenance: Record<string, string> = {};
   try {
@@ -97,12 +104,29 @@ export async function materialiseCode(agent: Loaded<AgentConfig>, secrets: Secre
         if (e instanceof GitFetchError || e instanceof UrlRefused) throw new AgentCodeError(`git source refused or failed: ${e.message}`);
         throw e;
       }
-      const repoDir = join(dir, 'repo');
-      return { dir: repoDir, entrypoint: py.entrypoint ?? 'run', entrypointFile, hash: await hashDir(repoDir), provenance };
+      dir = join(dir, 'repo');
     }
-    return { dir, entrypoint: py.entrypoint ?? 'run', entrypointFile, hash: await hashDir(dir), provenance };
+    const packDir = join(root, 'pack');
+    await packCode(dir, packDir);
+    return { root, dir, packDir, entrypoint: py.entrypoint ?? 'run', entrypointFile, hash: await hashDir(dir), provenance };
   } catch (e) {
-    await rm(dir, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * Packs the code once as the host user, so every run untars a file instead of streaming a
+ * tar process into the sandbox; the sandbox user can read the pack whatever the host modes.
+ */
+export async function packCode(dir: string, packDir: string) {
+  await mkdir(packDir, { mode: 0o755 });
+  await chmod(packDir, 0o755);
+  const tarPath = join(packDir, 'code.tar');
+  await execa('tar', ['-C', dir, '-cf', tarPath, '.']);
+  await chmod(tarPath, 0o644);
+}
+
+export async function disposeCode(code: AgentCode | undefined) {
+  if (code) await rm(code.root, { recursive: true, force: true });
 }
