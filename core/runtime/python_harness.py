@@ -47,6 +47,10 @@ class Capture:
         self.t0 = time.time()
         prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, "/usr/lib/python3", "/usr/local/lib/python3", "/proc", "/dev", "/sys", "/etc/ld.so", "/usr/share/zoneinfo", "/etc/localtime", "/gauntlet/runtime"}
         prefixes.update(p for p in sys.path if p and p.startswith("/usr"))
+        # Packages from python_requirements live in the user site; importing them is not agent work.
+        import site
+        if site.USER_SITE:
+            prefixes.add(site.USER_SITE)
         self.ignore = tuple(sorted(prefixes))
 
     def add(self, kind, **detail):

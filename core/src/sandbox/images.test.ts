@@ -1,4 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,5 +43,43 @@ describe.skipIf(!dockerReady())('agent environment images', () => {
     const [res] = await runSuites({ root });
     expect(res.records[0]).toMatchObject({ status: 'failed', error: { code: 'environment_setup_failed', message: 'the setup command exited 7' } });
     expect(res.records[0].error?.detail).toContain('preparing');
+  });
+
+  it('installs python_requirements from the index the builder environment names (a wheel index on loopback)', async () => {
+    const version = `1.0.${Date.now()}`;
+    const wheelDir = mkdtempSync(join(tmpdir(), 'wheels-'));
+    const wheel = `gprobe-${version}-py3-none-any.whl`;
+    // A minimal pure-Python wheel, written by the host's Python so the test needs no PyPI.
+    execFileSync('python3', ['-c', `
+import sys, zipfile
+path, version = sys.argv[1], sys.argv[2]
+di = f"gprobe-{version}.dist-info"
+with zipfile.ZipFile(path, "w") as z:
+    z.writestr("gprobe/__init__.py", f"VALUE = 'wheel-{version}'\\n")
+    z.writestr(f"{di}/METADATA", f"Metadata-Version: 2.1\\nName: gprobe\\nVersion: {version}\\n")
+    z.writestr(f"{di}/WHEEL", "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
+    z.writestr(f"{di}/RECORD", "")
+`, join(wheelDir, wheel), version]);
+    const served: string[] = [];
+    const index = createServer((req, res) => {
+      served.push(req.url!);
+      if (req.url === '/simple/gprobe/') return res.setHeader('content-type', 'text/html').end(`<html><body><a href="/files/${wheel}">${wheel}</a></body></html>`);
+      if (req.url === `/files/${wheel}`) return res.end(readFileSync(join(wheelDir, wheel)));
+      res.statusCode = 404;
+      res.end();
+    });
+    await new Promise<void>((r) => index.listen(0, '127.0.0.1', r));
+    process.env.PIP_INDEX_URL = `http://127.0.0.1:${(index.address() as AddressInfo).port}/simple/`;
+    try {
+      const code = 'import gprobe\ndef run(t, *, proxy_url, run_token):\n    return gprobe.VALUE';
+      const root = await makeTree({ ...project(), ...pythonAgent('req', code, `environment:\n  python_requirements: ["gprobe==${version}"]\n`), ...suite('s', 'req', ['go']) });
+      const [res] = await runSuites({ root });
+      expect(res.records[0].error).toBeNull();
+      expect(res.records[0]).toMatchObject({ status: 'completed', final_response: `wheel-${version}` });
+      expect(served).toContain(`/files/${wheel}`);
+    } finally {
+      delete process.env.PIP_INDEX_URL;
+      index.close();
+    }
   });
 });

@@ -45,12 +45,20 @@ function tail(file: string, lines = 30): string {
   }
 }
 
+/** pip settings passed from the host environment into builds that install requirements. */
+export const PIP_BUILD_ARGS = ['PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_TRUSTED_HOST'];
+
 /** The layers an agent adds on top of the base image, as a Dockerfile; undefined when none. */
 export function environmentDockerfile(agent: AgentConfig, baseId: string): string | undefined {
   const env = agent.environment ?? {};
   const lines: string[] = [];
   if (env.system_packages?.length) lines.push(`RUN sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${env.system_packages.join(' ')} && sudo rm -rf /var/lib/apt/lists/*`);
-  if (env.python_requirements?.length) lines.push(`RUN python3 -m pip install --user --no-cache-dir ${env.python_requirements.map((r) => `'${r}'`).join(' ')}`);
+  if (env.python_requirements?.length) {
+    // Into the user site (~/.local), which the harness keeps on sys.path. Index settings are
+    // declared, not set: a mirror or private index comes from the builder's environment.
+    lines.push(...PIP_BUILD_ARGS.map((a) => `ARG ${a}`));
+    lines.push(`RUN python3 -m pip install --user --no-cache-dir --disable-pip-version-check ${env.python_requirements.map((r) => `'${r}'`).join(' ')}`);
+  }
   if (env.dockerfile?.trim()) lines.push(env.dockerfile.trim());
   if (!lines.length) return undefined;
   // The body runs as the normal user; the user and working directory are restored after it.
@@ -140,7 +148,9 @@ export class ImageManager {
     try {
       const out = createWriteStream(log);
       // Builds may use the host network (package installs); sandboxes never do.
-      const p = execa('docker', ['build', '--network', 'host', '-t', st.tag, '-'], { input: st.dockerfile, reject: false, all: true, env: { DOCKER_BUILDKIT: '0' } });
+      // `--build-arg NAME` without a value reads the value from the client's environment.
+      const args = PIP_BUILD_ARGS.filter((a) => process.env[a]).flatMap((a) => ['--build-arg', a]);
+      const p = execa('docker', ['build', '--network', 'host', ...args, '-t', st.tag, '-'], { input: st.dockerfile, reject: false, all: true, env: { DOCKER_BUILDKIT: '0' } });
       p.all?.on('data', (d: Buffer) => {
         out.write(d);
         for (const line of d.toString().split('\n')) if (line.startsWith('Step ')) this.onLog?.(`  ${line.trim()}`);

@@ -84,7 +84,7 @@ export async function runPythonAgent(ctx: SandboxRunContext, code: AgentCode, ta
       ...(ctx.setupCommand ? { GAUNTLET_SETUP_COMMAND: ctx.setupCommand } : {}),
     };
     const t1 = Date.now();
-    const r = await sandbox.exec(['sh', '/gauntlet/runtime/start.sh', 'python3', '-I', '/gauntlet/runtime/python_harness.py'], { env, timeoutMs: ctx.timeoutMs });
+    const r = await sandbox.exec(['sh', '/gauntlet/runtime/start.sh', 'python3', '-P', '/gauntlet/runtime/python_harness.py'], { env, timeoutMs: ctx.timeoutMs });
     out.phases.agent_ms = Date.now() - t1;
     const idx = r.stdout.lastIndexOf(MARKER);
     let result: any;
