@@ -88,11 +88,17 @@ export interface RunRecord {
 export interface Provenance {
   gauntlet_version: string;
   config_hash: string;
+  /** Head commit evaluated (the PR head on pull requests). */
   commit?: string;
   ref?: string;
+  base_sha?: string;
+  repository?: string;
   pr?: number;
   workflow_run?: string;
+  run_attempt?: number;
+  /** `i/n` when the suite was split across a job matrix. */
   shard?: string;
+  event?: string;
   host: string;
 }
 

@@ -47,6 +47,11 @@ export class Redactor {
     return out;
   }
 
+  /** Whether any form of any secret occurs in the text. */
+  finds(s: string): boolean {
+    return this.forms.some((f) => s.includes(f));
+  }
+
   /** Redacts a value by its JSON text, so nothing nested escapes. */
   value<T>(v: T): T {
     return JSON.parse(this.text(JSON.stringify(v))) as T;

@@ -1,0 +1,224 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { Redactor } from './redact.js';
+import type { SuiteManifest } from './record.js';
+
+/**
+ * The results branch: run records committed to a branch of the evaluated repository, safe
+ * under a job matrix of concurrent writers. Every suite run writes its own paths
+ * (runs/<suite-run-id>/...); a commit is built with plumbing on top of the branch tip and
+ * pushed without force, so the ref only moves fast-forward; a writer that loses the race
+ * re-reads the tip, rebuilds, and retries after a jittered backoff. index.json is rebuilt on
+ * every append from what the tree holds, never appended to.
+ */
+
+export interface IndexEntry {
+  id: string;
+  suite: string;
+  started_at: string;
+  pass_rate: number;
+  runs: number;
+  failed: number;
+  cost_usd: number;
+  gates_passed: boolean;
+  commit?: string;
+  base_sha?: string;
+  pr?: number;
+  workflow_run?: string;
+  run_attempt?: number;
+  shard?: string;
+}
+
+export interface BranchIndex {
+  schema_version: 1;
+  updated_at: string;
+  suite_runs: IndexEntry[];
+}
+
+export interface Retention {
+  /** Suite runs older than this are dropped from the tree. */
+  maxAgeDays?: number;
+  /** At most this many suite runs are kept, newest first. */
+  maxSuiteRuns?: number;
+}
+
+export interface GitBranchOptions {
+  /** A URL or path git can push to. */
+  remote: string;
+  branch: string;
+  /** Scratch bare repository, kept between appends of one process. */
+  workDir: string;
+  /** Sent as an HTTP Authorization header through the environment; never written to disk. */
+  token?: string;
+  retention?: Retention;
+  /** Refuses any file in which a form of these secrets appears. */
+  redactor?: Redactor;
+  maxAttempts?: number;
+  author?: { name: string; email: string };
+}
+
+export class SecretInResult extends Error {
+  constructor(readonly path: string) {
+    super(`refusing to push ${path} to the results branch: it contains a secret value`);
+  }
+}
+
+export class BranchPushFailed extends Error {}
+
+const DEFAULT_RETENTION: Required<Retention> = { maxAgeDays: 90, maxSuiteRuns: 2000 };
+const TIP = 'refs/gauntlet/tip';
+
+export function entryOf(m: SuiteManifest): IndexEntry {
+  const p = m.provenance;
+  return {
+    id: m.id, suite: m.suite, started_at: m.started_at, pass_rate: m.pass_rate, runs: m.counts.runs, failed: m.counts.failed,
+    cost_usd: m.cost.total_usd, gates_passed: m.gates_passed,
+    ...(p.commit ? { commit: p.commit } : {}), ...(p.base_sha ? { base_sha: p.base_sha } : {}), ...(p.pr ? { pr: p.pr } : {}),
+    ...(p.workflow_run ? { workflow_run: p.workflow_run } : {}), ...(p.run_attempt ? { run_attempt: p.run_attempt } : {}), ...(p.shard ? { shard: p.shard } : {}),
+  };
+}
+
+/** Which suite runs survive retention, newest first. */
+export function retained(entries: IndexEntry[], r: Retention = {}, now = Date.now()): IndexEntry[] {
+  const { maxAgeDays, maxSuiteRuns } = { ...DEFAULT_RETENTION, ...r };
+  return [...entries]
+    .sort((a, b) => b.started_at.localeCompare(a.started_at) || b.id.localeCompare(a.id))
+    .filter((e) => now - Date.parse(e.started_at) <= maxAgeDays * 86_400_000)
+    .slice(0, maxSuiteRuns);
+}
+
+export class GitBranchStore {
+  private readonly env: Record<string, string>;
+
+  constructor(private readonly o: GitBranchOptions) {
+    this.env = {
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: o.author?.name ?? 'gauntlet',
+      GIT_AUTHOR_EMAIL: o.author?.email ?? 'gauntlet@users.noreply.github.com',
+      GIT_COMMITTER_NAME: o.author?.name ?? 'gauntlet',
+      GIT_COMMITTER_EMAIL: o.author?.email ?? 'gauntlet@users.noreply.github.com',
+      ...(o.token
+        ? { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${o.token}`).toString('base64')}` }
+        : {}),
+    };
+  }
+
+  private async git(args: string[], opts: { input?: string; env?: Record<string, string>; reject?: boolean } = {}) {
+    const r = await execa('git', ['--git-dir', this.o.workDir, ...args], { input: opts.input, env: { ...this.env, ...opts.env }, reject: false, stripFinalNewline: true });
+    if (r.exitCode !== 0 && opts.reject !== false) throw new BranchPushFailed(`git ${args[0]} failed: ${this.mask(String(r.stderr)).trim().split('\n').slice(-3).join(' / ')}`);
+    return r;
+  }
+
+  private mask(s: string) {
+    return this.o.token ? s.split(this.o.token).join('***') : s;
+  }
+
+  private async init() {
+    if (existsSync(join(this.o.workDir, 'HEAD'))) return;
+    await mkdir(this.o.workDir, { recursive: true });
+    await execa('git', ['init', '-q', '--bare', this.o.workDir], { env: this.env });
+    await this.git(['remote', 'add', 'origin', this.o.remote]);
+  }
+
+  /** Fetches the branch tip (commits and trees; blobs on demand); undefined when the branch is new. */
+  async fetchTip(): Promise<string | undefined> {
+    await this.init();
+    const r = await this.git(['fetch', '-q', '--no-tags', '--depth=1', '--filter=blob:none', 'origin', `+refs/heads/${this.o.branch}:${TIP}`], { reject: false });
+    if (r.exitCode !== 0) {
+      if (/couldn't find remote ref|no such ref/i.test(String(r.stderr))) return undefined;
+      throw new BranchPushFailed(`fetching ${this.o.branch} failed: ${this.mask(String(r.stderr)).trim()}`);
+    }
+    return String((await this.git(['rev-parse', TIP])).stdout).trim();
+  }
+
+  async readText(commit: string, path: string): Promise<string | undefined> {
+    const r = await this.git(['cat-file', 'blob', `${commit}:${path}`], { reject: false });
+    return r.exitCode === 0 ? String(r.stdout) : undefined;
+  }
+
+  async readIndex(commit: string): Promise<BranchIndex | undefined> {
+    const text = await this.readText(commit, 'index.json');
+    return text ? (JSON.parse(text) as BranchIndex) : undefined;
+  }
+
+  /** Suite run ids present in the tree, from the tree alone (no blobs). */
+  private async suiteRunsIn(commit: string): Promise<string[]> {
+    const r = await this.git(['ls-tree', '--name-only', commit, 'runs/'], { reject: false });
+    return String(r.stdout).split('\n').filter(Boolean).map((p) => p.slice('runs/'.length));
+  }
+
+  /**
+   * Adds one suite run — every file of its local directory, under runs/<suite-run-id>/ — and
+   * returns the pushed commit.
+   */
+  async append(manifest: SuiteManifest, suiteDir: string, message: string): Promise<{ commit: string; attempts: number }> {
+    const files: { path: string; file: string }[] = [];
+    for (const name of (await readdir(suiteDir)).sort()) {
+      const file = join(suiteDir, name);
+      if (!(await stat(file)).isFile() || name.includes('.tmp-')) continue;
+      if (this.o.redactor?.finds(await readFile(file, 'utf8'))) throw new SecretInResult(`runs/${manifest.id}/${name}`);
+      files.push({ path: `runs/${manifest.id}/${name}`, file });
+    }
+    await this.init();
+    const blobs = await this.writeBlobs(files);
+    const max = this.o.maxAttempts ?? 40;
+    for (let attempt = 1; ; attempt++) {
+      const parent = await this.fetchTip();
+      const commit = await this.buildCommit(parent, manifest, blobs, message);
+      const push = await this.git(['push', '-q', '--no-verify', 'origin', `${commit}:refs/heads/${this.o.branch}`], { reject: false });
+      if (push.exitCode === 0) return { commit, attempts: attempt };
+      const err = this.mask(String(push.stderr));
+      const lostRace = /non-fast-forward|fetch first|rejected|cannot lock ref|failed to update ref|stale info|incorrect old value/i.test(err);
+      if (!lostRace || attempt >= max) throw new BranchPushFailed(`pushing to ${this.o.branch} failed after ${attempt} attempt(s): ${err.trim().split('\n').slice(-3).join(' / ')}`);
+      // Full jitter on a capped exponential backoff: writers of one matrix spread out.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(2000, 50 * 2 ** attempt)));
+    }
+  }
+
+  /** Writes every file as a blob in one git process; returns branch path -> blob id. */
+  private async writeBlobs(files: { path: string; file: string }[]): Promise<Map<string, string>> {
+    const r = await this.git(['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: files.map((f) => f.file).join('\n') + '\n' });
+    const shas = String(r.stdout).split('\n');
+    return new Map(files.map((f, i) => [f.path, shas[i]]));
+  }
+
+  private async buildCommit(parent: string | undefined, manifest: SuiteManifest, blobs: Map<string, string>, message: string): Promise<string> {
+    const indexFile = join(this.o.workDir, `gauntlet-index-${process.pid}`);
+    const env = { GIT_INDEX_FILE: indexFile };
+    if (parent) await this.git(['read-tree', parent], { env });
+    else await this.git(['read-tree', '--empty'], { env });
+
+    // Regenerate the index from the tree: entries for suite runs still present, the new one,
+    // and a manifest read for any run the previous index missed.
+    const present = parent ? await this.suiteRunsIn(parent) : [];
+    const previous = parent ? ((await this.readIndex(parent))?.suite_runs ?? []) : [];
+    const known = new Map(previous.filter((e) => present.includes(e.id)).map((e) => [e.id, e]));
+    for (const id of present) {
+      if (known.has(id) || id === manifest.id) continue;
+      const text = await this.readText(parent!, `runs/${id}/manifest.json`);
+      if (text) known.set(id, entryOf(JSON.parse(text) as SuiteManifest));
+    }
+    known.set(manifest.id, entryOf(manifest));
+    const keep = retained([...known.values()], this.o.retention);
+    const keepIds = new Set(keep.map((e) => e.id));
+    const drop = present.filter((id) => !keepIds.has(id) && id !== manifest.id);
+
+    if (drop.length) {
+      // Mode 0 in --index-info removes a path; a directory goes path by path.
+      const r = await this.git(['ls-files', '-z', ...drop.map((id) => `runs/${id}/`)], { env });
+      const gone = String(r.stdout).split('\0').filter(Boolean).map((p) => `0 ${'0'.repeat(40)}\t${p}`);
+      await this.git(['update-index', '--index-info'], { env, input: gone.join('\n') + '\n' });
+    }
+    const index: BranchIndex = { schema_version: 1, updated_at: new Date().toISOString(), suite_runs: keep };
+    const indexSha = String((await this.git(['hash-object', '-w', '--stdin'], { input: JSON.stringify(index, null, 2) + '\n' })).stdout).trim();
+    const info = [...blobs].map(([path, sha]) => `100644 ${sha}\t${path}`);
+    info.push(`100644 ${indexSha}\tindex.json`);
+    await this.git(['update-index', '--add', '--index-info'], { env, input: info.join('\n') + '\n' });
+    const tree = String((await this.git(['write-tree'], { env })).stdout).trim();
+    const commit = String((await this.git(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message])).stdout).trim();
+    return commit;
+  }
+}
