@@ -122,4 +122,6 @@ export interface SuiteManifest {
   gates_passed: boolean;
   runs: { id: string; task_id: string; agent: string; trial: number; status: RunStatus; verdict: RowVerdict; error_class: ErrorClass | null; latency_ms: number; cost_usd: number }[];
   provenance: Provenance;
+  /** On the merged view of a sharded suite run: what it was merged from. */
+  merged_from?: { suite_run_ids: string[]; shards: string[]; missing_shards: string[] };
 }

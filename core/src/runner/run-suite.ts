@@ -21,6 +21,7 @@ import { DEFAULT_BASE_IMAGE, ImageManager } from '../sandbox/images.js';
 import { newId, sha256, stableStringify } from '../util/hash.js';
 import { mapPool } from './pool.js';
 import { prepareAgent, type PreparedAgent } from './prepare.js';
+import { selectRuns, type Shard } from './select.js';
 import { disposeCode } from '../agents/python/source.js';
 import { buildRecord, provenance as makeProvenance } from './record.js';
 
@@ -43,6 +44,10 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   driver?: SandboxDriver;
   provenance?: Partial<Provenance>;
+  /** Task ids or globs to run; a filter matching nothing is an error. */
+  tasks?: string[];
+  /** This process's share of a job matrix. */
+  shard?: Shard;
   onEvent?: (e: RunEvent) => void;
 }
 
@@ -97,7 +102,7 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
   const concurrency = ctx.opts.concurrency ?? s.concurrency ?? tree.project.value.concurrency ?? 2;
   const agentNames = s.agents ?? [s.agent!];
   const configHash = sha256(stableStringify({ suite: s, agents: agentNames.map((a) => tree.agents.get(a)!.value), project: tree.project.value })).slice(0, 16);
-  const prov = makeProvenance(configHash, ctx.opts.provenance);
+  const prov = makeProvenance(configHash, { ...ctx.opts.provenance, ...(ctx.opts.shard && ctx.opts.shard.total > 1 ? { shard: `${ctx.opts.shard.index}/${ctx.opts.shard.total}` } : {}) });
 
   // Fail early, before any sandbox: judge model, secrets, agent code, images.
   let judgeTarget: JudgeTarget | null = null;
@@ -112,8 +117,9 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
       judgeCode = e.code;
     }
   }
-  const runs: { task: Task; agent: string; trial: number }[] = [];
-  for (const task of tasks) for (const agent of agentNames) for (let t = 1; t <= trials; t++) runs.push({ task, agent, trial: t });
+  const all: { task: Task; agent: string; trial: number }[] = [];
+  for (const task of tasks) for (const agent of agentNames) for (let t = 1; t <= trials; t++) all.push({ task, agent, trial: t });
+  const runs = selectRuns(all, { tasks: ctx.opts.tasks, shard: ctx.opts.shard });
   ctx.emit({ type: 'suite_start', suite: s.name, suiteRunId, runs: runs.length, concurrency });
 
   const prepared = new Map<string, PreparedAgent>();
