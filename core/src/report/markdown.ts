@@ -4,7 +4,18 @@ import { chip, EXPLORER_HEADER, explorerRows, markdownTable, ms, pct, usd } from
 /** GitHub's smallest body limit (check-run summary); the report stays under it. */
 export const MARKDOWN_LIMIT = 65_535;
 
-export function renderMarkdownReport(m: SuiteManifest, records: RunRecord[], limit = MARKDOWN_LIMIT): string {
+const bytes = (s: string) => Buffer.byteLength(s);
+
+export interface ReportOptions {
+  /** Bytes; GitHub counts some limits in characters, and a byte budget is never over those. */
+  limit?: number;
+  /** Where the full records are, for truncation notes (a results-branch URL, a directory). */
+  fullRecordsAt?: string;
+}
+
+export function renderMarkdownReport(m: SuiteManifest, records: RunRecord[], opts: ReportOptions = {}): string {
+  const limit = opts.limit ?? MARKDOWN_LIMIT;
+  const where = opts.fullRecordsAt ?? 'the results directory';
   const gate = m.gates.length ? (m.gates_passed ? '✅ gates passed' : '❌ gates failed') : 'no gates';
   const head = [
     `## gauntlet · ${m.suite} · ${pct(m.pass_rate)} pass (${m.counts.pass}/${m.counts.runs}) · ${gate}`,
@@ -24,14 +35,19 @@ export function renderMarkdownReport(m: SuiteManifest, records: RunRecord[], lim
     lines.push(`Trace: \`gauntlet show ${r.id}\``, '</details>', '');
     return lines.join('\n');
   });
+  if (m.merged_from?.missing_shards.length) head.push(`> [!WARNING]\n> Shards ${m.merged_from.missing_shards.join(', ')} reported no results; this view covers ${m.merged_from.shards.join(', ')} only.`, '');
   let body = [...head, table, ''].join('\n');
-  const note = (n: number) => `\n_${n} more failing run(s) not shown; the full records are in the results directory._\n`;
+  const note = (n: number) => `\n_${n} more failing run(s) not shown; the full records are in ${where}._\n`;
   for (let i = 0; i < failures.length; i++) {
-    if (body.length + failures[i].length + 200 > limit) {
+    if (bytes(body) + bytes(failures[i]) + 400 > limit) {
       body += note(failures.length - i);
       break;
     }
     body += failures[i];
   }
-  return body.length > limit ? body.slice(0, limit - 120) + '\n\n_…truncated; the full records are in the results directory._\n' : body;
+  if (bytes(body) <= limit) return body;
+  // The table alone is too big: cut at a line, by bytes.
+  const tail = `\n\n_…truncated; the full records are in ${where}._\n`;
+  const cut = Buffer.from(body).subarray(0, limit - bytes(tail) - 4).toString('utf8').replace(/\uFFFD$/, '');
+  return cut.slice(0, cut.lastIndexOf('\n')) + tail;
 }
