@@ -5,6 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
 npm run -s build
+# The Action runs the committed bundle: rebuild it and, under CI, fail when it was stale.
+bash scripts/package-action.sh
+if [ "${CI:-}" = "true" ] && [ -n "$(git status --porcelain -- action/dist)" ]; then
+  echo "action/dist is stale: run 'npm run package' and commit action/dist" >&2
+  git status --short -- action/dist | head -20 >&2
+  exit 1
+fi
 if [ "${CI:-}" = "true" ] || [ "$(id -u)" = 0 ]; then
   bash scripts/ensure-docker.sh
 elif ! docker info >/dev/null 2>&1; then

@@ -44,6 +44,11 @@ describe('git results branch', () => {
     const index = JSON.parse(git(remote, 'show', `${BRANCH}:index.json`)) as BranchIndex;
     expect(index.suite_runs.map((e) => e.id).sort()).toEqual(['s-a', 's-b']);
     expect(index.suite_runs.find((e) => e.id === 's-a')).toMatchObject({ pr: 7, commit: 'abc', base_sha: 'def', workflow_run: '99', run_attempt: 1, shard: '1/2' });
+    // A fresh scratch clone (trees only) reads one suite run back in one round trip.
+    const reader = new GitBranchStore({ remote, branch: BRANCH, workDir: join(await mkdtemp(join(tmpdir(), 'scratch-')), 'git') });
+    const files = await reader.readSuiteRun((await reader.fetchTip())!, 's-a');
+    expect([...files.keys()].sort()).toEqual(['manifest.json', 'r-1.json']);
+    expect(JSON.parse(files.get('r-1.json')!)).toEqual({ id: 'r-1' });
     // The token travels in the environment only; nothing in the scratch repository holds it.
     const config = await readFile(join(store['o'].workDir, 'config'), 'utf8');
     expect(config).not.toContain('ghs_tokenNeverOnDisk123');

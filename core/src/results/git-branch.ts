@@ -23,6 +23,7 @@ export interface IndexEntry {
   failed: number;
   cost_usd: number;
   gates_passed: boolean;
+  p95_ms: number;
   commit?: string;
   base_sha?: string;
   pr?: number;
@@ -74,7 +75,7 @@ export function entryOf(m: SuiteManifest): IndexEntry {
   const p = m.provenance;
   return {
     id: m.id, suite: m.suite, started_at: m.started_at, pass_rate: m.pass_rate, runs: m.counts.runs, failed: m.counts.failed,
-    cost_usd: m.cost.total_usd, gates_passed: m.gates_passed,
+    cost_usd: m.cost.total_usd, gates_passed: m.gates_passed, p95_ms: m.latency.p95_ms,
     ...(p.commit ? { commit: p.commit } : {}), ...(p.base_sha ? { base_sha: p.base_sha } : {}), ...(p.pr ? { pr: p.pr } : {}),
     ...(p.workflow_run ? { workflow_run: p.workflow_run } : {}), ...(p.run_attempt ? { run_attempt: p.run_attempt } : {}), ...(p.shard ? { shard: p.shard } : {}),
   };
@@ -142,6 +143,34 @@ export class GitBranchStore {
   async readIndex(commit: string): Promise<BranchIndex | undefined> {
     const text = await this.readText(commit, 'index.json');
     return text ? (JSON.parse(text) as BranchIndex) : undefined;
+  }
+
+  /**
+   * Every file of one suite run at a commit, fetched in one round trip (the scratch clone
+   * holds trees only) and read with one cat-file process.
+   */
+  async readSuiteRun(commit: string, id: string): Promise<Map<string, string>> {
+    const ls = await this.git(['ls-tree', '-r', commit, `runs/${id}/`]);
+    const entries = String(ls.stdout).split('\n').filter(Boolean).map((l) => {
+      const [meta, path] = l.split('\t');
+      return { oid: meta.split(' ')[2], path };
+    });
+    if (!entries.length) return new Map();
+    // Blobs the partial clone lacks, in one fetch; if the server refuses, cat-file fetches lazily.
+    await this.git(['fetch', '-q', '--no-tags', '--no-write-fetch-head', 'origin', ...entries.map((e) => e.oid)], { reject: false });
+    const r = await execa('git', ['--git-dir', this.o.workDir, 'cat-file', '--batch'], { input: entries.map((e) => e.oid).join('\n') + '\n', env: this.env, encoding: 'buffer', reject: false });
+    const buf = Buffer.from(r.stdout as Uint8Array);
+    const out = new Map<string, string>();
+    let at = 0;
+    for (const e of entries) {
+      const nl = buf.indexOf(10, at);
+      const header = buf.subarray(at, nl).toString();
+      const size = Number(header.split(' ')[2]);
+      if (!Number.isFinite(size)) throw new BranchPushFailed(`reading ${e.path} from the results branch failed: ${header}`);
+      out.set(e.path.slice(`runs/${id}/`.length), buf.subarray(nl + 1, nl + 1 + size).toString('utf8'));
+      at = nl + 1 + size + 1;
+    }
+    return out;
   }
 
   /** Suite run ids present in the tree, from the tree alone (no blobs). */
