@@ -9,6 +9,10 @@ tag=${1:-gauntlet-base:latest}
 mirror=${GAUNTLET_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 pkgs=python3,python3-pip,python3-venv,python3-pytest,git,ripgrep,unzip,socat,ca-certificates,sudo,procps,curl,jq
 rootfs_tag=gauntlet-rootfs:trixie
+# A hosted GitHub runner can pull images but cannot debootstrap (not root): use the registry.
+if [ -z "${GAUNTLET_BASE_FROM:-}" ] && [ "${GITHUB_ACTIONS:-}" = "true" ] && { [ "$(id -u)" != 0 ] || ! command -v debootstrap >/dev/null; }; then
+  GAUNTLET_BASE_FROM=debian:trixie-slim
+fi
 if [ -n "${GAUNTLET_BASE_FROM:-}" ]; then
   from=$GAUNTLET_BASE_FROM
   apt_line="RUN apt-get update && apt-get install -y --no-install-recommends ${pkgs//,/ } && rm -rf /var/lib/apt/lists/*"
