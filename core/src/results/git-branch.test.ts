@@ -10,18 +10,10 @@ import { Redactor } from './redact.js';
 import type { SuiteManifest } from './record.js';
 // @ts-expect-error plain ESM fixture shared with the writer processes
 import { fakeManifest } from '../../../tests/fixtures/manifest.mjs';
+import { bareRemote, gitIn as git } from '../test-support/git.js';
 
 const run = promisify(execFile);
 const BRANCH = 'gauntlet-results';
-
-async function bareRemote(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'results-remote-'));
-  execFileSync('git', ['init', '-q', '--bare', dir]);
-  execFileSync('git', ['--git-dir', dir, 'config', 'uploadpack.allowFilter', 'true']);
-  return `file://${dir}`;
-}
-
-const git = (remote: string, ...args: string[]) => execFileSync('git', ['--git-dir', remote.slice('file://'.length), ...args]).toString().trim();
 
 async function suiteDir(m: SuiteManifest, records: Record<string, unknown>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'suite-'));

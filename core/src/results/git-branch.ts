@@ -122,6 +122,8 @@ export class GitBranchStore {
     await mkdir(this.o.workDir, { recursive: true });
     await execa('git', ['init', '-q', '--bare', this.o.workDir], { env: this.env });
     await this.git(['remote', 'add', 'origin', this.o.remote]);
+    // No detached auto-gc or maintenance: it would hold shallow.lock under the next fetch.
+    for (const [k, v] of [['gc.auto', '0'], ['maintenance.auto', 'false'], ['fetch.writeCommitGraph', 'false']]) await this.git(['config', k, v]);
   }
 
   /** Fetches the branch tip (commits and trees; blobs on demand); undefined when the branch is new. */
