@@ -7,7 +7,7 @@ function failing(i: number): RunRecord {
   return {
     id: `r${i}`, task_id: `task-${i}-ü`, trial: 1, agent: { name: 'a', version: 'v', kind: 'python' }, status: 'failed', verdict: 'FAIL',
     error: { class: 'agent_timeout', code: 'agent_timeout', message: 'ran past its timeout '.repeat(20) }, judge: null, banners: [],
-    latency_ms: 1, cost: { agent_usd: 0, judge_usd: 0, simulator_usd: 0, total_usd: 0 }, tool_calls: { total: 0, by_source: {} },
+    latency_ms: 1, cost: { agent_usd: 0, judge_usd: 0, simulator_usd: 0, total_usd: 0 }, tool_calls: { total: 0, by_source: {} }, scorers: [], trajectory: { steps: [] },
   } as unknown as RunRecord;
 }
 

@@ -51,6 +51,15 @@ export interface TrajectoryStep {
   detail?: unknown;
 }
 
+/** One scorer's badge: filled by the coding scenarios' scorers. */
+export interface ScorerResult {
+  name: string;
+  passed: boolean;
+  score?: number;
+  /** The failing tail of the scorer's output, kept for the badge's expanded view. */
+  tail?: string;
+}
+
 export interface RunRecord {
   schema_version: typeof RECORD_SCHEMA_VERSION;
   id: string;
@@ -73,7 +82,7 @@ export interface RunRecord {
   seed: { user_instruction: string; behavior_instructions: string | null; expected_outcome: 'completion' | 'refusal'; initial_state: Record<string, unknown> | null; origin: { file: string; line: number; row?: number } };
   trajectory: { steps: TrajectoryStep[]; model_calls: ModelCall[]; tool_calls: ToolCallRecord[]; trace_events: TraceEvent[]; dropped_steps: number };
   diff: string | null;
-  scorers: unknown[];
+  scorers: ScorerResult[];
   overall: 'PASS' | 'FAIL' | null;
   soft_warnings: string[];
   banners: string[];
