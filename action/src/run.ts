@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { GitBranchStore, type BranchIndex } from '../../core/src/results/git-branch.js';
@@ -49,7 +49,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       results.push(
         ...(await runSuites({
           root: workspace, configDir: inputs.configDir, suite, resultsDir, concurrency: inputs.concurrency, trials: inputs.trials, judgeModel: inputs.judgeModel,
-          tasks: inputs.tasks, shard: inputs.shard, env: { ...env, ...definedKeys(inputs) }, provenance: provenanceFrom(env, eventName, payload), onEvent: progress,
+          tasks: inputs.tasks, shard: inputs.shard, env: { ...env, ...definedKeys(inputs) }, provenance: { ...provenanceFrom(env, eventName, payload), config_root: posix.normalize(inputs.workingDirectory) }, onEvent: progress,
         })),
       );
     }
@@ -176,7 +176,7 @@ async function report(parts: SummaryPart[], inputs: ActionInputs, env: NodeJS.Pr
     for (const r of p.records.filter((x) => x.verdict !== 'PASS')) {
       if (annotated++ >= MAX_ANNOTATIONS) break;
       const origin = r.seed.origin as { file?: string; line?: number } | undefined;
-      const file = origin?.file && env.GITHUB_WORKSPACE ? relative(env.GITHUB_WORKSPACE, origin.file) : undefined;
+      const file = origin?.file ? posix.normalize(posix.join(inputs.workingDirectory, origin.file)) : undefined;
       core.error(`${r.verdict}${chip(r) ? ` · ${chip(r)}` : ''}: ${r.error?.message ?? r.judge?.reasoning ?? ''}`.slice(0, 1000), { title: `gauntlet ${p.manifest.suite}: ${r.task_id}`, ...(file && !file.startsWith('..') ? { file, startLine: origin?.line } : {}) });
     }
   }

@@ -50,6 +50,7 @@ export async function loadConfig(root: string, opts: { configDir?: string; check
     scenarios: new Map(),
   };
   const names = new Map<string, string>();
+  const invalid = new Set<string>();
 
   for (const path of await yamlFiles(configDir, DATA_DIRS.map((d) => join(configDir, d)))) {
     const file = display(path);
@@ -78,7 +79,12 @@ export async function loadConfig(root: string, opts: { configDir?: string; check
     }
     const schemaIssues = validateAgainstSchema(kind, yf, value);
     issues.push(...schemaIssues);
-    if (schemaIssues.length) continue;
+    if (schemaIssues.length) {
+      // Its own errors are reported; references to it must not add a misleading "no agent named".
+      const n = (value as { name?: unknown }).name;
+      if (typeof n === 'string') invalid.add(`${kind}:${n}`);
+      continue;
+    }
     const loaded: Loaded<any> = { value, file, dir: dirname(path), pos: (p) => yf.pos(p) };
     if (kind === 'project') {
       tree.project = loaded as Loaded<ProjectConfig>;
@@ -99,7 +105,7 @@ export async function loadConfig(root: string, opts: { configDir?: string; check
   }
 
   for (const suite of tree.suites.values()) {
-    issues.push(...referenceChecks(suite, tree));
+    issues.push(...referenceChecks(suite, tree, invalid));
     if (opts.checkTasks !== false) {
       try {
         await loadTasks(suite);
@@ -137,13 +143,13 @@ function agentChecks(agent: Loaded<AgentConfig>, yf: YamlFile): ConfigIssue[] {
   return out;
 }
 
-function referenceChecks(suite: Loaded<SuiteConfig>, tree: ConfigTree): ConfigIssue[] {
+function referenceChecks(suite: Loaded<SuiteConfig>, tree: ConfigTree, invalid: Set<string>): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const s = suite.value;
   const refs: [string, (string | number)[]][] = s.agents ? s.agents.map((a, i) => [a, ['agents', i]]) : s.agent ? [[s.agent, ['agent']]] : [];
   if (refs.length === 0) out.push({ ...suite.pos([]), code: 'missing_field', field: 'agent', message: 'a suite needs `agent` or `agents`', fix: 'add agent: <name of an agent>' });
   for (const [name, path] of refs) {
-    if (!tree.agents.has(name)) {
+    if (!tree.agents.has(name) && !invalid.has(`agent:${name}`)) {
       const guess = didYouMean(name, [...tree.agents.keys()]);
       out.push({ ...suite.pos(path), code: 'unknown_agent', field: path.join('.'), message: `no agent named "${name}"${guess ? `; did you mean "${guess}"?` : ''}`, fix: guess ? `use "${guess}"` : `define it in ${DEFAULT_CONFIG_DIR}/ with kind: agent` });
     }

@@ -25,6 +25,8 @@ export interface IndexEntry {
   gates_passed: boolean;
   p95_ms: number;
   commit?: string;
+  ref?: string;
+  event?: string;
   base_sha?: string;
   pr?: number;
   workflow_run?: string;
@@ -76,7 +78,7 @@ export function entryOf(m: SuiteManifest): IndexEntry {
   return {
     id: m.id, suite: m.suite, started_at: m.started_at, pass_rate: m.pass_rate, runs: m.counts.runs, failed: m.counts.failed,
     cost_usd: m.cost.total_usd, gates_passed: m.gates_passed, p95_ms: m.latency.p95_ms,
-    ...(p.commit ? { commit: p.commit } : {}), ...(p.base_sha ? { base_sha: p.base_sha } : {}), ...(p.pr ? { pr: p.pr } : {}),
+    ...(p.commit ? { commit: p.commit } : {}), ...(p.ref ? { ref: p.ref } : {}), ...(p.event ? { event: p.event } : {}), ...(p.base_sha ? { base_sha: p.base_sha } : {}), ...(p.pr ? { pr: p.pr } : {}),
     ...(p.workflow_run ? { workflow_run: p.workflow_run } : {}), ...(p.run_attempt ? { run_attempt: p.run_attempt } : {}), ...(p.shard ? { shard: p.shard } : {}),
   };
 }

@@ -108,6 +108,8 @@ export interface Provenance {
   /** `i/n` when the suite was split across a job matrix. */
   shard?: string;
   event?: string;
+  /** Where the config tree's root sits in the repository (task origins are relative to it). */
+  config_root?: string;
   host: string;
 }
 

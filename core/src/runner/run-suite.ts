@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { runHttpAgent } from '../agents/http.js';
 import { runPythonAgent } from '../agents/python/run.js';
 import { emptyOutcome, type AgentOutcome, type TaskInput } from '../agents/types.js';
@@ -158,7 +158,7 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
         : notApplicable('the agent failed before producing a final response');
       outcome.phases.judge_ms = Date.now() - t1;
     }
-    const record = ctx.redactor.value(buildRecord({ id: runId, suiteRunId, suite: s.name, task: run.task, trial: run.trial, agent, outcome, judge: card, started: t0, provenance: prov }));
+    const record = ctx.redactor.value(buildRecord({ id: runId, suiteRunId, suite: s.name, task: { ...run.task, origin: { ...run.task.origin, file: relative(tree.root, run.task.origin.file).split(sep).join('/') } }, trial: run.trial, agent, outcome, judge: card, started: t0, provenance: prov }));
     await ctx.store.writeRun(record);
     ctx.emit({ type: 'run_end', record });
     return record;
