@@ -116,6 +116,26 @@ describe('workflow_run.completed', () => {
     expect(sizes).toEqual([50, 50, 20]);
   });
 
+  it('lays a re-run of the failed tasks over the earlier results of the same commit', async () => {
+    const { probot, state } = await loadApp();
+    authScope();
+    const prov = { commit: HEAD, base_sha: BASE, workflow_run: '778', event: 'workflow_dispatch', ref: 'refs/heads/feature', config_root: '.' };
+    const rerun = suiteRun('re', Array.from({ length: 20 }, (_, i) => record({ task_id: `t${String(i * 3).padStart(2, '0')}`, id: `re${i}` })), prov, '2026-11-24T00:00:00Z');
+    resultsBranch(REPO, [...branchWithShards(), rerun]);
+    let created: any;
+    nock(API)
+      .get(`/repos/${REPO}/pulls`).query(true).reply(200, [{ number: 7, head: { sha: HEAD, ref: 'feature' }, base: { sha: BASE, ref: 'main' } }])
+      .post(`/repos/${REPO}/check-runs`, (b) => (created = b)).reply(201, { id: 9004 })
+      .get(`/repos/${REPO}/issues/7/comments`).query(true).reply(200, [])
+      .post(`/repos/${REPO}/issues/7/comments`, (b) => b.body.includes('100% pass (60/60)')).reply(201, { id: 8 });
+    const payload = workflowRunPayload([]);
+    Object.assign(payload.workflow_run, { id: 778, event: 'workflow_dispatch' });
+    await probot.receive({ id: 'd-8', name: 'workflow_run', payload } as any);
+    await state.drain();
+    expect(created).toMatchObject({ external_id: '778:smoke', conclusion: 'success' });
+    expect(created.output.title).toBe('100% pass (60/60) · gates passed');
+  });
+
   it('processes a delivery at most once', async () => {
     const { probot, state } = await loadApp();
     authScope();
@@ -173,6 +193,28 @@ describe('re-runs', () => {
       .patch(`/repos/${REPO}/check-runs/9001`, (b) => b.output.summary.includes('lives in a fork')).reply(200, {});
     await probot.receive({ id: 'd-5', name: 'check_run', payload: checkRunPayload(undefined, 'rerequested') } as any);
     await probot.receive({ id: 'd-6', name: 'check_run', payload: checkRunPayload('rerun_failed') } as any);
+    await state.drain();
+    expect(gh.pendingMocks()).toEqual([]);
+  });
+});
+
+describe('check suite re-requests', () => {
+  it('re-runs each gauntlet workflow run of the suite once', async () => {
+    const { probot, state } = await loadApp();
+    authScope();
+    const p = example('check_suite', 'rerequested');
+    p.installation = { id: INSTALLATION };
+    const gh = nock(API)
+      .get(`/repos/${REPO}/check-suites/${p.check_suite.id}/check-runs`).query(true)
+      .reply(200, { total_count: 3, check_runs: [
+        { id: 1, name: 'gauntlet: smoke', external_id: '777:smoke', head_sha: HEAD, output: { title: 't', summary: 's' } },
+        { id: 2, name: 'gauntlet: nightly', external_id: '777:nightly', head_sha: HEAD, output: { title: 't', summary: 's' } },
+        { id: 3, name: 'lint', external_id: '', head_sha: HEAD, output: {} },
+      ] })
+      .get(`/repos/${REPO}/actions/runs/777`).reply(200, { id: 777, workflow_id: 31, head_branch: 'feature', run_attempt: 2, head_repository: { full_name: REPO } })
+      .post(`/repos/${REPO}/actions/runs/777/rerun`).reply(201)
+      .patch(`/repos/${REPO}/check-runs/1`).reply(200, {});
+    await probot.receive({ id: 'd-9', name: 'check_suite', payload: p } as any);
     await state.drain();
     expect(gh.pendingMocks()).toEqual([]);
   });
