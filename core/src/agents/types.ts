@@ -1,6 +1,6 @@
 import type { ToolCallRecord, TraceEvent } from '../gateway/types.js';
 import type { ModelCall } from '../models/wire.js';
-import type { RunError, TrajectoryStep } from '../results/record.js';
+import type { RunError, ScorerResult, TrajectoryStep } from '../results/record.js';
 
 /** The task as an agent receives it (seed runbook 1: task_input["user_instruction"]). */
 export interface TaskInput {
@@ -25,6 +25,18 @@ export interface AgentOutcome {
   soft_warnings: string[];
   phases: Record<string, number>;
   debug: { stdout_tail?: string; stderr_tail?: string; raw_response?: string; exception?: { type: string; message: string; traceback: string } };
+  /** Coding runs only: what the agent changed and how the scorers judged it. */
+  coding?: CodingOutcome;
+}
+
+export interface CodingOutcome {
+  diff: string | null;
+  changed_paths: string[];
+  scorers: ScorerResult[];
+  /** Set when diff or scorer capture failed: the run stands, with a banner. */
+  eval_error?: string;
+  /** What the CLI itself reported (Claude Code's result line, say). */
+  cli_usage?: { input_tokens: number; output_tokens: number; cost_usd: number | null; turns?: number };
 }
 
 export function emptyOutcome(): AgentOutcome {

@@ -154,7 +154,7 @@ function referenceChecks(suite: Loaded<SuiteConfig>, tree: ConfigTree, invalid: 
       out.push({ ...suite.pos(path), code: 'unknown_agent', field: path.join('.'), message: `no agent named "${name}"${guess ? `; did you mean "${guess}"?` : ''}`, fix: guess ? `use "${guess}"` : `define it in ${DEFAULT_CONFIG_DIR}/ with kind: agent` });
     }
   }
-  if (s.scenario && !tree.scenarios.has(s.scenario)) {
+  if (s.scenario && !tree.scenarios.has(s.scenario) && !invalid.has(`scenario:${s.scenario}`)) {
     const guess = didYouMean(s.scenario, [...tree.scenarios.keys()]);
     out.push({ ...suite.pos(['scenario']), code: 'unknown_scenario', field: 'scenario', message: `no scenario named "${s.scenario}"${guess ? `; did you mean "${guess}"?` : ''}`, fix: 'define it with kind: scenario' });
   }

@@ -23,6 +23,7 @@ export interface PythonSource {
 export interface AgentEnvironment {
   system_packages?: string[];
   python_requirements?: string[];
+  install_cli?: boolean;
   python_version?: string;
   setup_command?: string;
   dockerfile?: string;
@@ -83,13 +84,32 @@ export interface SuiteConfig {
   gates?: Gates;
 }
 
+export interface WorkspaceSeed {
+  git?: { url: string; ref?: string; subdirectory?: string; token?: SecretRef };
+  zip?: string;
+  path?: string;
+  empty?: true;
+}
+
+export interface ScorerSpec {
+  name: string;
+  command?: string;
+  lint?: string;
+  allowed_paths?: string[];
+  file_exists?: string;
+  json_schema?: Record<string, unknown>;
+  regex?: string;
+  llm_judge?: { prompt: string; scale?: number; pass_at?: number; model?: string };
+  timeout?: number;
+}
+
 export interface ScenarioConfig {
   kind: 'scenario';
   name: string;
   description?: string;
-  workspace?: Record<string, unknown>;
-  setup?: Record<string, unknown>;
-  scorers?: Record<string, unknown>[];
+  workspace: WorkspaceSeed;
+  setup?: { mode?: 'platform' | 'agent'; command: string; timeout?: number };
+  scorers?: ScorerSpec[];
 }
 
 export interface ProviderConfig {

@@ -40,7 +40,7 @@ export interface JudgeCard {
   error?: string;
 }
 
-export type StepType = 'file_read' | 'file_write' | 'file_op' | 'process' | 'http' | 'http_request' | 'network' | 'model_call' | 'tool_call' | 'trace_event' | 'exception' | 'final_response';
+export type StepType = 'file_read' | 'file_write' | 'file_op' | 'process' | 'http' | 'http_request' | 'network' | 'model_call' | 'tool_call' | 'trace_event' | 'exception' | 'final_response' | 'shell' | 'edit' | 'read' | 'search' | 'assistant' | 'thinking';
 
 export interface TrajectoryStep {
   at: string;

@@ -4,6 +4,7 @@ import { AgentCodeError, materialiseCode, type AgentCode } from '../agents/pytho
 import type { RunError } from '../results/record.js';
 import { ImageError, type ImageManager } from '../sandbox/images.js';
 import { sha256, stableStringify } from '../util/hash.js';
+import { recognise } from '../agents/command/presets.js';
 
 export const DEFAULT_TIMEOUT_S = 300;
 
@@ -22,6 +23,21 @@ export interface PreparedAgent {
 
 export class DispatchRefused extends Error {}
 
+/** A recognised coding CLI brings its documented install line as an image layer (unless install_cli: false). */
+export function withCliInstall(a: AgentConfig): AgentConfig {
+  const preset = a.command ? recognise(a.command).preset : undefined;
+  if (!preset || a.environment?.install_cli === false) return a;
+  const env = a.environment ?? {};
+  return {
+    ...a,
+    environment: {
+      ...env,
+      system_packages: [...new Set([...(env.system_packages ?? []), ...preset.install.system_packages])],
+      dockerfile: [preset.install.dockerfile, env.dockerfile ?? ''].filter(Boolean).join('\n'),
+    },
+  };
+}
+
 export async function prepareAgent(agent: Loaded<AgentConfig>, project: Loaded<ProjectConfig>, secrets: SecretResolver, images: ImageManager, opts: { hasScenario: boolean }): Promise<PreparedAgent> {
   const a = agent.value;
   if (a.status === 'draft') throw new DispatchRefused(`${agent.file}:${agent.pos(['status']).line}: agent "${a.name}" is a draft and cannot be dispatched; set status: published`);
@@ -36,7 +52,14 @@ export async function prepareAgent(agent: Loaded<AgentConfig>, project: Loaded<P
     throw e;
   }
   if (kind === 'command' && !opts.hasScenario) return fail({ class: 'contract_error', code: 'in_sandbox_requires_workspace', message: `agent "${a.name}" runs a shell command, which needs a coding scenario; set scenario: on the suite` });
-  if (kind === 'command') return fail({ class: 'internal_error', code: 'not_supported', message: 'shell-command agents on coding scenarios are not available in this version of gauntlet' });
+  if (kind === 'command') {
+    try {
+      p.image = (await images.build(withCliInstall(a))).tag;
+    } catch (e) {
+      if (e instanceof ImageError) return fail({ class: 'internal_error', code: e.code, message: e.message, detail: e.logTail });
+      throw e;
+    }
+  }
   if (kind === 'python') {
     try {
       p.code = await materialiseCode(agent, secrets, { allowHosts: project.value.allow_private_git_hosts });

@@ -39,14 +39,20 @@ export function buildRecord(args: {
   for (const t of o.tool_calls) bySource[t.source]++;
   const banners: string[] = [];
   if (judge?.error) banners.push(`Eval phase failed: the judge could not grade this run (${judge.error.slice(0, 200)})`);
+  if (o.coding?.eval_error) banners.push(`Eval phase failed, diff/scorers may be missing: ${o.coding.eval_error.slice(0, 300)}`);
   const warnings = [...o.soft_warnings];
+  const scorers = o.coding?.scorers ?? [];
+  // OVERALL: every scorer passed and the judge (when there is one) did not fail the run.
+  const overall = scorers.length && o.status === 'completed' ? (scorers.every((x) => x.passed) && judge?.verdict !== 'FAIL' ? 'PASS' : 'FAIL') : null;
+  const judged = rowVerdict(o.status, judge);
+  const verdict = overall === 'FAIL' ? 'FAIL' : overall === 'PASS' && judged === 'NOT APPLICABLE' ? 'PASS' : judged;
   if (o.status === 'completed' && args.agent.config.tools?.length && o.tool_calls.length === 0) warnings.push('completed with tools declared but zero proxy calls: the gateway may be unreachable from the agent, or the agent swallowed a transport error');
   const finished = Date.now();
   return {
     schema_version: 1,
     id: args.id, suite_run_id: args.suiteRunId, suite: args.suite, task_id: task.id, trial: args.trial,
     agent: { name: args.agent.config.name, version: args.agent.version, kind: args.agent.kind },
-    status: o.status, error: o.error, verdict: rowVerdict(o.status, judge), final_response: o.final_response, judge,
+    status: o.status, error: o.error, verdict, final_response: o.final_response, judge,
     tool_calls: { total: o.tool_calls.length, by_source: bySource },
     latency_ms: finished - args.started,
     phases: o.phases,
@@ -55,7 +61,7 @@ export function buildRecord(args: {
     ledger_violations: [],
     seed: { user_instruction: task.user, behavior_instructions: task.behavior_instructions ?? null, expected_outcome: task.expected_outcome ?? 'completion', initial_state: task.initial_state ?? null, origin: task.origin },
     trajectory: { steps: timeline(o), model_calls: o.model_calls, tool_calls: o.tool_calls, trace_events: o.trace_events, dropped_steps: o.dropped_steps },
-    diff: null, scorers: [], overall: null,
+    diff: o.coding?.diff ?? null, scorers, overall,
     soft_warnings: warnings, banners, multi_turn: null, artifacts: [],
     debug: o.debug,
     provenance: args.provenance,

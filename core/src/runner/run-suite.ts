@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { runHttpAgent } from '../agents/http.js';
 import { runPythonAgent } from '../agents/python/run.js';
 import { emptyOutcome, type AgentOutcome, type TaskInput } from '../agents/types.js';
 import { loadConfig } from '../config/load.js';
-import { SecretResolver } from '../config/secrets.js';
+import { SecretResolver, SecretUnresolved } from '../config/secrets.js';
 import { loadTasks, type Task } from '../config/tasks.js';
-import type { ConfigTree, Loaded, SuiteConfig } from '../config/types.js';
+import type { ConfigTree, Loaded, ScenarioConfig, SuiteConfig } from '../config/types.js';
 import { judge, notApplicable, type JudgeTarget } from '../grading/judge.js';
 import { ModelEnvironment, ModelUnresolved } from '../models/environment.js';
-import type { Provenance, RunRecord, SuiteManifest } from '../results/record.js';
+import type { Provenance, RunError, RunRecord, SuiteManifest } from '../results/record.js';
 import { Redactor } from '../results/redact.js';
 import { DirectoryStore } from '../results/store.js';
 import { summarise } from '../results/summary.js';
@@ -22,6 +23,8 @@ import { newId, sha256, stableStringify } from '../util/hash.js';
 import { mapPool } from './pool.js';
 import { prepareAgent, type PreparedAgent } from './prepare.js';
 import { selectRuns, type Shard } from './select.js';
+import { runCommandAgent } from '../agents/command/run.js';
+import { seedWorkspace, WorkspaceSeedError, type SeededWorkspace } from '../workspace/seed.js';
 import { disposeCode } from '../agents/python/source.js';
 import { buildRecord, provenance as makeProvenance } from './record.js';
 
@@ -123,6 +126,8 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
   ctx.emit({ type: 'suite_start', suite: s.name, suiteRunId, runs: runs.length, concurrency });
 
   const prepared = new Map<string, PreparedAgent>();
+  const scenario = s.scenario ? tree.scenarios.get(s.scenario) : undefined;
+  let workspace: SeededWorkspace | undefined;
   if (!judgeError) {
     const needsDocker = agentNames.some((a) => tree.agents.get(a)!.value.python);
     if (needsDocker) {
@@ -131,6 +136,16 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
       if (swept) ctx.emit({ type: 'log', message: `swept ${swept} leftover sandbox container(s)` });
     }
     for (const a of agentNames) prepared.set(a, await prepareAgent(tree.agents.get(a)!, tree.project, ctx.secrets, ctx.images, { hasScenario: !!s.scenario }));
+    // One seed per suite run: every task gets the same frozen workspace.
+    if (scenario && agentNames.some((a) => prepared.get(a)?.kind === 'command' && !prepared.get(a)?.error)) {
+      try {
+        workspace = await seedWorkspace(scenario.value.workspace, scenario.dir, ctx.secrets, { allowHosts: tree.project.value.allow_private_git_hosts });
+      } catch (e) {
+        if (!(e instanceof WorkspaceSeedError) && !(e instanceof SecretUnresolved)) throw e;
+        const error: RunError = { class: 'contract_error', code: e instanceof SecretUnresolved ? 'agent_secret_unresolved' : 'workspace_seed_failed', message: (e as Error).message };
+        for (const p of prepared.values()) if (p.kind === 'command') p.error ??= error;
+      }
+    }
   }
   for (const v of ctx.secrets.values()) ctx.redactor.add(v);
 
@@ -148,7 +163,7 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
     let outcome: AgentOutcome;
     if (judgeError) outcome = { ...emptyOutcome(), status: 'failed', error: { class: 'contract_error', code: judgeCode, message: judgeError } };
     else if (agent.error) outcome = { ...emptyOutcome(), status: 'failed', error: agent.error };
-    else outcome = await dispatch(agent, run.task, runId, ctx, limits);
+    else outcome = await dispatch(agent, run.task, runId, ctx, limits, scenario?.value, workspace);
 
     let card = null;
     if (judgeTarget) {
@@ -166,6 +181,7 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
 
   await Promise.allSettled(ctx.teardowns.splice(0));
   await Promise.all([...prepared.values()].map((p) => disposeCode(p.code)));
+  if (workspace) await rm(workspace.root, { recursive: true, force: true });
   const manifest = summarise(suiteRunId, s.name, records, trials, s.gates ?? {}, started, prov);
   await ctx.store.writeManifest(manifest, { 'report.md': renderMarkdownReport(manifest, records), 'junit.xml': renderJunit(manifest, records) });
   ctx.emit({ type: 'suite_end', manifest });
@@ -176,14 +192,12 @@ function taskInput(task: Task, runId: string): TaskInput {
   return { user_instruction: task.user, behavior_instructions: task.behavior_instructions ?? null, initial_state: task.initial_state ?? null, task_id: task.id, session_id: runId, messages: [{ role: 'user', content: task.user }] };
 }
 
-async function dispatch(agent: PreparedAgent, task: Task, runId: string, ctx: Ctx, limits: typeof DEFAULT_LIMITS): Promise<AgentOutcome> {
+async function dispatch(agent: PreparedAgent, task: Task, runId: string, ctx: Ctx, limits: typeof DEFAULT_LIMITS, scenario?: ScenarioConfig, workspace?: SeededWorkspace): Promise<AgentOutcome> {
   if (agent.kind === 'http') return runHttpAgent({ url: agent.config.http!.url, headers: agent.headers, timeoutMs: agent.timeoutMs, runId }, taskInput(task, runId));
   const token = `gt_${randomBytes(24).toString('hex')}`;
   ctx.secrets.track(token);
   ctx.redactor.add(token);
-  return runPythonAgent(
-    { runId, token, image: agent.image!, driver: ctx.driver, relay: ctx.models.relay, limits, timeoutMs: agent.timeoutMs, env: agent.env, tools: agent.config.tools ?? [], setupCommand: agent.config.environment?.setup_command, deferTeardown: (p) => ctx.teardowns.push(p) },
-    agent.code!,
-    taskInput(task, runId),
-  );
+  const base = { runId, token, image: agent.image!, driver: ctx.driver, relay: ctx.models.relay, limits, timeoutMs: agent.timeoutMs, env: agent.env, tools: agent.config.tools ?? [], setupCommand: agent.config.environment?.setup_command, deferTeardown: (p: Promise<unknown>) => ctx.teardowns.push(p) };
+  if (agent.kind === 'command') return runCommandAgent({ ...base, command: agent.config.command!, scenario: scenario!, workspace: workspace! }, taskInput(task, runId));
+  return runPythonAgent(base, agent.code!, taskInput(task, runId));
 }

@@ -73,7 +73,7 @@ class DockerSandbox implements Sandbox {
       Cmd: cmd,
       // Values travel in the API request body, never in any process's argv.
       Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
-      User: opts.user,
+      User: opts.user ?? '1000:1000',
       WorkingDir: opts.cwd,
       AttachStdin: hasStdin,
       AttachStdout: true,
@@ -125,7 +125,9 @@ export class DockerDriver implements SandboxDriver {
         name: `gauntlet-${spec.runId}`,
         Image: spec.image,
         Cmd: ['sleep', 'infinity'],
-        User: '1000:1000',
+        // The keep-alive runs as nobody, so the agent's user can kill all of its own processes
+        // (`kill -9 -1` before grading) without stopping the sandbox.
+        User: '65534:65534',
         Labels: { [RUN_LABEL]: spec.runId, [OWNER_LABEL]: owner(), 'gauntlet.created': String(Date.now()) },
         HostConfig: hardenedHostConfig(spec),
       });

@@ -11,7 +11,12 @@ export class GitFetchError extends Error {}
  * no redirects, no hooks, no other protocols, the token sent as a header through the
  * environment (never argv or the URL), the exact ref or a hard error, the remote dropped.
  */
-export async function cloneAgentCode(opts: { url: string; ref?: string; token?: string; dest: string; allowHosts?: string[] }): Promise<{ commit: string }> {
+/**
+ * Clones https-only, SSRF-checked, hooks off, token as a header, remote and .git dropped.
+ * Agent code is strict about refs; a workspace seed falls back to the default branch
+ * (`refFallback`, as the seeds specify) and says so.
+ */
+export async function cloneAgentCode(opts: { url: string; ref?: string; token?: string; dest: string; allowHosts?: string[]; refFallback?: boolean }): Promise<{ commit: string; fellBack: boolean }> {
   const { url, host, port, address } = await checkFetchUrl(opts.url, { allowHosts: opts.allowHosts });
   const home = await mkdtemp(join(tmpdir(), 'gauntlet-git-'));
   const cfg: [string, string][] = [
@@ -40,6 +45,7 @@ export async function cloneAgentCode(opts: { url: string; ref?: string; token?: 
   try {
     await git(['clone', '--no-checkout', '--quiet', url.toString(), opts.dest]);
     let commit: string;
+    let fellBack = false;
     if (opts.ref) {
       const candidates = [`${opts.ref}^{commit}`, `origin/${opts.ref}^{commit}`, `refs/tags/${opts.ref}^{commit}`];
       let found: string | undefined;
@@ -47,14 +53,15 @@ export async function cloneAgentCode(opts: { url: string; ref?: string; token?: 
         found = await git(['rev-parse', '--verify', '--quiet', c], opts.dest).catch(() => undefined);
         if (found) break;
       }
-      if (!found) throw new GitFetchError(`ref ${JSON.stringify(opts.ref)} does not exist in ${url.host}${url.pathname}; agent code checkout is strict`);
-      commit = found;
+      if (!found && !opts.refFallback) throw new GitFetchError(`ref ${JSON.stringify(opts.ref)} does not exist in ${url.host}${url.pathname}; agent code checkout is strict`);
+      fellBack = !found;
+      commit = found ?? (await git(['rev-parse', 'HEAD'], opts.dest));
     } else commit = await git(['rev-parse', 'HEAD'], opts.dest);
     await git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', commit], opts.dest);
     await git(['remote', 'remove', 'origin'], opts.dest);
     // Agents get source, not a repository.
     await rm(join(opts.dest, '.git'), { recursive: true, force: true });
-    return { commit };
+    return { commit, fellBack };
   } finally {
     await rm(home, { recursive: true, force: true });
   }

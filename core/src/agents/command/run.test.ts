@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { runSuites } from '../../runner/run-suite.js';
+import { dockerReady } from '../../test-support/docker.js';
+import { makeTree, project } from '../../test-support/tree.js';
+
+const REPO = {
+  'repo/calc.py': 'def add(a, b):\n    return a - b\n',
+  'repo/test_calc.py': 'from calc import add\n\ndef test_add():\n    assert add(2, 3) == 5\n',
+};
+
+function coding(command: string, scenarioExtra = '', tasks = ['Fix add() so the tests pass.'], scorersExtra = '') {
+  return {
+    ...project(),
+    ...REPO,
+    '.gauntlet/agents/fixer.yaml': `kind: agent\nname: fixer\ncommand: ${JSON.stringify(command)}\ntimeout: 120\n`,
+    '.gauntlet/scenarios/calc.yaml': `kind: scenario\nname: calc\nworkspace:\n  path: ../../repo\n${scenarioExtra}scorers:\n  - { name: tests, command: "python3 -m pytest -q", timeout: 60 }\n  - { name: scope, allowed_paths: ["calc.py", "notes/**"] }\n${scorersExtra}`,
+    '.gauntlet/suites/fix.yaml': `kind: suite\nname: fix\nagent: fixer\nscenario: calc\njudge: none\ntasks:\n${tasks.map((t) => `  - user: ${JSON.stringify(t)}`).join('\n')}\n`,
+  };
+}
+
+describe.skipIf(!dockerReady())('command agents on a seeded workspace', () => {
+  it('seeds, keeps platform setup out of the diff, diffs against the baseline and grades with scorers', async () => {
+    const root = await makeTree(coding("sed -i 's/a - b/a + b/' calc.py", 'setup:\n  mode: platform\n  command: "echo built > setup-artifact.txt"\n'));
+    const [res] = await runSuites({ root });
+    const r = res.records[0];
+    expect(r.error).toBeNull();
+    expect(r.diff).toContain('-    return a - b');
+    expect(r.diff).toContain('+    return a + b');
+    expect(r.diff).not.toContain('setup-artifact');
+    expect(r.scorers).toEqual([{ name: 'tests', passed: true, score: 1 }, { name: 'scope', passed: true, score: 1 }]);
+    expect(r.overall).toBe('PASS');
+    expect(r.verdict).toBe('PASS');
+    // Unrecognised command: coarse capture, said so.
+    expect(r.trajectory.steps[0]).toMatchObject({ type: 'shell', summary: expect.stringContaining("sed -i") });
+  });
+
+  it('a change that breaks the code fails the tests scorer with the failing tail; a stray path fails scope', async () => {
+    const root = await makeTree(coding("sed -i 's/a - b/a * b/' calc.py && echo x > stray.txt"));
+    const [res] = await runSuites({ root });
+    const r = res.records[0];
+    const tests = r.scorers.find((s) => s.name === 'tests')!;
+    expect(tests.passed).toBe(false);
+    expect(tests.tail).toMatch(/assert 6 == 5|AssertionError/);
+    expect(r.scorers.find((s) => s.name === 'scope')).toMatchObject({ passed: false, tail: expect.stringContaining('stray.txt') });
+    expect(r.overall).toBe('FAIL');
+    expect(r.verdict).toBe('FAIL');
+  });
+
+  it('never runs a hook or fsmonitor the agent plants in a .git of its own', async () => {
+    const plant = [
+      'git init -q . && mkdir -p .git/hooks',
+      "printf '#!/bin/sh\\ntouch /home/user/PWNED_HOOK\\n' > .git/hooks/post-index-change && chmod +x .git/hooks/post-index-change",
+      'cp .git/hooks/post-index-change .git/hooks/pre-commit',
+      'git config core.fsmonitor "touch /home/user/PWNED_FSMONITOR; true"',
+      "sed -i 's/a - b/a + b/' calc.py",
+    ].join(' && ');
+    // Scorers run after the eval phase's git: had git read the planted .git, these files would exist.
+    const probes = '  - { name: no-hook, command: "test ! -e /home/user/PWNED_HOOK" }\n  - { name: no-fsmonitor, command: "test ! -e /home/user/PWNED_FSMONITOR" }\n';
+    const root = await makeTree(coding(plant, '', ['Fix add().'], probes));
+    const [res] = await runSuites({ root });
+    const r = res.records[0];
+    expect(r.error).toBeNull();
+    expect(r.diff).toContain('+    return a + b');
+    expect(r.diff).not.toContain('PWNED');
+    expect(r.scorers.map((s) => [s.name, s.passed])).toEqual([['tests', true], ['scope', true], ['no-hook', true], ['no-fsmonitor', true]]);
+  });
+
+  it('classifies a failed command with no changes, a failing platform setup, and agent-mode setup instructions', async () => {
+    const [failed] = await runSuites({ root: await makeTree(coding('echo waiting for input >&2; exit 3')) });
+    expect(failed.records[0].error).toMatchObject({ code: 'agent_command_failed', message: expect.stringContaining('exited 3') });
+    const [setup] = await runSuites({ root: await makeTree(coding('true', 'setup:\n  command: "echo nope; exit 9"\n')) });
+    expect(setup.records[0].error).toMatchObject({ code: 'workspace_setup_failed', detail: expect.stringContaining('nope') });
+    const [agentMode] = await runSuites({ root: await makeTree(coding('mkdir -p notes && cp "$GAUNTLET_TASK_FILE" notes/brief.md', 'setup:\n  mode: agent\n  command: "pip install -e ."\n')) });
+    const r = agentMode.records[0];
+    expect(r.diff).toContain('+Before the task, set up the workspace by running:');
+    expect(r.diff).toContain('+    pip install -e .');
+    expect(r.scorers.find((s) => s.name === 'scope')?.passed).toBe(true);
+  });
+});

@@ -1,0 +1,152 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ScenarioConfig } from '../../config/types.js';
+import { Gateway } from '../../gateway/server.js';
+import { runScorers, type ScorerContext } from '../../grading/scorers.js';
+import type { RunError, TrajectoryStep } from '../../results/record.js';
+import type { Sandbox } from '../../sandbox/driver.js';
+import { normaliseClaudeStream } from '../../trajectory/claude.js';
+import { packageRoot } from '../../util/paths.js';
+import type { SeededWorkspace } from '../../workspace/seed.js';
+import { sandboxEnv, type SandboxRunContext } from '../python/run.js';
+import { emptyOutcome, type AgentOutcome, type TaskInput } from '../types.js';
+import { recognise } from './presets.js';
+
+const MARK = '@@GAUNTLET_RESULT@@';
+const WS = '/home/user/workspace';
+const RUNTIME = '/gauntlet/runtime/workspace.sh';
+
+export interface CommandRunContext extends SandboxRunContext {
+  command: string;
+  scenario: ScenarioConfig;
+  workspace: SeededWorkspace;
+  llm?: ScorerContext['llm'];
+}
+
+function marker(stdout: string): Record<string, any> | undefined {
+  const i = stdout.lastIndexOf(MARK);
+  if (i < 0) return undefined;
+  try {
+    return JSON.parse(stdout.slice(i + MARK.length).split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The brief a CLI reads from $GAUNTLET_TASK_FILE; agent-mode setup instructions go first. */
+export function taskBrief(task: TaskInput, scenario: ScenarioConfig): string {
+  const parts: string[] = [];
+  if (scenario.setup && scenario.setup.mode === 'agent') parts.push(`Before the task, set up the workspace by running:\n\n    ${scenario.setup.command}\n`);
+  parts.push(task.user_instruction);
+  if (task.behavior_instructions) parts.push(`\n${task.behavior_instructions}`);
+  return parts.join('\n') + '\n';
+}
+
+/** Unrecognised CLIs: what process capture can say, with "output not captured" where true. */
+function coarseSteps(command: string, exit: number, stdout: string, at: string): TrajectoryStep[] {
+  return [{ at, type: 'shell', summary: `$ ${command.slice(0, 200)} → exit ${exit}`, detail: { command, exit_code: exit, output: stdout ? stdout.slice(-4000) : 'output not captured', note: 'unrecognised command: coarse capture (call a known CLI binary directly for a rich trajectory)' } }];
+}
+
+/**
+ * A shell-command agent on a seeded workspace (seed runbook 7): seed and platform setup,
+ * baseline commit, the command, then the diff against the baseline and the scorers. A failing
+ * eval phase keeps the run and raises the banner.
+ */
+export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): Promise<AgentOutcome> {
+  const out = emptyOutcome();
+  const t0 = Date.now();
+  const runDir = await mkdtemp(join(tmpdir(), 'gauntlet-run-'));
+  await chmod(runDir, 0o755);
+  const taskFile = '/gauntlet/run/task.md';
+  await writeFile(join(runDir, 'task.md'), taskBrief(task, ctx.scenario), { mode: 0o644 });
+  await writeFile(join(runDir, 'task.json'), JSON.stringify({ task_input: task }), { mode: 0o644 });
+  const gateway = await new Gateway({ listen: { socket: join(runDir, 'gw.sock') }, token: ctx.token, relay: ctx.relay, tools: ctx.tools }).start();
+  out.soft_warnings.push(...ctx.workspace.warnings);
+  let sandbox: Sandbox | undefined;
+  const fail = (code: string, message: string, detail?: string, cls: RunError['class'] = 'contract_error') => {
+    out.status = 'failed';
+    out.error = { class: cls, code, message, ...(detail ? { detail } : {}) };
+  };
+  try {
+    sandbox = await ctx.driver.create({
+      image: ctx.image, runId: ctx.runId, limits: ctx.limits,
+      mounts: [
+        { host: runDir, container: '/gauntlet/run', readonly: true },
+        { host: join(packageRoot(), 'core/runtime'), container: '/gauntlet/runtime', readonly: true },
+        { host: ctx.workspace.packDir, container: '/gauntlet/workspace', readonly: true },
+      ],
+    });
+    out.phases.sandbox_ms = Date.now() - t0;
+    const t1 = Date.now();
+    const setup = ctx.scenario.setup;
+    const seed = await sandbox.exec(['sh', RUNTIME, 'seed'], { env: setup && setup.mode !== 'agent' ? { GAUNTLET_PLATFORM_SETUP: setup.command, GAUNTLET_SETUP_TIMEOUT: String(setup.timeout ?? 600) } : {}, timeoutMs: ((setup?.timeout ?? 600) + 60) * 1000 });
+    const s = marker(seed.stdout);
+    if (s?.status !== 'ok') {
+      if (s?.status === 'setup_failed') fail('workspace_setup_failed', `the setup command exited ${s.exit_code}`, s.log);
+      else fail('workspace_seed_failed', 'the workspace could not be unpacked in the sandbox', s?.log ?? (seed.stderr || seed.stdout).slice(-2000));
+      return out;
+    }
+    const base = await sandbox.exec(['sh', RUNTIME, 'baseline'], { user: '0:0', timeoutMs: 300_000 });
+    const b = marker(base.stdout);
+    if (b?.status !== 'ok') {
+      fail('workspace_setup_failed', 'the baseline commit failed (files the setup left unreadable?)', b?.log ?? base.stderr.slice(-2000));
+      return out;
+    }
+    out.phases.setup_ms = Date.now() - t1;
+
+    const { preset, command } = recognise(ctx.command);
+    const t2 = Date.now();
+    const env = { ...ctx.env, ...sandboxEnv(ctx.token, taskFile), ...(preset?.env ?? {}), HOME: '/home/user', GAUNTLET_PROXY_PORT: '8787' };
+    const r = await sandbox.exec(['sh', '/gauntlet/runtime/start.sh', 'sh', '-c', command], { env, cwd: WS, timeoutMs: ctx.timeoutMs });
+    out.phases.agent_ms = Date.now() - t2;
+    out.debug.stdout_tail = r.stdout.slice(-4000);
+    out.debug.stderr_tail = r.stderr.slice(-4000);
+    const at = new Date(t2).toISOString();
+    if (preset?.transcript === 'claude-stream-json') {
+      const n = normaliseClaudeStream(r.stdout);
+      out.steps = n.steps;
+      out.final_response = n.final_response;
+      out.coding = { diff: null, changed_paths: [], scorers: [], ...(n.usage ? { cli_usage: n.usage } : {}) };
+    } else {
+      out.steps = coarseSteps(command, r.exitCode, r.stdout, at);
+      out.final_response = r.stdout.trim().slice(-20_000) || null;
+      if (preset) out.soft_warnings.push(`the ${preset.id} transcript is not normalised in this version; the trajectory is coarse`);
+    }
+    if (r.timedOut) {
+      fail('agent_timeout', `the command ran past its timeout of ${Math.round(ctx.timeoutMs / 1000)} s and was killed with its sandbox`, undefined, 'agent_timeout');
+      return out;
+    }
+
+    // Eval phase: a failure here keeps the run (banner), it does not fail it.
+    const t3 = Date.now();
+    const coding = (out.coding ??= { diff: null, changed_paths: [], scorers: [] });
+    const ev = await sandbox.exec(['sh', RUNTIME, 'eval'], { timeoutMs: 300_000 });
+    const e = marker(ev.stdout);
+    if (e?.status !== 'ok') coding.eval_error = `diff capture failed: ${(e?.log ?? ev.stderr).slice(-500)}`;
+    else {
+      const pathsAt = ev.stdout.indexOf('@@GAUNTLET_PATHS@@\n');
+      const diffAt = ev.stdout.indexOf('\n@@GAUNTLET_DIFF@@\n');
+      const endAt = ev.stdout.lastIndexOf(`\n${MARK}`);
+      coding.changed_paths = ev.stdout.slice(pathsAt + 19, diffAt).split('\n').filter(Boolean);
+      const diff = ev.stdout.slice(diffAt + 19, endAt);
+      coding.diff = diff.trim() ? diff : null;
+      if (e.diff_bytes > diff.length + 1) coding.diff += `\n[diff truncated: ${e.diff_bytes} bytes in all; the first ${diff.length} are shown]\n`;
+    }
+    coding.scorers = await runScorers(ctx.scenario.scorers ?? [], { sandbox, finalResponse: out.final_response, changedPaths: coding.changed_paths, llm: ctx.llm });
+    out.phases.eval_ms = Date.now() - t3;
+    // Seeds: a non-zero exit is a failure only when the agent changed nothing.
+    if (r.exitCode !== 0 && !coding.diff) fail('agent_command_failed', `the command exited ${r.exitCode} and left an empty diff (an interactive prompt, a missing binary or a bad flag?)`, (r.stderr || r.stdout).slice(-2000));
+  } catch (e) {
+    fail('sandbox_start_failed', (e as Error).message, undefined, 'internal_error');
+  } finally {
+    await gateway.close();
+    out.model_calls = gateway.modelCalls;
+    out.tool_calls = gateway.toolCalls;
+    out.trace_events = gateway.traceEvents;
+    const teardown = Promise.all([sandbox?.destroy(), rm(runDir, { recursive: true, force: true })]);
+    if (ctx.deferTeardown) ctx.deferTeardown(teardown);
+    else await teardown;
+  }
+  return out;
+}
