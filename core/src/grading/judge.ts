@@ -68,6 +68,9 @@ export function judgePrompt(input: JudgeInput): string {
     o.debug.exception ? `<agent_exception>\n${o.debug.exception.type}: ${o.debug.exception.message}\n</agent_exception>` : '',
     `<trajectory steps="${o.steps.length}">\n${steps}\n</trajectory>`,
     `<model_usage>${calls}; ${o.tool_calls.length} tool call(s)</model_usage>`,
+    // Coding runs: the judge sees what the agent changed and what the scorers found.
+    o.coding ? `<final_diff>\n${(o.coding.diff ?? '(no changes)').slice(0, 30000)}\n</final_diff>` : '',
+    o.coding?.scorers.length ? `<scorers>\n${o.coding.scorers.map((x) => `${x.name}: ${x.passed ? 'PASS' : 'FAIL'}${x.tail ? `\n${x.tail.slice(-1500)}` : ''}`).join('\n')}\n</scorers>` : '',
   ].filter(Boolean).join('\n\n');
 }
 

@@ -84,6 +84,8 @@ export interface RunRecord {
   diff: string | null;
   scorers: ScorerResult[];
   overall: 'PASS' | 'FAIL' | null;
+  /** Tokens and cost as the coding CLI itself reported them (Claude Code's result line). */
+  cli_usage?: { input_tokens: number; output_tokens: number; cost_usd: number | null; turns?: number };
   soft_warnings: string[];
   banners: string[];
   multi_turn: null;

@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import type { AgentConfig, Loaded, ProjectConfig } from '../config/types.js';
 import { SecretResolver, SecretUnresolved, isSecretRef } from '../config/secrets.js';
 import { AgentCodeError, materialiseCode, type AgentCode } from '../agents/python/source.js';
@@ -18,6 +20,8 @@ export interface PreparedAgent {
   code?: AgentCode;
   image?: string;
   timeoutMs: number;
+  /** Host files mounted read-only into each sandbox (a CLI from the runner). */
+  mounts: { host: string; container: string; readonly: boolean }[];
   error?: RunError;
 }
 
@@ -26,7 +30,7 @@ export class DispatchRefused extends Error {}
 /** A recognised coding CLI brings its documented install line as an image layer (unless install_cli: false). */
 export function withCliInstall(a: AgentConfig): AgentConfig {
   const preset = a.command ? recognise(a.command).preset : undefined;
-  if (!preset || a.environment?.install_cli === false) return a;
+  if (!preset || a.environment?.install_cli === false || a.environment?.cli_from_host) return a;
   const env = a.environment ?? {};
   return {
     ...a,
@@ -42,7 +46,7 @@ export async function prepareAgent(agent: Loaded<AgentConfig>, project: Loaded<P
   const a = agent.value;
   if (a.status === 'draft') throw new DispatchRefused(`${agent.file}:${agent.pos(['status']).line}: agent "${a.name}" is a draft and cannot be dispatched; set status: published`);
   const kind = a.python ? 'python' : a.http ? 'http' : 'command';
-  const p: PreparedAgent = { config: a, kind, version: a.version ?? '', env: {}, headers: {}, timeoutMs: (a.timeout ?? DEFAULT_TIMEOUT_S) * 1000 };
+  const p: PreparedAgent = { config: a, kind, version: a.version ?? '', env: {}, headers: {}, timeoutMs: (a.timeout ?? DEFAULT_TIMEOUT_S) * 1000, mounts: [] };
   const fail = (error: RunError) => ((p.error = error), p);
   try {
     p.env = secrets.envMap(a.env, `agent ${a.name} env`);
@@ -52,6 +56,11 @@ export async function prepareAgent(agent: Loaded<AgentConfig>, project: Loaded<P
     throw e;
   }
   if (kind === 'command' && !opts.hasScenario) return fail({ class: 'contract_error', code: 'in_sandbox_requires_workspace', message: `agent "${a.name}" runs a shell command, which needs a coding scenario; set scenario: on the suite` });
+  if (kind === 'command' && a.environment?.cli_from_host) {
+    const host = resolve(agent.dir, a.environment.cli_from_host);
+    if (!(await stat(host).catch(() => undefined))?.isFile()) return fail({ class: 'contract_error', code: 'environment_setup_failed', message: `environment.cli_from_host ${a.environment.cli_from_host} is not a file on this runner (resolved to ${host})` });
+    p.mounts.push({ host, container: `/usr/local/bin/${recognise(a.command!).binary || basename(host)}`, readonly: true });
+  }
   if (kind === 'command') {
     try {
       p.image = (await images.build(withCliInstall(a))).tag;

@@ -62,6 +62,7 @@ export function buildRecord(args: {
     seed: { user_instruction: task.user, behavior_instructions: task.behavior_instructions ?? null, expected_outcome: task.expected_outcome ?? 'completion', initial_state: task.initial_state ?? null, origin: task.origin },
     trajectory: { steps: timeline(o), model_calls: o.model_calls, tool_calls: o.tool_calls, trace_events: o.trace_events, dropped_steps: o.dropped_steps },
     diff: o.coding?.diff ?? null, scorers, overall,
+    ...(o.coding?.cli_usage ? { cli_usage: o.coding.cli_usage } : {}),
     soft_warnings: warnings, banners, multi_turn: null, artifacts: [],
     debug: o.debug,
     provenance: args.provenance,

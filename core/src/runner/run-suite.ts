@@ -159,7 +159,7 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
     const runId = newId('r');
     const t0 = Date.now();
     ctx.emit({ type: 'run_start', runId, task: run.task.id, agent: run.agent, trial: run.trial });
-    const agent = prepared.get(run.agent) ?? { config: tree.agents.get(run.agent)!.value, kind: 'python' as const, version: tree.agents.get(run.agent)!.value.version ?? 'unresolved', env: {}, headers: {}, timeoutMs: 0 };
+    const agent = prepared.get(run.agent) ?? { config: tree.agents.get(run.agent)!.value, kind: 'python' as const, version: tree.agents.get(run.agent)!.value.version ?? 'unresolved', env: {}, headers: {}, timeoutMs: 0, mounts: [] };
     let outcome: AgentOutcome;
     if (judgeError) outcome = { ...emptyOutcome(), status: 'failed', error: { class: 'contract_error', code: judgeCode, message: judgeError } };
     else if (agent.error) outcome = { ...emptyOutcome(), status: 'failed', error: agent.error };
@@ -197,7 +197,7 @@ async function dispatch(agent: PreparedAgent, task: Task, runId: string, ctx: Ct
   const token = `gt_${randomBytes(24).toString('hex')}`;
   ctx.secrets.track(token);
   ctx.redactor.add(token);
-  const base = { runId, token, image: agent.image!, driver: ctx.driver, relay: ctx.models.relay, limits, timeoutMs: agent.timeoutMs, env: agent.env, tools: agent.config.tools ?? [], setupCommand: agent.config.environment?.setup_command, deferTeardown: (p: Promise<unknown>) => ctx.teardowns.push(p) };
+  const base = { runId, token, image: agent.image!, driver: ctx.driver, relay: ctx.models.relay, limits, timeoutMs: agent.timeoutMs, env: agent.env, tools: agent.config.tools ?? [], setupCommand: agent.config.environment?.setup_command, extraMounts: agent.mounts, deferTeardown: (p: Promise<unknown>) => ctx.teardowns.push(p) };
   if (agent.kind === 'command') return runCommandAgent({ ...base, command: agent.config.command!, scenario: scenario!, workspace: workspace! }, taskInput(task, runId));
   return runPythonAgent(base, agent.code!, taskInput(task, runId));
 }

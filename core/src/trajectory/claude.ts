@@ -69,7 +69,7 @@ export function normaliseClaudeStream(stdout: string, now = () => new Date().toI
     } catch {
       continue;
     }
-    const at = now();
+    const at = typeof ev.timestamp === 'string' ? ev.timestamp : now();
     if (ev.type === 'assistant') {
       for (const c of ev.message?.content ?? []) {
         if (c.type === 'text' && c.text?.trim()) steps.push({ at, type: 'assistant', summary: c.text.trim().slice(0, 300), detail: { text: c.text } });

@@ -75,6 +75,7 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
         { host: runDir, container: '/gauntlet/run', readonly: true },
         { host: join(packageRoot(), 'core/runtime'), container: '/gauntlet/runtime', readonly: true },
         { host: ctx.workspace.packDir, container: '/gauntlet/workspace', readonly: true },
+        ...(ctx.extraMounts ?? []),
       ],
     });
     out.phases.sandbox_ms = Date.now() - t0;

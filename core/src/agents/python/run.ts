@@ -25,6 +25,8 @@ export interface SandboxRunContext {
   env: Record<string, string>;
   tools: ToolDecl[];
   setupCommand?: string;
+  /** Extra read-only host files (a coding CLI from the runner). */
+  extraMounts?: { host: string; container: string; readonly: boolean }[];
   /** Takes sandbox removal off the critical path; the runner awaits it before finishing. */
   deferTeardown?: (p: Promise<unknown>) => void;
 }
