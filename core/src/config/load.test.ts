@@ -108,3 +108,21 @@ describe('config loading', () => {
     expect(tasks.map((t) => t.user)).toEqual(["=cmd|' /C calc'!A0", '$(rm -rf /); `id`']);
   });
 });
+
+describe('CSV scenario axes', () => {
+  it('hard-errors blank or malformed axis cells naming the row, and unknown scenario_ref as ScenarioResolutionError', async () => {
+    const { parseTaskCsv } = await import('./tasks.js');
+    expect(() => parseTaskCsv('user,workspace_seed\nfix it,ftp://nope\n', 't.csv', ['workspace_seed'])).toThrow(/t\.csv:2:2.*row 2: workspace_seed is malformed/s);
+    expect(() => parseTaskCsv('user,eval\nfix it,"[{""name"":""x""}]"\n', 't.csv', ['eval'])).toThrow(/row 2: eval is malformed \(scorer "x" needs exactly one of/);
+    expect(() => parseTaskCsv('user,scenario_ref\nfix it,\n', 't.csv', ['scenario_ref'])).toThrow(/row 2: the wired "scenario_ref" cell is blank/);
+    const [t] = parseTaskCsv('user,workspace_seed,setup_command\nfix it,https://example.com/r.git#v2,make deps\n', 't.csv', ['workspace_seed', 'setup_command']);
+    expect(t.axes).toEqual({ workspace_seed: { git: { url: 'https://example.com/r.git', ref: 'v2' } }, setup_command: 'make deps' });
+    const root = await makeTree({
+      '.gauntlet/agents/a.yaml': 'kind: agent\nname: a\ncommand: claude -p hi\n',
+      '.gauntlet/scenarios/s.yaml': 'kind: scenario\nname: s\nworkspace: { empty: true }\n',
+      '.gauntlet/suites/x.yaml': 'kind: suite\nname: x\nagent: a\ntasks: { csv: t.csv }\ncolumns: [scenario_ref]\n',
+      '.gauntlet/suites/t.csv': 'user,scenario_ref\ngo,s\ngo,missing\n',
+    });
+    await expect(loadConfig(root)).rejects.toThrow(/t\.csv:3:1: error \[ScenarioResolutionError\] scenario_ref: row 3: no scenario named "missing" \(scenarios: s\)/);
+  });
+});

@@ -108,7 +108,7 @@ export async function loadConfig(root: string, opts: { configDir?: string; check
     issues.push(...referenceChecks(suite, tree, invalid));
     if (opts.checkTasks !== false) {
       try {
-        await loadTasks(suite);
+        await loadTasks(suite, tree.scenarios);
       } catch (e) {
         if (e instanceof ConfigError) issues.push(...e.issues);
         else throw e;

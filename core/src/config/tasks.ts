@@ -2,23 +2,96 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { ConfigError, type ConfigIssue } from './errors.js';
-import type { Loaded, SuiteConfig, TaskSpec } from './types.js';
+import type { Loaded, ScenarioConfig, ScorerSpec, SuiteConfig, TaskSpec, WorkspaceSeed } from './types.js';
+
+/** Per-row scenario axes of a CSV (seed runbook 8): a cell wins, the scenario fills gaps. */
+export interface ScenarioAxes {
+  scenario_ref?: string;
+  workspace_seed?: WorkspaceSeed;
+  setup_command?: string;
+  eval?: ScorerSpec[];
+}
+
+/** A task's own frozen coding setup, and the folder its relative paths resolve against. */
+export interface TaskScenario {
+  config: ScenarioConfig;
+  dir: string;
+}
 
 /** A task as dispatched: stable id, where it came from, and its seed. */
 export interface Task extends TaskSpec {
   id: string;
   origin: { file: string; line: number; row?: number };
+  axes?: ScenarioAxes;
+  scenario?: TaskScenario;
+}
+
+const SCORER_KINDS = ['command', 'lint', 'allowed_paths', 'file_exists', 'regex', 'llm_judge'];
+
+/** A workspace_seed cell: a JSON object, or `empty`, `path:<dir>`, `zip:<file>`, `https://…git[#ref]`. */
+export function parseSeedCell(v: string): WorkspaceSeed {
+  const t = v.trim();
+  if (t === 'empty') return { empty: true };
+  if (t.startsWith('path:') && t.length > 5) return { path: t.slice(5) };
+  if (t.startsWith('zip:') && t.length > 4) return { zip: t.slice(4) };
+  if (/^https:\/\/\S+$/.test(t)) {
+    const [url, ref] = t.split('#');
+    return { git: { url, ...(ref ? { ref } : {}) } };
+  }
+  if (t.startsWith('{')) {
+    const o = JSON.parse(t);
+    const kinds = ['git', 'zip', 'path', 'empty'].filter((k) => k in o);
+    if (kinds.length !== 1 || Object.keys(o).length !== 1) throw new Error('needs exactly one of git, zip, path, empty');
+    if (o.git && (typeof o.git.url !== 'string' || !o.git.url.startsWith('https://'))) throw new Error('git.url must be an https URL');
+    return o as WorkspaceSeed;
+  }
+  throw new Error('not a seed');
+}
+
+export function parseEvalCell(v: string): ScorerSpec[] {
+  const a = JSON.parse(v);
+  if (!Array.isArray(a) || !a.length) throw new Error('not a non-empty JSON array');
+  for (const x of a) {
+    if (!x || typeof x !== 'object' || typeof x.name !== 'string' || !x.name) throw new Error('every scorer needs a name');
+    const kinds = SCORER_KINDS.filter((k) => k in x);
+    if (kinds.length !== 1) throw new Error(`scorer "${x.name}" needs exactly one of ${SCORER_KINDS.join(', ')}`);
+  }
+  return a as ScorerSpec[];
+}
+
+/**
+ * The frozen coding setup of one task: its row's scenario_ref (or the suite's scenario), deep
+ * copied, with the row's cells laid over it.
+ */
+export function resolveTaskScenario(task: Task, suiteScenario: Loaded<ScenarioConfig> | undefined, library: Map<string, Loaded<ScenarioConfig>>, csvDir: string): TaskScenario | undefined {
+  const a = task.axes;
+  const base = a?.scenario_ref ? library.get(a.scenario_ref) : suiteScenario;
+  if (!base && !a?.workspace_seed) return undefined;
+  const config: ScenarioConfig = structuredClone(base?.value ?? { kind: 'scenario', name: `row-${task.origin.row}`, workspace: { empty: true } });
+  let dir = base?.dir ?? csvDir;
+  if (a?.workspace_seed) {
+    config.workspace = a.workspace_seed;
+    dir = csvDir;
+  }
+  if (a?.setup_command) config.setup = { ...(config.setup ?? {}), command: a.setup_command };
+  if (a?.eval) config.scorers = a.eval;
+  return Object.freeze({ config, dir });
 }
 
 const EXPECTED = new Set(['completion', 'refusal']);
 /** Columns a CSV may carry only when the suite wires them (`columns:`); `user` is always required. */
-const WIREABLE = ['behavior_instructions', 'expected_outcome', 'initial_state', 'id'];
+const WIREABLE = ['behavior_instructions', 'expected_outcome', 'initial_state', 'id', 'scenario_ref', 'workspace_seed', 'setup_command', 'eval'];
 
 /** Expands a suite's inline or CSV tasks; every bad row is a hard error naming the row. */
-export async function loadTasks(suite: Loaded<SuiteConfig>): Promise<Task[]> {
+export async function loadTasks(suite: Loaded<SuiteConfig>, library: Map<string, Loaded<ScenarioConfig>> = new Map()): Promise<Task[]> {
   const t = suite.value.tasks;
+  const suiteScenario = suite.value.scenario ? library.get(suite.value.scenario) : undefined;
   if (Array.isArray(t)) {
-    return t.map((spec, i) => ({ ...spec, id: spec.id ?? `task-${i + 1}`, origin: { file: suite.file, line: suite.pos(['tasks', i]).line } }));
+    return t.map((spec, i) => {
+      const task: Task = { ...spec, id: spec.id ?? `task-${i + 1}`, origin: { file: suite.file, line: suite.pos(['tasks', i]).line } };
+      const scenario = resolveTaskScenario(task, suiteScenario, library, suite.dir);
+      return scenario ? { ...task, scenario } : task;
+    });
   }
   const csvPath = resolve(suite.dir, t.csv);
   const at = suite.pos(['tasks', 'csv']);
@@ -28,7 +101,19 @@ export async function loadTasks(suite: Loaded<SuiteConfig>): Promise<Task[]> {
   } catch {
     throw new ConfigError([{ ...at, code: 'csv_not_found', field: 'tasks.csv', message: `cannot read ${t.csv} (resolved to ${csvPath})`, fix: 'give a path relative to the suite file' }]);
   }
-  return parseTaskCsv(text, t.csv, suite.value.columns ?? []);
+  const tasks = parseTaskCsv(text, t.csv, suite.value.columns ?? []);
+  const issues: ConfigIssue[] = [];
+  const csvDir = resolve(csvPath, '..');
+  for (const task of tasks) {
+    const ref = task.axes?.scenario_ref;
+    if (ref && !library.has(ref)) {
+      issues.push({ file: t.csv, line: task.origin.line, column: 1, code: 'ScenarioResolutionError', field: 'scenario_ref', message: `row ${task.origin.row}: no scenario named "${ref}" (scenarios: ${[...library.keys()].join(', ') || 'none'})`, fix: 'use the exact name of a kind: scenario in the config directory' });
+      continue;
+    }
+    task.scenario = resolveTaskScenario(task, suiteScenario, library, csvDir);
+  }
+  if (issues.length) throw new ConfigError(issues);
+  return tasks;
 }
 
 export function parseTaskCsv(text: string, file: string, wired: string[]): Task[] {
@@ -87,6 +172,23 @@ export function parseTaskCsv(text: string, file: string, wired: string[]): Task[
         else if (ids.has(v)) bad(w, `id "${v}" repeats an earlier row`, 'make ids unique');
         else (ids.add(v), (task.id = v));
       } else if (w === 'behavior_instructions') task.behavior_instructions = v;
+      else if (w === 'scenario_ref') {
+        if (!/^[A-Za-z0-9._-]{1,64}$/.test(v.trim())) bad(w, `scenario_ref "${v}" is not a scenario name`, 'write the name of a kind: scenario');
+        else task.axes = { ...task.axes, scenario_ref: v.trim() };
+      } else if (w === 'workspace_seed') {
+        try {
+          task.axes = { ...task.axes, workspace_seed: parseSeedCell(v) };
+        } catch (e) {
+          bad(w, `workspace_seed is malformed (${(e as Error).message})`, 'write empty, path:<dir>, zip:<file>, an https git URL with an optional #ref, or a JSON object');
+        }
+      } else if (w === 'setup_command') task.axes = { ...task.axes, setup_command: v };
+      else if (w === 'eval') {
+        try {
+          task.axes = { ...task.axes, eval: parseEvalCell(v) };
+        } catch (e) {
+          bad(w, `eval is malformed (${(e as Error).message})`, 'write a JSON array of scorers, e.g. [{"name":"tests","command":"pytest -q"}]');
+        }
+      }
     }
     tasks.push(task);
   }

@@ -79,7 +79,7 @@ export interface RunRecord {
   cost: { agent_usd: number; judge_usd: number; simulator_usd: number; total_usd: number };
   behavior_config: string | null;
   ledger_violations: unknown[];
-  seed: { user_instruction: string; behavior_instructions: string | null; expected_outcome: 'completion' | 'refusal'; initial_state: Record<string, unknown> | null; origin: { file: string; line: number; row?: number } };
+  seed: { user_instruction: string; behavior_instructions: string | null; expected_outcome: 'completion' | 'refusal'; initial_state: Record<string, unknown> | null; origin: { file: string; line: number; row?: number }; scenario?: unknown };
   trajectory: { steps: TrajectoryStep[]; model_calls: ModelCall[]; tool_calls: ToolCallRecord[]; trace_events: TraceEvent[]; dropped_steps: number };
   diff: string | null;
   scorers: ScorerResult[];

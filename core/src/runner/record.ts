@@ -59,7 +59,7 @@ export function buildRecord(args: {
     cost: { agent_usd: agentCost, judge_usd: judgeCost, simulator_usd: 0, total_usd: agentCost + judgeCost },
     behavior_config: task.behavior_instructions ?? null,
     ledger_violations: [],
-    seed: { user_instruction: task.user, behavior_instructions: task.behavior_instructions ?? null, expected_outcome: task.expected_outcome ?? 'completion', initial_state: task.initial_state ?? null, origin: task.origin },
+    seed: { user_instruction: task.user, behavior_instructions: task.behavior_instructions ?? null, expected_outcome: task.expected_outcome ?? 'completion', initial_state: task.initial_state ?? null, origin: task.origin, ...(task.scenario ? { scenario: task.scenario.config } : {}) },
     trajectory: { steps: timeline(o), model_calls: o.model_calls, tool_calls: o.tool_calls, trace_events: o.trace_events, dropped_steps: o.dropped_steps },
     diff: o.coding?.diff ?? null, scorers, overall,
     ...(o.coding?.cli_usage ? { cli_usage: o.coding.cli_usage } : {}),

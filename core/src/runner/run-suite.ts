@@ -6,7 +6,7 @@ import { runPythonAgent } from '../agents/python/run.js';
 import { emptyOutcome, type AgentOutcome, type TaskInput } from '../agents/types.js';
 import { loadConfig } from '../config/load.js';
 import { SecretResolver, SecretUnresolved } from '../config/secrets.js';
-import { loadTasks, type Task } from '../config/tasks.js';
+import { loadTasks, type Task, type TaskScenario } from '../config/tasks.js';
 import type { ConfigTree, Loaded, ScenarioConfig, SuiteConfig } from '../config/types.js';
 import { judge, notApplicable, type JudgeTarget } from '../grading/judge.js';
 import { ModelEnvironment, ModelUnresolved } from '../models/environment.js';
@@ -100,7 +100,7 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
   const s = suite.value;
   const started = Date.now();
   const suiteRunId = newId();
-  const tasks = await loadTasks(suite);
+  const tasks = await loadTasks(suite, tree.scenarios);
   const trials = ctx.opts.trials ?? s.trials ?? 1;
   const concurrency = ctx.opts.concurrency ?? s.concurrency ?? tree.project.value.concurrency ?? 2;
   const agentNames = s.agents ?? [s.agent!];
@@ -126,26 +126,21 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
   ctx.emit({ type: 'suite_start', suite: s.name, suiteRunId, runs: runs.length, concurrency });
 
   const prepared = new Map<string, PreparedAgent>();
-  const scenario = s.scenario ? tree.scenarios.get(s.scenario) : undefined;
-  let workspace: SeededWorkspace | undefined;
+  // Seeded once per distinct workspace of the suite run, shared by every task that uses it.
+  const workspaces = new Map<string, Promise<SeededWorkspace>>();
+  const workspaceFor = (sc: TaskScenario) => {
+    const key = stableStringify({ seed: sc.config.workspace, dir: sc.dir });
+    if (!workspaces.has(key)) workspaces.set(key, seedWorkspace(sc.config.workspace, sc.dir, ctx.secrets, { allowHosts: tree.project.value.allow_private_git_hosts }));
+    return workspaces.get(key)!;
+  };
   if (!judgeError) {
-    const needsDocker = agentNames.some((a) => tree.agents.get(a)!.value.python);
+    const needsDocker = agentNames.some((a) => tree.agents.get(a)!.value.python || tree.agents.get(a)!.value.command);
     if (needsDocker) {
       await checkDocker();
       const swept = await ctx.driver.sweep();
       if (swept) ctx.emit({ type: 'log', message: `swept ${swept} leftover sandbox container(s)` });
     }
-    for (const a of agentNames) prepared.set(a, await prepareAgent(tree.agents.get(a)!, tree.project, ctx.secrets, ctx.images, { hasScenario: !!s.scenario }));
-    // One seed per suite run: every task gets the same frozen workspace.
-    if (scenario && agentNames.some((a) => prepared.get(a)?.kind === 'command' && !prepared.get(a)?.error)) {
-      try {
-        workspace = await seedWorkspace(scenario.value.workspace, scenario.dir, ctx.secrets, { allowHosts: tree.project.value.allow_private_git_hosts });
-      } catch (e) {
-        if (!(e instanceof WorkspaceSeedError) && !(e instanceof SecretUnresolved)) throw e;
-        const error: RunError = { class: 'contract_error', code: e instanceof SecretUnresolved ? 'agent_secret_unresolved' : 'workspace_seed_failed', message: (e as Error).message };
-        for (const p of prepared.values()) if (p.kind === 'command') p.error ??= error;
-      }
-    }
+    for (const a of agentNames) prepared.set(a, await prepareAgent(tree.agents.get(a)!, tree.project, ctx.secrets, ctx.images, { hasScenario: !!s.scenario || tasks.some((t) => t.scenario) }));
   }
   for (const v of ctx.secrets.values()) ctx.redactor.add(v);
 
@@ -163,7 +158,15 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
     let outcome: AgentOutcome;
     if (judgeError) outcome = { ...emptyOutcome(), status: 'failed', error: { class: 'contract_error', code: judgeCode, message: judgeError } };
     else if (agent.error) outcome = { ...emptyOutcome(), status: 'failed', error: agent.error };
-    else outcome = await dispatch(agent, run.task, runId, ctx, limits, scenario?.value, workspace);
+    else if (agent.kind === 'command' && !run.task.scenario) outcome = { ...emptyOutcome(), status: 'failed', error: { class: 'contract_error', code: 'in_sandbox_requires_workspace', message: `task ${run.task.id} has no coding scenario: set scenario: on the suite or a scenario_ref/workspace_seed cell on its row` } };
+    else if (agent.kind === 'command') {
+      try {
+        outcome = await dispatch(agent, run.task, runId, ctx, limits, run.task.scenario!.config, await workspaceFor(run.task.scenario!));
+      } catch (e) {
+        if (!(e instanceof WorkspaceSeedError) && !(e instanceof SecretUnresolved)) throw e;
+        outcome = { ...emptyOutcome(), status: 'failed', error: { class: 'contract_error', code: e instanceof SecretUnresolved ? 'agent_secret_unresolved' : 'workspace_seed_failed', message: (e as Error).message } };
+      }
+    } else outcome = await dispatch(agent, run.task, runId, ctx, limits);
 
     let card = null;
     if (judgeTarget) {
@@ -181,7 +184,7 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
 
   await Promise.allSettled(ctx.teardowns.splice(0));
   await Promise.all([...prepared.values()].map((p) => disposeCode(p.code)));
-  if (workspace) await rm(workspace.root, { recursive: true, force: true });
+  for (const w of workspaces.values()) await w.then((x) => rm(x.root, { recursive: true, force: true }), () => undefined);
   const manifest = summarise(suiteRunId, s.name, records, trials, s.gates ?? {}, started, prov);
   await ctx.store.writeManifest(manifest, { 'report.md': renderMarkdownReport(manifest, records), 'junit.xml': renderJunit(manifest, records) });
   ctx.emit({ type: 'suite_end', manifest });

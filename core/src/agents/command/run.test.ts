@@ -77,3 +77,22 @@ describe.skipIf(!dockerReady())('command agents on a seeded workspace', () => {
     expect(r.scorers.find((s) => s.name === 'scope')?.passed).toBe(true);
   });
 });
+
+describe.skipIf(!dockerReady())('CSV fan-out of coding tasks', () => {
+  it('freezes a scenario per row: scenario_ref from the library, cells laid over it', async () => {
+    const files = {
+      ...coding("sed -i 's/a - b/a + b/' calc.py; echo done > out.txt"),
+      '.gauntlet/scenarios/blank.yaml': 'kind: scenario\nname: blank\nworkspace:\n  empty: true\nscorers:\n  - { name: out, file_exists: out.txt }\n',
+      '.gauntlet/suites/fix.yaml': 'kind: suite\nname: fix\nagent: fixer\nscenario: calc\njudge: none\ntasks:\n  csv: tasks.csv\ncolumns: [id, scenario_ref, eval]\n',
+      '.gauntlet/suites/tasks.csv': 'id,user,scenario_ref,eval\nlib,Fix add,calc,"[{""name"":""tests"",""command"":""python3 -m pytest -q""}]"\nempty-ws,Write out.txt,blank,"[{""name"":""out"",""file_exists"":""out.txt""}]"\n',
+    };
+    const [res] = await runSuites({ root: await makeTree(files) });
+    const lib = res.records.find((r) => r.task_id === 'lib')!;
+    expect(lib.scorers).toEqual([{ name: 'tests', passed: true, score: 1 }]); // the eval cell replaced the scenario's scorers
+    expect(lib.diff).toContain('+    return a + b');
+    const empty = res.records.find((r) => r.task_id === 'empty-ws')!;
+    expect(empty.scorers).toEqual([{ name: 'out', passed: true, score: 1 }]);
+    expect(empty.seed.scenario).toMatchObject({ name: 'blank', workspace: { empty: true } });
+    expect(empty.diff).toContain('+done');
+  });
+});
