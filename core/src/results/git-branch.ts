@@ -197,7 +197,8 @@ export class GitBranchStore {
     }
     await this.init();
     const blobs = await this.writeBlobs(files);
-    const max = this.o.maxAttempts ?? 40;
+    // Generous: in a wide matrix on busy runners a slow writer can lose many rounds in a row.
+    const max = this.o.maxAttempts ?? 100;
     for (let attempt = 1; ; attempt++) {
       const parent = await this.fetchTip();
       const commit = await this.buildCommit(parent, manifest, blobs, message);
@@ -207,7 +208,7 @@ export class GitBranchStore {
       const lostRace = /non-fast-forward|fetch first|rejected|cannot lock ref|failed to update ref|stale info|incorrect old value/i.test(err);
       if (!lostRace || attempt >= max) throw new BranchPushFailed(`pushing to ${this.o.branch} failed after ${attempt} attempt(s): ${err.trim().split('\n').slice(-3).join(' / ')}`);
       // Full jitter on a capped exponential backoff: writers of one matrix spread out.
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(2000, 50 * 2 ** attempt)));
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(3000, 50 * 2 ** attempt)));
     }
   }
 
