@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, formatIssue } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import { loadScript, serveScript } from '../models/scripted.js';
+import { toAtif } from '../trajectory/atif.js';
 import { DirectoryStore } from '../results/store.js';
 import { Redactor } from '../results/redact.js';
 import { EXPLORER_HEADER, explorerRows, ms, pct, textTable, usd } from '../report/format.js';
@@ -20,7 +21,7 @@ Usage:
   gauntlet run [ROOT] [--suite NAME] [--results DIR] [--concurrency N] [--trials K]
                       [--judge-model MODEL] [--record-cassette FILE | --replay-cassette FILE]
   gauntlet validate [ROOT]
-  gauntlet show <run-id> [--root ROOT] [--results DIR] [--json]
+  gauntlet show <run-id> [--root ROOT] [--results DIR] [--json | --atif]
   gauntlet image build [ROOT] [--agent NAME] [--force]
   gauntlet image ls
   gauntlet model serve --script FILE [--port N]
@@ -119,7 +120,7 @@ async function validate(args: string[]): Promise<number> {
 }
 
 async function show(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { root: { type: 'string' }, results: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { root: { type: 'string' }, results: { type: 'string' }, json: { type: 'boolean' }, atif: { type: 'boolean' } } });
   const id = positionals[0];
   if (!id) throw Object.assign(new Error('usage: gauntlet show <run-id>'), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
   const root = resolve(values.root ?? '.');
@@ -129,7 +130,7 @@ async function show(args: string[]): Promise<number> {
     err(`gauntlet: no run ${id} under ${dir} (use --results DIR or --root ROOT)`);
     return 2;
   }
-  out(values.json ? JSON.stringify(record, null, 2) : renderTrace(record));
+  out(values.atif ? JSON.stringify(toAtif(record), null, 2) : values.json ? JSON.stringify(record, null, 2) : renderTrace(record));
   return 0;
 }
 
