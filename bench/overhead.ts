@@ -58,6 +58,29 @@ async function main() {
   console.log(`bare docker run --rm python3 -c pass   (median of ${N}): ${mb} ms`);
   console.log(`ratio: ${(mo / mb).toFixed(2)}x (target <= 1.5x)`);
 
+  // A coding run of a small repository: seed, platform setup, baseline, a one-line edit, diff, one scorer.
+  const coding = await mkdtemp(join(tmpdir(), 'gauntlet-bench-coding-'));
+  const codingFiles: Record<string, string> = {
+    'repo/calc.py': 'def add(a, b):\n    return a-b\n',
+    'repo/README.md': '# calc\n',
+    '.gauntlet/agents/editor.yaml': 'kind: agent\nname: editor\ncommand: "sed -i s/a-b/a+b/ calc.py"\n',
+    '.gauntlet/scenarios/small.yaml': 'kind: scenario\nname: small\nworkspace:\n  path: ../../repo\nsetup:\n  command: "true"\nscorers:\n  - { name: compiles, command: "python3 -m py_compile calc.py" }\n',
+    '.gauntlet/suites/coding.yaml': 'kind: suite\nname: coding\nagent: editor\nscenario: small\njudge: none\ntasks:\n  - user: "fix add"\n',
+  };
+  for (const [rel, text] of Object.entries(codingFiles)) {
+    await mkdir(dirname(join(coding, rel)), { recursive: true });
+    await writeFile(join(coding, rel), text);
+  }
+  await runSuites({ root: coding, concurrency: 1 });
+  const codingTimes: number[] = [];
+  const phases: Record<string, number[]> = {};
+  for (let i = 0; i < N; i++) {
+    const [r] = await runSuites({ root: coding, concurrency: 1 });
+    codingTimes.push(r.records[0].latency_ms);
+    for (const [k, v] of Object.entries(r.records[0].phases)) (phases[k] ??= []).push(v);
+  }
+  console.log(`coding run of a small repo, container to record (median of ${N}): ${median(codingTimes)} ms (${Object.entries(phases).map(([k, v]) => `${k.replace('_ms', '')} ${median(v)} ms`).join(', ')}; vs trivial agent ${mo} ms)`);
+
   const many = await tree(TASKS);
   const n = availableParallelism();
   let c0 = cpu();
