@@ -26,7 +26,7 @@ describe.skipIf(!dockerReady() || !claudeReady())('examples/coding: the real Cla
     expect(steps.find((s) => s.type === 'shell')).toMatchObject({ summary: '$ python3 -m pytest -q → exit 0', detail: { exit_code: 0, output: expect.stringContaining('1 passed') } });
     expect(steps.some((s) => s.type === 'read')).toBe(true);
     expect(fix.diff).toContain('-    return a - b\n+    return a + b');
-    expect(fix.scorers).toEqual([{ name: 'tests', passed: true, score: 1 }, { name: 'scope', passed: true, score: 1 }]);
+    expect(fix.scorers).toEqual([{ name: 'tests', passed: true, score: 1 }, { name: 'scope', passed: true, score: 1 }, { name: 'minimal', passed: true, score: 5 }]);
     expect(fix.cli_usage).toEqual({ input_tokens: 9600, output_tokens: 210, cost_usd: expect.any(Number), turns: 4 });
     expect(fix.trajectory.model_calls).toHaveLength(4); // every call went through the gateway
     expect(fix.judge?.verdict).toBe('PASS');
@@ -36,6 +36,7 @@ describe.skipIf(!dockerReady() || !claudeReady())('examples/coding: the real Cla
     const tests = broken.scorers.find((s) => s.name === 'tests')!;
     expect(tests.passed).toBe(false);
     expect(tests.tail).toMatch(/assert 6 == 5/);
+    expect(broken.scorers.find((s) => s.name === 'minimal')).toEqual({ name: 'minimal', passed: false, score: 2, tail: '2/5 (passes at 4): It rewrote the function and added an import.' });
     expect(broken.overall).toBe('FAIL');
     expect(broken.verdict).toBe('FAIL');
     expect(broken.trajectory.steps.find((s) => s.type === 'shell')).toMatchObject({ detail: { exit_code: 1 } });

@@ -74,14 +74,15 @@ export function judgePrompt(input: JudgeInput): string {
   ].filter(Boolean).join('\n\n');
 }
 
-async function callOnce(t: JudgeTarget, prompt: string): Promise<{ args: unknown; input: number; output: number }> {
+/** One forced tool call to the judge's model, in its wire format; the criterion scorer uses it too. */
+export async function callTool(t: JudgeTarget, system: string, prompt: string, tool: { name: string; description: string; input_schema: object }): Promise<{ args: unknown; input: number; output: number }> {
   if (t.format === 'anthropic') {
     const client = new Anthropic({ baseURL: t.baseUrl, apiKey: t.token, maxRetries: 2, timeout: 120_000 });
     const msg = await client.messages.create({
-      model: t.model, max_tokens: 1024, system: SYSTEM,
+      model: t.model, max_tokens: 1024, system,
       messages: [{ role: 'user', content: prompt }],
-      tools: [VERDICT_TOOL as unknown as Anthropic.Tool],
-      tool_choice: { type: 'tool', name: VERDICT_TOOL.name },
+      tools: [tool as unknown as Anthropic.Tool],
+      tool_choice: { type: 'tool', name: tool.name },
     });
     const use = msg.content.find((b) => b.type === 'tool_use');
     return { args: use && 'input' in use ? use.input : undefined, input: msg.usage.input_tokens, output: msg.usage.output_tokens };
@@ -91,9 +92,9 @@ async function callOnce(t: JudgeTarget, prompt: string): Promise<{ args: unknown
     headers: { 'content-type': 'application/json', authorization: `Bearer ${t.token}` },
     body: JSON.stringify({
       model: t.model,
-      messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: prompt }],
-      tools: [{ type: 'function', function: { name: VERDICT_TOOL.name, description: VERDICT_TOOL.description, parameters: VERDICT_TOOL.input_schema } }],
-      tool_choice: { type: 'function', function: { name: VERDICT_TOOL.name } },
+      messages: [{ role: 'system', content: system }, { role: 'user', content: prompt }],
+      tools: [{ type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.input_schema } }],
+      tool_choice: { type: 'function', function: { name: tool.name } },
     }),
     signal: AbortSignal.timeout(120_000),
   });
@@ -117,7 +118,7 @@ export async function judge(t: JudgeTarget, input: JudgeInput): Promise<JudgeCar
   let lastError = '';
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const r = await callOnce(t, prompt);
+      const r = await callTool(t, SYSTEM, prompt, VERDICT_TOOL);
       cost += t.prices.cost(t.model, r.input, r.output);
       if (!validate(r.args)) {
         lastError = `invalid verdict: ${r.args === undefined ? 'no record_verdict call' : validate.errors?.map((e) => `${e.instancePath} ${e.message}`).join('; ')}`;

@@ -9,6 +9,7 @@ import { SecretResolver, SecretUnresolved } from '../config/secrets.js';
 import { loadTasks, type Task, type TaskScenario } from '../config/tasks.js';
 import type { ConfigTree, Loaded, ScenarioConfig, SuiteConfig } from '../config/types.js';
 import { judge, notApplicable, type JudgeTarget } from '../grading/judge.js';
+import { scoreCriterion } from '../grading/criterion.js';
 import { ModelEnvironment, ModelUnresolved } from '../models/environment.js';
 import type { Provenance, RunError, RunRecord, SuiteManifest } from '../results/record.js';
 import { Redactor } from '../results/redact.js';
@@ -161,7 +162,7 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
     else if (agent.kind === 'command' && !run.task.scenario) outcome = { ...emptyOutcome(), status: 'failed', error: { class: 'contract_error', code: 'in_sandbox_requires_workspace', message: `task ${run.task.id} has no coding scenario: set scenario: on the suite or a scenario_ref/workspace_seed cell on its row` } };
     else if (agent.kind === 'command') {
       try {
-        outcome = await dispatch(agent, run.task, runId, ctx, limits, run.task.scenario!.config, await workspaceFor(run.task.scenario!));
+        outcome = await dispatch(agent, run.task, runId, ctx, limits, run.task.scenario!.config, await workspaceFor(run.task.scenario!), judgeTarget);
       } catch (e) {
         if (!(e instanceof WorkspaceSeedError) && !(e instanceof SecretUnresolved)) throw e;
         outcome = { ...emptyOutcome(), status: 'failed', error: { class: 'contract_error', code: e instanceof SecretUnresolved ? 'agent_secret_unresolved' : 'workspace_seed_failed', message: (e as Error).message } };
@@ -195,12 +196,16 @@ function taskInput(task: Task, runId: string): TaskInput {
   return { user_instruction: task.user, behavior_instructions: task.behavior_instructions ?? null, initial_state: task.initial_state ?? null, task_id: task.id, session_id: runId, messages: [{ role: 'user', content: task.user }] };
 }
 
-async function dispatch(agent: PreparedAgent, task: Task, runId: string, ctx: Ctx, limits: typeof DEFAULT_LIMITS, scenario?: ScenarioConfig, workspace?: SeededWorkspace): Promise<AgentOutcome> {
+async function dispatch(agent: PreparedAgent, task: Task, runId: string, ctx: Ctx, limits: typeof DEFAULT_LIMITS, scenario?: ScenarioConfig, workspace?: SeededWorkspace, judgeTarget?: JudgeTarget | null): Promise<AgentOutcome> {
   if (agent.kind === 'http') return runHttpAgent({ url: agent.config.http!.url, headers: agent.headers, timeoutMs: agent.timeoutMs, runId }, taskInput(task, runId));
   const token = `gt_${randomBytes(24).toString('hex')}`;
   ctx.secrets.track(token);
   ctx.redactor.add(token);
   const base = { runId, token, image: agent.image!, driver: ctx.driver, relay: ctx.models.relay, limits, timeoutMs: agent.timeoutMs, env: agent.env, tools: agent.config.tools ?? [], setupCommand: agent.config.environment?.setup_command, extraMounts: agent.mounts, deferTeardown: (p: Promise<unknown>) => ctx.teardowns.push(p) };
-  if (agent.kind === 'command') return runCommandAgent({ ...base, command: agent.config.command!, scenario: scenario!, workspace: workspace! }, taskInput(task, runId));
+  if (agent.kind === 'command') {
+    const t = judgeTarget;
+    const criterion = t ? (c: string, scale: number, o: AgentOutcome) => scoreCriterion(t, c, scale, { user_instruction: task.user, behavior_instructions: task.behavior_instructions ?? null }, o) : undefined;
+    return runCommandAgent({ ...base, command: agent.config.command!, scenario: scenario!, workspace: workspace!, criterion }, taskInput(task, runId));
+  }
   return runPythonAgent(base, agent.code!, taskInput(task, runId));
 }

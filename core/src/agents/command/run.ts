@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScenarioConfig } from '../../config/types.js';
 import { Gateway } from '../../gateway/server.js';
-import { runScorers, type ScorerContext } from '../../grading/scorers.js';
+import { runScorers } from '../../grading/scorers.js';
 import type { RunError, TrajectoryStep } from '../../results/record.js';
 import type { Sandbox } from '../../sandbox/driver.js';
 import { normaliseClaudeStream } from '../../trajectory/claude.js';
@@ -21,7 +21,8 @@ export interface CommandRunContext extends SandboxRunContext {
   command: string;
   scenario: ScenarioConfig;
   workspace: SeededWorkspace;
-  llm?: ScorerContext['llm'];
+  /** Scores an llm_judge criterion with the suite's judge model, given the run so far. */
+  criterion?: (criterion: string, scale: number, outcome: AgentOutcome) => Promise<{ score: number; reasoning: string }>;
 }
 
 function marker(stdout: string): Record<string, any> | undefined {
@@ -134,7 +135,7 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
       coding.diff = diff.trim() ? diff : null;
       if (e.diff_bytes > diff.length + 1) coding.diff += `\n[diff truncated: ${e.diff_bytes} bytes in all; the first ${diff.length} are shown]\n`;
     }
-    coding.scorers = await runScorers(ctx.scenario.scorers ?? [], { sandbox, finalResponse: out.final_response, changedPaths: coding.changed_paths, llm: ctx.llm });
+    coding.scorers = await runScorers(ctx.scenario.scorers ?? [], { sandbox, finalResponse: out.final_response, changedPaths: coding.changed_paths, llm: ctx.criterion ? (c, scale) => ctx.criterion!(c, scale, out) : undefined });
     out.phases.eval_ms = Date.now() - t3;
     // Seeds: a non-zero exit is a failure only when the agent changed nothing.
     if (r.exitCode !== 0 && !coding.diff) fail('agent_command_failed', `the command exited ${r.exitCode} and left an empty diff (an interactive prompt, a missing binary or a bad flag?)`, (r.stderr || r.stdout).slice(-2000));
