@@ -1,15 +1,10 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ScenarioConfig } from '../../config/types.js';
-import { Gateway } from '../../gateway/server.js';
 import { runScorers } from '../../grading/scorers.js';
 import type { RunError, TrajectoryStep } from '../../results/record.js';
-import type { Sandbox } from '../../sandbox/driver.js';
 import { normaliseClaudeStream } from '../../trajectory/claude.js';
-import { packageRoot } from '../../util/paths.js';
 import type { SeededWorkspace } from '../../workspace/seed.js';
 import { sandboxEnv, type SandboxRunContext } from '../python/run.js';
+import { withRunSandbox } from '../sandbox-run.js';
 import { emptyOutcome, type AgentOutcome, type TaskInput } from '../types.js';
 import { recognise } from './presets.js';
 
@@ -56,30 +51,14 @@ function coarseSteps(command: string, exit: number, stdout: string, at: string):
  */
 export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): Promise<AgentOutcome> {
   const out = emptyOutcome();
-  const t0 = Date.now();
-  const runDir = await mkdtemp(join(tmpdir(), 'gauntlet-run-'));
-  await chmod(runDir, 0o755);
   const taskFile = '/gauntlet/run/task.md';
-  await writeFile(join(runDir, 'task.md'), taskBrief(task, ctx.scenario), { mode: 0o644 });
-  await writeFile(join(runDir, 'task.json'), JSON.stringify({ task_input: task }), { mode: 0o644 });
-  const gateway = await new Gateway({ listen: { socket: join(runDir, 'gw.sock') }, token: ctx.token, relay: ctx.relay, tools: ctx.tools }).start();
   out.soft_warnings.push(...ctx.workspace.warnings);
-  let sandbox: Sandbox | undefined;
   const fail = (code: string, message: string, detail?: string, cls: RunError['class'] = 'contract_error') => {
     out.status = 'failed';
     out.error = { class: cls, code, message, ...(detail ? { detail } : {}) };
   };
-  try {
-    sandbox = await ctx.driver.create({
-      image: ctx.image, runId: ctx.runId, limits: ctx.limits,
-      mounts: [
-        { host: runDir, container: '/gauntlet/run', readonly: true },
-        { host: join(packageRoot(), 'core/runtime'), container: '/gauntlet/runtime', readonly: true },
-        { host: ctx.workspace.packDir, container: '/gauntlet/workspace', readonly: true },
-        ...(ctx.extraMounts ?? []),
-      ],
-    });
-    out.phases.sandbox_ms = Date.now() - t0;
+  const files = { 'task.md': taskBrief(task, ctx.scenario), 'task.json': JSON.stringify({ task_input: task }) };
+  await withRunSandbox(ctx, files, [{ host: ctx.workspace.packDir, container: '/gauntlet/workspace', readonly: true }], out, async (sandbox) => {
     const t1 = Date.now();
     const setup = ctx.scenario.setup;
     const seed = await sandbox.exec(['sh', RUNTIME, 'seed'], { env: setup && setup.mode !== 'agent' ? { GAUNTLET_PLATFORM_SETUP: setup.command, GAUNTLET_SETUP_TIMEOUT: String(setup.timeout ?? 600) } : {}, timeoutMs: ((setup?.timeout ?? 600) + 60) * 1000 });
@@ -87,13 +66,13 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
     if (s?.status !== 'ok') {
       if (s?.status === 'setup_failed') fail('workspace_setup_failed', `the setup command exited ${s.exit_code}`, s.log);
       else fail('workspace_seed_failed', 'the workspace could not be unpacked in the sandbox', s?.log ?? (seed.stderr || seed.stdout).slice(-2000));
-      return out;
+      return;
     }
     const base = await sandbox.exec(['sh', RUNTIME, 'baseline'], { user: '0:0', timeoutMs: 300_000 });
     const b = marker(base.stdout);
     if (b?.status !== 'ok') {
       fail('workspace_setup_failed', 'the baseline commit failed (files the setup left unreadable?)', b?.log ?? base.stderr.slice(-2000));
-      return out;
+      return;
     }
     out.phases.setup_ms = Date.now() - t1;
 
@@ -117,7 +96,7 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
     }
     if (r.timedOut) {
       fail('agent_timeout', `the command ran past its timeout of ${Math.round(ctx.timeoutMs / 1000)} s and was killed with its sandbox`, undefined, 'agent_timeout');
-      return out;
+      return;
     }
 
     // Eval phase: a failure here keeps the run (banner), it does not fail it.
@@ -139,16 +118,6 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
     out.phases.eval_ms = Date.now() - t3;
     // Seeds: a non-zero exit is a failure only when the agent changed nothing.
     if (r.exitCode !== 0 && !coding.diff) fail('agent_command_failed', `the command exited ${r.exitCode} and left an empty diff (an interactive prompt, a missing binary or a bad flag?)`, (r.stderr || r.stdout).slice(-2000));
-  } catch (e) {
-    fail('sandbox_start_failed', (e as Error).message, undefined, 'internal_error');
-  } finally {
-    await gateway.close();
-    out.model_calls = gateway.modelCalls;
-    out.tool_calls = gateway.toolCalls;
-    out.trace_events = gateway.traceEvents;
-    const teardown = Promise.all([sandbox?.destroy(), rm(runDir, { recursive: true, force: true })]);
-    if (ctx.deferTeardown) ctx.deferTeardown(teardown);
-    else await teardown;
-  }
+  });
   return out;
 }

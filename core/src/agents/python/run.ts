@@ -1,12 +1,8 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Gateway } from '../../gateway/server.js';
 import type { ToolDecl } from '../../config/types.js';
 import type { ModelRelay } from '../../models/relay.js';
 import type { TrajectoryStep } from '../../results/record.js';
 import type { SandboxDriver } from '../../sandbox/driver.js';
-import { packageRoot } from '../../util/paths.js';
+import { withRunSandbox } from '../sandbox-run.js';
 import { emptyOutcome, type AgentOutcome, type TaskInput } from '../types.js';
 import type { AgentCode } from './source.js';
 
@@ -60,23 +56,8 @@ function toSteps(raw: { type: string; t: number; detail: Record<string, unknown>
 /** Runs a Python-function agent in a fresh hardened sandbox behind its own gateway. */
 export async function runPythonAgent(ctx: SandboxRunContext, code: AgentCode, task: TaskInput): Promise<AgentOutcome> {
   const out = emptyOutcome();
-  const t0 = Date.now();
-  const runDir = await mkdtemp(join(tmpdir(), 'gauntlet-run-'));
-  await chmod(runDir, 0o755);
   const taskFile = '/gauntlet/run/task.json';
-  await writeFile(join(runDir, 'task.json'), JSON.stringify({ task_input: task }), { mode: 0o644 });
-  const gateway = await new Gateway({ listen: { socket: join(runDir, 'gw.sock') }, token: ctx.token, relay: ctx.relay, tools: ctx.tools }).start();
-  let sandbox;
-  try {
-    sandbox = await ctx.driver.create({
-      image: ctx.image, runId: ctx.runId, limits: ctx.limits,
-      mounts: [
-        { host: runDir, container: '/gauntlet/run', readonly: true },
-        { host: join(packageRoot(), 'core/runtime'), container: '/gauntlet/runtime', readonly: true },
-        { host: code.packDir, container: '/gauntlet/code', readonly: true },
-      ],
-    });
-    out.phases.sandbox_ms = Date.now() - t0;
+  await withRunSandbox(ctx, { 'task.json': JSON.stringify({ task_input: task }) }, [{ host: code.packDir, container: '/gauntlet/code', readonly: true }], out, async (sandbox) => {
     const env = {
       ...ctx.env,
       ...sandboxEnv(ctx.token, taskFile),
@@ -146,18 +127,6 @@ export async function runPythonAgent(ctx: SandboxRunContext, code: AgentCode, ta
       const endedAt = result.finished_at ? new Date(result.finished_at * 1000).toISOString() : new Date().toISOString();
       if (out.final_response !== null) out.steps.push({ at: endedAt, type: 'final_response', summary: out.final_response.slice(0, 200) });
     }
-  } catch (e) {
-    out.status = 'failed';
-    out.error = { class: 'internal_error', code: 'sandbox_start_failed', message: (e as Error).message };
-  } finally {
-    await gateway.close();
-    out.model_calls = gateway.modelCalls;
-    out.tool_calls = gateway.toolCalls;
-    out.trace_events = gateway.traceEvents;
-    if (gateway.droppedEvents) out.soft_warnings.push(`${gateway.droppedEvents} trace events over the limit were dropped`);
-    const teardown = Promise.all([sandbox?.destroy(), rm(runDir, { recursive: true, force: true })]);
-    if (ctx.deferTeardown) ctx.deferTeardown(teardown);
-    else await teardown;
-  }
+  });
   return out;
 }

@@ -1,0 +1,49 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Gateway } from '../gateway/server.js';
+import type { Sandbox } from '../sandbox/driver.js';
+import { packageRoot } from '../util/paths.js';
+import type { SandboxRunContext } from './python/run.js';
+import type { AgentOutcome } from './types.js';
+
+type Mount = { host: string; container: string; readonly: boolean };
+
+/**
+ * The frame every sandboxed run shares: a run folder (task files and the gateway's socket,
+ * mounted read-only at /gauntlet/run), the run's own gateway, a hardened sandbox with the
+ * runtime mounted, and a teardown that collects the gateway's records into the outcome.
+ */
+export async function withRunSandbox(ctx: SandboxRunContext, files: Record<string, string>, mounts: Mount[], out: AgentOutcome, body: (sandbox: Sandbox) => Promise<void>): Promise<void> {
+  const t0 = Date.now();
+  const runDir = await mkdtemp(join(tmpdir(), 'gauntlet-run-'));
+  await chmod(runDir, 0o755);
+  for (const [name, text] of Object.entries(files)) await writeFile(join(runDir, name), text, { mode: 0o644 });
+  const gateway = await new Gateway({ listen: { socket: join(runDir, 'gw.sock') }, token: ctx.token, relay: ctx.relay, tools: ctx.tools }).start();
+  let sandbox: Sandbox | undefined;
+  try {
+    sandbox = await ctx.driver.create({
+      image: ctx.image, runId: ctx.runId, limits: ctx.limits,
+      mounts: [
+        { host: runDir, container: '/gauntlet/run', readonly: true },
+        { host: join(packageRoot(), 'core/runtime'), container: '/gauntlet/runtime', readonly: true },
+        ...mounts,
+        ...(ctx.extraMounts ?? []),
+      ],
+    });
+    out.phases.sandbox_ms = Date.now() - t0;
+    await body(sandbox);
+  } catch (e) {
+    out.status = 'failed';
+    out.error = { class: 'internal_error', code: 'sandbox_start_failed', message: (e as Error).message };
+  } finally {
+    await gateway.close();
+    out.model_calls = gateway.modelCalls;
+    out.tool_calls = gateway.toolCalls;
+    out.trace_events = gateway.traceEvents;
+    if (gateway.droppedEvents) out.soft_warnings.push(`${gateway.droppedEvents} trace events over the limit were dropped`);
+    const teardown = Promise.all([sandbox?.destroy(), rm(runDir, { recursive: true, force: true })]);
+    if (ctx.deferTeardown) ctx.deferTeardown(teardown);
+    else await teardown;
+  }
+}
