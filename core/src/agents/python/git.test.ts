@@ -85,3 +85,14 @@ describe('git agent source over real HTTPS', () => {
     await expect(cloneAgentCode({ url, token: TOKEN, dest: dest() })).rejects.toThrow(/loopback/);
   });
 });
+
+describe('workspace seeds over git', () => {
+  it('fall back to the default branch on a missing ref and say so, where agent code would refuse', async () => {
+    const dest = join(mkdtempSync(join(tmpdir(), 'ws-')), 'repo');
+    const r = await cloneAgentCode({ url, ref: 'no-such-branch', token: TOKEN, dest, allowHosts: ['127.0.0.1'], refFallback: true });
+    expect(r.fellBack).toBe(true);
+    expect(readFileSync(join(dest, 'main.py'), 'utf8')).toContain('"v2"');
+    const exact = await cloneAgentCode({ url, ref: 'v1', token: TOKEN, dest: join(mkdtempSync(join(tmpdir(), 'ws-')), 'repo'), allowHosts: ['127.0.0.1'], refFallback: true });
+    expect(exact.fellBack).toBe(false);
+  });
+});
