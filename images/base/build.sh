@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the gauntlet base image: Debian trixie, Python 3.13, git, ripgrep, unzip, pytest,
+# Builds the gauntlet base image: Debian trixie, Python 3.13, git, ripgrep, unzip, pytest, strace (exec capture of unknown CLIs),
 # socat (the gateway forwarder) and a passwordless-sudo user 1000.
 # Offline path: debootstrap from Debian's archive + docker import. With
 # GAUNTLET_BASE_FROM=debian:trixie-slim (e.g. on a GitHub runner) it builds from that image.
@@ -7,7 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tag=${1:-gauntlet-base:latest}
 mirror=${GAUNTLET_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-pkgs=python3,python3-pip,python3-venv,python3-pytest,git,ripgrep,unzip,socat,ca-certificates,sudo,procps,curl,jq
+pkgs=python3,python3-pip,python3-venv,python3-pytest,git,ripgrep,unzip,socat,ca-certificates,sudo,procps,curl,jq,strace
 rootfs_tag=gauntlet-rootfs:trixie
 # A hosted GitHub runner can pull images but cannot debootstrap (not root): use the registry.
 if [ -z "${GAUNTLET_BASE_FROM:-}" ] && [ "${GITHUB_ACTIONS:-}" = "true" ] && { [ "$(id -u)" != 0 ] || ! command -v debootstrap >/dev/null; }; then

@@ -30,8 +30,9 @@ describe.skipIf(!dockerReady())('command agents on a seeded workspace', () => {
     expect(r.scorers).toEqual([{ name: 'tests', passed: true, score: 1 }, { name: 'scope', passed: true, score: 1 }]);
     expect(r.overall).toBe('PASS');
     expect(r.verdict).toBe('PASS');
-    // Unrecognised command: coarse capture, said so.
+    // Unrecognised command: the command as one shell step, then what it executed (strace execve capture).
     expect(r.trajectory.steps[0]).toMatchObject({ type: 'shell', summary: expect.stringContaining("sed -i") });
+    expect(r.trajectory.steps).toContainEqual(expect.objectContaining({ type: 'process', summary: '$ sed -i s/a - b/a + b/ calc.py → exit 0', detail: expect.objectContaining({ output: 'output not captured' }) }));
   });
 
   it('a change that breaks the code fails the tests scorer with the failing tail; a stray path fails scope', async () => {

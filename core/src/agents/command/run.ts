@@ -2,6 +2,7 @@ import type { ScenarioConfig } from '../../config/types.js';
 import { runScorers } from '../../grading/scorers.js';
 import type { RunError, TrajectoryStep } from '../../results/record.js';
 import { normaliseClaudeStream } from '../../trajectory/claude.js';
+import { parseExecLog } from '../../trajectory/exec-log.js';
 import type { SeededWorkspace } from '../../workspace/seed.js';
 import { sandboxEnv, type SandboxRunContext } from '../python/run.js';
 import { withRunSandbox } from '../sandbox-run.js';
@@ -39,9 +40,18 @@ export function taskBrief(task: TaskInput, scenario: ScenarioConfig): string {
   return parts.join('\n') + '\n';
 }
 
-/** Unrecognised CLIs: what process capture can say, with "output not captured" where true. */
-function coarseSteps(command: string, exit: number, stdout: string, at: string): TrajectoryStep[] {
-  return [{ at, type: 'shell', summary: `$ ${command.slice(0, 200)} → exit ${exit}`, detail: { command, exit_code: exit, output: stdout ? stdout.slice(-4000) : 'output not captured', note: 'unrecognised command: coarse capture (call a known CLI binary directly for a rich trajectory)' } }];
+const EXECLOG = '\n@@GAUNTLET_EXECLOG@@\n';
+
+/**
+ * Unrecognised CLIs: the command as one shell step with its output, then every program it ran
+ * from the execve capture (capture.sh), with "output not captured" where that is true.
+ */
+function capturedSteps(command: string, exit: number, stdout: string, log: string, at: string): { steps: TrajectoryStep[]; dropped: number } {
+  const top: TrajectoryStep = { at, type: 'shell', summary: `$ ${command.slice(0, 200)} → exit ${exit}`, detail: { command, exit_code: exit, output: stdout ? stdout.slice(-4000) : 'output not captured', note: 'unrecognised command: coarse capture (call a known CLI binary directly for a rich trajectory)' } };
+  const { steps, dropped } = parseExecLog(log, at);
+  // The first exec is the capture's own `sh -c <command>`: already the top step.
+  const rest = steps.filter((s, i) => !(i === 0 && (s.detail as { argv: string[] }).argv[2] === command));
+  return { steps: [top, ...rest], dropped };
 }
 
 /**
@@ -79,19 +89,25 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
     const { preset, command } = recognise(ctx.command);
     const t2 = Date.now();
     const env = { ...ctx.env, ...sandboxEnv(ctx.token, taskFile), ...(preset?.env ?? {}), HOME: '/home/user', GAUNTLET_PROXY_PORT: '8787' };
-    const r = await sandbox.exec(['sh', '/gauntlet/runtime/start.sh', 'sh', '-c', command], { env, cwd: WS, timeoutMs: ctx.timeoutMs });
+    const rich = preset?.transcript === 'claude-stream-json';
+    const argv = rich ? ['sh', '-c', command] : ['sh', '/gauntlet/runtime/capture.sh', command];
+    const r = await sandbox.exec(['sh', '/gauntlet/runtime/start.sh', ...argv], { env, cwd: WS, timeoutMs: ctx.timeoutMs });
+    const cut = rich ? -1 : r.stdout.lastIndexOf(EXECLOG);
+    const stdout = cut >= 0 ? r.stdout.slice(0, cut) : r.stdout;
     out.phases.agent_ms = Date.now() - t2;
-    out.debug.stdout_tail = r.stdout.slice(-4000);
+    out.debug.stdout_tail = stdout.slice(-4000);
     out.debug.stderr_tail = r.stderr.slice(-4000);
     const at = new Date(t2).toISOString();
-    if (preset?.transcript === 'claude-stream-json') {
-      const n = normaliseClaudeStream(r.stdout);
+    if (rich) {
+      const n = normaliseClaudeStream(stdout);
       out.steps = n.steps;
       out.final_response = n.final_response;
       out.coding = { diff: null, changed_paths: [], scorers: [], ...(n.usage ? { cli_usage: n.usage } : {}) };
     } else {
-      out.steps = coarseSteps(command, r.exitCode, r.stdout, at);
-      out.final_response = r.stdout.trim().slice(-20_000) || null;
+      const c = capturedSteps(command, r.exitCode, stdout, cut >= 0 ? r.stdout.slice(cut + EXECLOG.length) : '', at);
+      out.steps = c.steps;
+      out.dropped_steps = c.dropped;
+      out.final_response = stdout.trim().slice(-20_000) || null;
       if (preset) out.soft_warnings.push(`the ${preset.id} transcript is not normalised in this version; the trajectory is coarse`);
     }
     if (r.timedOut) {
