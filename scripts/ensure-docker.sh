@@ -20,6 +20,12 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { echo "ensure-docker: dockerd did not come up; see $log" >&2; tail -20 "$log" >&2; exit 1; }
 fi
 
+want=$(sed -n 's/^BASE_VERSION=//p' "$here/images/base/build.sh")
+have=$(docker image inspect -f '{{index .Config.Labels "gauntlet.base"}}' gauntlet-base:latest 2>/dev/null || true)
+if [ -n "$have" ] && [ "$have" != "$want" ]; then
+  echo "ensure-docker: gauntlet-base:latest is version $have, this checkout wants $want: rebuilding" >&2
+  docker rmi gauntlet-base:latest >/dev/null 2>&1 || true
+fi
 if ! docker image inspect gauntlet-base:latest >/dev/null 2>&1; then
   if [ -z "${GAUNTLET_BASE_FROM:-}" ] && ! command -v debootstrap >/dev/null 2>&1; then
     echo "ensure-docker: installing debootstrap to build the base image offline" >&2

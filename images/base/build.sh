@@ -8,7 +8,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 tag=${1:-gauntlet-base:latest}
 mirror=${GAUNTLET_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 pkgs=python3,python3-pip,python3-venv,python3-pytest,git,ripgrep,unzip,socat,ca-certificates,sudo,procps,curl,jq,strace
-rootfs_tag=gauntlet-rootfs:trixie
+# Bump BASE_VERSION when the package list or the layout changes: ensure-docker rebuilds older bases.
+BASE_VERSION=2
+rootfs_tag=gauntlet-rootfs:trixie-v$BASE_VERSION
 # A hosted GitHub runner can pull images but cannot debootstrap (not root): use the registry.
 if [ -z "${GAUNTLET_BASE_FROM:-}" ] && [ "${GITHUB_ACTIONS:-}" = "true" ] && { [ "$(id -u)" != 0 ] || ! command -v debootstrap >/dev/null; }; then
   GAUNTLET_BASE_FROM=debian:trixie-slim
@@ -37,7 +39,7 @@ RUN (getent passwd 1000 && userdel -r \$(getent passwd 1000 | cut -d: -f1) || tr
  && echo 'user ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/user && chmod 0440 /etc/sudoers.d/user \
  && mkdir -p /home/user/agent /home/user/workspace /gauntlet/run && chown -R user:user /home/user
 ENV HOME=/home/user PYTHONUNBUFFERED=1 PIP_BREAK_SYSTEM_PACKAGES=1 PATH=/home/user/.local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-LABEL gauntlet.base=1
+LABEL gauntlet.base=$BASE_VERSION
 USER user
 WORKDIR /home/user
 DOCKERFILE
