@@ -4,8 +4,7 @@ import type { RunError, TrajectoryStep } from '../../results/record.js';
 import { normaliseClaudeStream } from '../../trajectory/claude.js';
 import { parseExecLog } from '../../trajectory/exec-log.js';
 import type { SeededWorkspace } from '../../workspace/seed.js';
-import { sandboxEnv, type SandboxRunContext } from '../python/run.js';
-import { withRunSandbox } from '../sandbox-run.js';
+import { PROXY_PORT, sandboxEnv, withRunSandbox, type SandboxRunContext } from '../sandbox-run.js';
 import { emptyOutcome, type AgentOutcome, type TaskInput } from '../types.js';
 import { recognise } from './presets.js';
 
@@ -88,7 +87,7 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
 
     const { preset, command } = recognise(ctx.command);
     const t2 = Date.now();
-    const env = { ...ctx.env, ...sandboxEnv(ctx.token, taskFile), ...(preset?.env ?? {}), HOME: '/home/user', GAUNTLET_PROXY_PORT: '8787' };
+    const env = { ...ctx.env, ...sandboxEnv(ctx.token, taskFile), ...(preset?.env ?? {}), HOME: '/home/user', GAUNTLET_PROXY_PORT: String(PROXY_PORT) };
     const rich = preset?.transcript === 'claude-stream-json';
     const argv = rich ? ['sh', '-c', command] : ['sh', '/gauntlet/runtime/capture.sh', command];
     const r = await sandbox.exec(['sh', '/gauntlet/runtime/start.sh', ...argv], { env, cwd: WS, timeoutMs: ctx.timeoutMs });

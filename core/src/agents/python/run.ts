@@ -1,42 +1,10 @@
-import type { ToolDecl } from '../../config/types.js';
-import type { ModelRelay } from '../../models/relay.js';
 import type { TrajectoryStep } from '../../results/record.js';
-import type { SandboxDriver } from '../../sandbox/driver.js';
-import { withRunSandbox } from '../sandbox-run.js';
+import { sandboxEnv, withRunSandbox, type SandboxRunContext } from '../sandbox-run.js';
 import { emptyOutcome, type AgentOutcome, type TaskInput } from '../types.js';
 import type { AgentCode } from './source.js';
 
-/** Port the in-sandbox forwarder listens on; each sandbox has its own network namespace. */
-export const PROXY_PORT = 8787;
 const MARKER = '@@GAUNTLET_RESULT@@';
 
-export interface SandboxRunContext {
-  runId: string;
-  token: string;
-  image: string;
-  driver: SandboxDriver;
-  relay: ModelRelay;
-  limits: { memoryMb: number; cpus: number; pidsLimit: number };
-  timeoutMs: number;
-  env: Record<string, string>;
-  tools: ToolDecl[];
-  setupCommand?: string;
-  /** Extra read-only host files (a coding CLI from the runner). */
-  extraMounts?: { host: string; container: string; readonly: boolean }[];
-  /** Takes sandbox removal off the critical path; the runner awaits it before finishing. */
-  deferTeardown?: (p: Promise<unknown>) => void;
-}
-
-/** The environment every sandboxed agent sees: the gateway, its aliases, and model base URLs. */
-export function sandboxEnv(token: string, taskFile: string): Record<string, string> {
-  const proxy = `http://127.0.0.1:${PROXY_PORT}`;
-  return {
-    GAUNTLET_PROXY_URL: proxy, GAUNTLET_RUN_TOKEN: token, GAUNTLET_TASK_FILE: taskFile, GAUNTLET_PROXY_PORT: String(PROXY_PORT),
-    PIPELINES_ODYSSEY_PROXY_URL: proxy, PIPELINES_RUN_TOKEN: token, PIPELINES_TASK_FILE: taskFile,
-    // SDKs pointed at the gateway: the run token stands in for the provider key, which stays on the host.
-    ANTHROPIC_BASE_URL: proxy, ANTHROPIC_API_KEY: token, OPENAI_BASE_URL: `${proxy}/v1`, OPENAI_API_KEY: token,
-  };
-}
 
 function toSteps(raw: { type: string; t: number; detail: Record<string, unknown>; count?: number }[]): TrajectoryStep[] {
   return raw.map((s) => {
