@@ -97,3 +97,15 @@ describe.skipIf(!dockerReady())('CSV fan-out of coding tasks', () => {
     expect(empty.diff).toContain('+done');
   });
 });
+
+describe.skipIf(!dockerReady())('diff size cap', () => {
+  it('caps the diff at 1 MiB and says how much there was', async () => {
+    const root = await makeTree(coding(`python3 -c "open('big.txt','w').write('line of text\\\\n' * 120000)"`));
+    const [res] = await runSuites({ root });
+    const r = res.records[0];
+    expect(r.error).toBeNull();
+    expect(Buffer.byteLength(r.diff!)).toBeLessThan(1024 * 1024 + 200);
+    expect(r.diff).toMatch(/\[diff truncated: \d+ bytes in all; the first \d+ are shown\]\n$/);
+    expect(r.scorers.find((s) => s.name === 'scope')).toMatchObject({ passed: false, tail: expect.stringContaining('big.txt') });
+  });
+});
