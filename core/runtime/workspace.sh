@@ -33,6 +33,7 @@ baseline)
   ;;
 eval)
   kill -9 -1 2>/dev/null # every process of the agent's user except this one
+  chmod -R u+rX "$WS" 2>/dev/null # a file the agent made unreadable still belongs in the diff
   tmp=$(mktemp -d)
   mkdir "$tmp/objects"
   export GIT_INDEX_FILE="$tmp/index" GIT_OBJECT_DIRECTORY="$tmp/objects" GIT_ALTERNATE_OBJECT_DIRECTORIES="$GITDIR/objects"

@@ -109,3 +109,25 @@ describe.skipIf(!dockerReady())('diff size cap', () => {
     expect(r.scorers.find((s) => s.name === 'scope')).toMatchObject({ passed: false, tail: expect.stringContaining('big.txt') });
   });
 });
+
+describe.skipIf(!dockerReady())('eval phase failure', () => {
+  it('keeps the run and raises the banner when the diff cannot be taken', async () => {
+    // An agent that deletes the whole workspace leaves nothing to diff.
+    const root = await makeTree(coding('cd / && rm -rf /home/user/workspace'));
+    const [res] = await runSuites({ root });
+    const r = res.records[0];
+    expect(r.status).toBe('completed');
+    expect(r.error).toBeNull();
+    expect(r.diff).toBeNull();
+    expect(r.banners).toContainEqual(expect.stringMatching(/^Eval phase failed, diff\/scorers may be missing: diff capture failed/));
+    expect(r.scorers.map((s) => s.name)).toEqual(['tests', 'scope']); // the scorers still ran
+  });
+
+  it('still diffs a file the agent made unreadable', async () => {
+    const [res] = await runSuites({ root: await makeTree(coding("sed -i 's/a - b/a + b/' calc.py && echo x > notes.txt && chmod 000 notes.txt calc.py")) });
+    const r = res.records[0];
+    expect(r.banners).toEqual([]);
+    expect(r.diff).toContain('+    return a + b');
+    expect(r.diff).toContain('notes.txt');
+  });
+});
