@@ -123,6 +123,11 @@ describe.skipIf(!dockerReady())('eval phase failure', () => {
     expect(r.scorers.map((s) => s.name)).toEqual(['tests', 'scope']); // the scorers still ran
   });
 
+  it('diffs binary files as git binary patches', async () => {
+    const [res] = await runSuites({ root: await makeTree(coding("printf '\\000\\001\\002\\377' > blob.bin")) });
+    expect(res.records[0].diff).toMatch(/diff --git a\/blob.bin b\/blob.bin\nnew file mode 100644\n[\s\S]*GIT binary patch/);
+  });
+
   it('still diffs a file the agent made unreadable', async () => {
     const [res] = await runSuites({ root: await makeTree(coding("sed -i 's/a - b/a + b/' calc.py && echo x > notes.txt && chmod 000 notes.txt calc.py")) });
     const r = res.records[0];
