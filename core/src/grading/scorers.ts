@@ -2,25 +2,11 @@ import { Ajv } from 'ajv';
 import type { ScorerSpec } from '../config/types.js';
 import type { ScorerResult } from '../results/record.js';
 import type { Sandbox } from '../sandbox/driver.js';
+import { globToRegExp } from '../util/glob.js';
 
 const WS = '/home/user/workspace';
 const DEFAULT_TIMEOUT_S = 300;
 const TAIL = 3000;
-
-/** Glob over repository paths: `**` crosses folders, `*` and `?` stay within one. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*' && glob[i + 1] === '*') {
-      re += glob[i + 2] === '/' ? '(?:.*/)?' : '.*';
-      i += glob[i + 2] === '/' ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
 
 export interface ScorerContext {
   sandbox: Sandbox;

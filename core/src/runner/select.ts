@@ -1,3 +1,5 @@
+import { globToRegExp } from '../util/glob.js';
+
 /** Which runs of a suite this process executes: a task filter, then one shard of a job matrix. */
 
 export interface Shard {
@@ -21,8 +23,6 @@ export function parseTaskFilter(text: string | undefined): string[] {
   return (text ?? '').split(/[\s,]+/).filter(Boolean);
 }
 
-const globRe = (g: string) => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-
 interface Selectable {
   task: { id: string };
   agent: string;
@@ -37,7 +37,7 @@ interface Selectable {
 export function selectRuns<T extends Selectable>(runs: T[], opts: { tasks?: string[]; shard?: Shard }): T[] {
   let out = runs;
   if (opts.tasks?.length) {
-    const res = opts.tasks.map((t) => ({ t, re: globRe(t) }));
+    const res = opts.tasks.map((t) => ({ t, re: globToRegExp(t) }));
     const unmatched = res.filter(({ re }) => !runs.some((r) => re.test(r.task.id)));
     if (unmatched.length) {
       const ids = [...new Set(runs.map((r) => r.task.id))];

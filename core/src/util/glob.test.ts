@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globToRegExp } from './scorers.js';
+import { globToRegExp } from './glob.js';
 
 describe('allowed-paths globs', () => {
   it('matches ** across folders and * within one', () => {
