@@ -25,10 +25,14 @@ export class ApiResultsSource {
     return text ? (JSON.parse(text) as BranchIndex) : undefined;
   }
 
-  async suiteRun(id: string): Promise<{ manifest: SuiteManifest; records: RunRecord[] } | undefined> {
+  async manifest(id: string): Promise<SuiteManifest | undefined> {
     const text = await this.raw(`runs/${id}/manifest.json`);
-    if (!text) return undefined;
-    const manifest = JSON.parse(text) as SuiteManifest;
+    return text ? (JSON.parse(text) as SuiteManifest) : undefined;
+  }
+
+  async suiteRun(id: string): Promise<{ manifest: SuiteManifest; records: RunRecord[] } | undefined> {
+    const manifest = await this.manifest(id);
+    if (!manifest) return undefined;
     const records: RunRecord[] = [];
     for (const r of manifest.runs) {
       const t = await this.raw(`runs/${id}/${r.id}.json`);
