@@ -119,6 +119,7 @@ describe('the Action bundle, as the runner runs it', () => {
     const manifest = JSON.parse(gitIn(remote, 'show', `gauntlet-results:runs/${id}/manifest.json`));
     expect(manifest.provenance).toMatchObject({ pr: 7, commit: 'b'.repeat(40), base_sha: 'c'.repeat(40), workflow_run: '4242', run_attempt: 1, event: 'pull_request', repository: 'octo/widgets' });
     expect(manifest.gates).toContainEqual({ name: 'min_pass_rate', threshold: 0.5, actual: 1, passed: true });
+    expect(gitIn(remote, 'show', `gauntlet-results:runs/${id}/report.md`)).toContain('| min_pass_rate | 0.5 | 100% | ✅ |');
     expect(files.filter((f) => /^r\w+\.json$/.test(f))).toHaveLength(3);
     expect(existsSync(join(r.outputs['report-path'], 'junit.xml'))).toBe(true);
   }, 120_000);

@@ -9,9 +9,8 @@ import { mergeShards, type ShardResult } from '../../core/src/results/merge.js';
 import { Redactor } from '../../core/src/results/redact.js';
 import type { RunRecord, SuiteManifest } from '../../core/src/results/record.js';
 import { renderJobSummary, type SummaryPart } from '../../core/src/report/job-summary.js';
-import { renderJunit } from '../../core/src/report/junit.js';
 import { chip } from '../../core/src/report/format.js';
-import { runSuites, type RunEvent } from '../../core/src/runner/run-suite.js';
+import { runSuites, type RunEvent, type SuiteResult } from '../../core/src/runner/run-suite.js';
 import { provenanceFrom, repositoryUrl, type EventPayload } from './context.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
 import { outputsOf } from './outputs.js';
@@ -43,26 +42,24 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       if (e.type === 'run_end') core.info(`  ${e.record.verdict.padEnd(14)} ${e.record.task_id} · ${e.record.agent.name} #${e.record.trial}${chip(e.record) ? ` · ${chip(e.record)}` : ''} · ${e.record.latency_ms} ms`);
       if (e.type === 'log') core.info(e.message);
     };
+    // The base run for the latency gate comes from the results branch, read before the suites run
+    // so the gates are settled before any manifest, report or JUnit file is written.
+    const tip = branch && inputs.gates.maxLatencyRegressionPct !== undefined ? await branch.fetchTip() : undefined;
+    const index = tip && branch ? await branch.readIndex(tip) : undefined;
     const suites = inputs.suites.length ? inputs.suites : [undefined];
-    const results: { manifest: SuiteManifest; records: RunRecord[]; dir: string }[] = [];
+    const results: SuiteResult[] = [];
     for (const suite of suites) {
       results.push(
         ...(await runSuites({
           root: workspace, configDir: inputs.configDir, suite, resultsDir, concurrency: inputs.concurrency, trials: inputs.trials, judgeModel: inputs.judgeModel,
-          tasks: inputs.tasks, shard: inputs.shard, env: { ...env, ...definedKeys(inputs) }, provenance: { ...provenanceFrom(env, eventName, payload), config_root: posix.normalize(inputs.workingDirectory) }, onEvent: progress,
+          tasks: inputs.tasks, shard: inputs.shard, env: { ...env, ...definedKeys(inputs) }, onEvent: progress,
+          provenance: { ...provenanceFrom(env, eventName, payload), config_root: posix.normalize(inputs.workingDirectory) },
+          extraGates: extraGates(inputs), baselineFor: (m) => baselineFor(index, m),
         })),
       );
     }
-
     const sharded = !!inputs.shard && inputs.shard.total > 1;
-    const notes: string[] = [];
-    const tip = branch && inputs.gates.maxLatencyRegressionPct !== undefined ? await branch.fetchTip() : undefined;
-    const index = tip && branch ? await branch.readIndex(tip) : undefined;
-    for (const r of results) {
-      notes.push(...applyExtraGates(r.manifest, extraGates(inputs), baselineFor(index, r.manifest)));
-      await writeFile(join(r.dir, 'manifest.json'), redactor.text(JSON.stringify(r.manifest, null, 2)));
-      await writeFile(join(r.dir, 'junit.xml'), redactor.text(renderJunit(r.manifest, r.records)));
-    }
+    const notes = results.flatMap((r) => r.notes);
 
     let resultsRef: string | undefined;
     if (branch) {

@@ -15,6 +15,7 @@ import type { Provenance, RunError, RunRecord, SuiteManifest } from '../results/
 import { Redactor } from '../results/redact.js';
 import { DirectoryStore } from '../results/store.js';
 import { summarise } from '../results/summary.js';
+import { applyExtraGates, type ExtraGates } from '../results/gates.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { checkDocker, DockerDriver } from '../sandbox/docker.js';
@@ -52,6 +53,10 @@ export interface RunOptions {
   tasks?: string[];
   /** This process's share of a job matrix. */
   shard?: Shard;
+  /** Gates a caller adds to every suite (the Action's inputs), applied before anything is written. */
+  extraGates?: ExtraGates;
+  /** The base run to compare p95 latency with, for the latency-regression gate. */
+  baselineFor?: (m: SuiteManifest) => { p95_ms: number; id: string } | undefined;
   onEvent?: (e: RunEvent) => void;
 }
 
@@ -59,6 +64,8 @@ export interface SuiteResult {
   manifest: SuiteManifest;
   records: RunRecord[];
   dir: string;
+  /** What the extra gates had to say (a baseline compared, or none found). */
+  notes: string[];
 }
 
 const DEFAULT_LIMITS = { memoryMb: 1024, cpus: 1, pidsLimit: 256 };
@@ -187,9 +194,10 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
   await Promise.all([...prepared.values()].map((p) => disposeCode(p.code)));
   for (const w of workspaces.values()) await w.then((x) => rm(x.root, { recursive: true, force: true }), () => undefined);
   const manifest = summarise(suiteRunId, s.name, records, trials, s.gates ?? {}, started, prov);
+  const notes = ctx.opts.extraGates ? applyExtraGates(manifest, ctx.opts.extraGates, ctx.opts.baselineFor?.(manifest)) : [];
   await ctx.store.writeManifest(manifest, { 'report.md': renderMarkdownReport(manifest, records), 'junit.xml': renderJunit(manifest, records) });
   ctx.emit({ type: 'suite_end', manifest });
-  return { manifest, records, dir: ctx.store.suiteDir(suiteRunId) };
+  return { manifest, records, dir: ctx.store.suiteDir(suiteRunId), notes };
 }
 
 function taskInput(task: Task, runId: string): TaskInput {
