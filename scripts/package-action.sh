@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds action/dist: tsc output bundled by ncc into one ESM file (main and post share it).
+# Builds action/dist from the tsc output in build/ (`npm run package` builds first), bundled by ncc
+# into one ESM file (main and post share it).
 # Some bundled CommonJS (ssh2, via dockerode's modem) reads __dirname, which ESM lacks; the
 # bundle gets both names defined at its top.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npm run -s build
 rm -rf action/dist
 npx ncc build build/action/src/index.js -o action/dist --license licenses.txt -q
 shim="import { fileURLToPath as __gFileURLToPath } from 'node:url'; import { dirname as __gDirname } from 'node:path'; const __filename = __gFileURLToPath(import.meta.url); const __dirname = __gDirname(__filename);"

@@ -3,9 +3,7 @@
 # Docker-backed tests need an engine; under CI=true a missing engine is a failure, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
-npm run -s build
-bash scripts/install-tools.sh
+bash scripts/install.sh
 # The Action runs the committed bundle: rebuild it and, under CI, fail when it was stale.
 bash scripts/package-action.sh
 if [ "${CI:-}" = "true" ] && [ -n "$(git status --porcelain -- action/dist)" ]; then
