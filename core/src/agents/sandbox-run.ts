@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Gateway } from '../gateway/server.js';
 import type { ToolDecl } from '../config/types.js';
 import type { ModelRelay } from '../models/relay.js';
+import type { ModelCall } from '../models/wire.js';
 import type { Sandbox, SandboxDriver } from '../sandbox/driver.js';
 import { packageRoot } from '../util/paths.js';
 import type { AgentOutcome } from './types.js';
@@ -38,6 +39,7 @@ export function sandboxEnv(token: string, taskFile: string): Record<string, stri
     PIPELINES_ODYSSEY_PROXY_URL: proxy, PIPELINES_RUN_TOKEN: token, PIPELINES_TASK_FILE: taskFile,
     // SDKs pointed at the gateway: the run token stands in for the provider key, which stays on the host.
     ANTHROPIC_BASE_URL: proxy, ANTHROPIC_API_KEY: token, OPENAI_BASE_URL: `${proxy}/v1`, OPENAI_API_KEY: token,
+    GOOGLE_GEMINI_BASE_URL: proxy, GEMINI_API_KEY: token,
   };
 }
 
@@ -46,7 +48,7 @@ export function sandboxEnv(token: string, taskFile: string): Record<string, stri
  * mounted read-only at /gauntlet/run), the run's own gateway, a hardened sandbox with the
  * runtime mounted, and a teardown that collects the gateway's records into the outcome.
  */
-export async function withRunSandbox(ctx: SandboxRunContext, files: Record<string, string>, mounts: Mount[], out: AgentOutcome, body: (sandbox: Sandbox) => Promise<void>): Promise<void> {
+export async function withRunSandbox(ctx: SandboxRunContext, files: Record<string, string>, mounts: Mount[], out: AgentOutcome, body: (sandbox: Sandbox, gateway: { modelCalls: readonly ModelCall[] }) => Promise<void>): Promise<void> {
   const t0 = Date.now();
   const runDir = await mkdtemp(join(tmpdir(), 'gauntlet-run-'));
   await chmod(runDir, 0o755);
@@ -64,7 +66,7 @@ export async function withRunSandbox(ctx: SandboxRunContext, files: Record<strin
       ],
     });
     out.phases.sandbox_ms = Date.now() - t0;
-    await body(sandbox);
+    await body(sandbox, gateway);
   } catch (e) {
     out.status = 'failed';
     out.error = { class: 'internal_error', code: 'sandbox_start_failed', message: (e as Error).message };

@@ -127,7 +127,7 @@ export interface ProjectConfig {
   results_branch?: string;
   results_dir?: string;
   sandbox?: { memory_mb?: number; cpus?: number; pids_limit?: number };
-  providers?: { anthropic?: ProviderConfig; openai?: ProviderConfig };
+  providers?: { anthropic?: ProviderConfig; openai?: ProviderConfig; gemini?: ProviderConfig };
   prices?: Record<string, { input_per_mtok: number; output_per_mtok: number }>;
   allow_private_git_hosts?: string[];
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PriceTable } from '../models/prices.js';
 import { ModelRelay } from '../models/relay.js';
+import { serveScript } from '../models/scripted.js';
 import { Gateway } from './server.js';
 
 const TOKEN = 'gt_run_token_abcdef';
@@ -90,5 +91,43 @@ describe('gateway', () => {
     expect((await call(socket, '/tools/nope', auth)).status).toBe(404);
     expect(gw.toolCalls.map((t) => [t.name, t.source])).toEqual([['get_order', 'error'], ['nope', 'error']]);
     expect(gw.toolCalls[0].args).toEqual({ order_id: '4521' });
+  });
+
+  it('relays Codex (Responses API) and Gemini CLI traffic with each provider\'s key, recording model, tokens and tool results', async () => {
+    const scripted = await serveScript({ rules: [], fallback: { text: 'ok', usage: { input_tokens: 120, output_tokens: 7 } } });
+    closers.push(scripted.close);
+    const seen: IncomingHttpHeaders[] = [];
+    // A loopback hop in front of the scripted model shows which key the relay sent.
+    const hop = createServer((req, res) => {
+      seen.push(req.headers);
+      const up = request(scripted.url + req.url, { method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode!, r.headers);
+        r.pipe(res);
+      });
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => hop.listen(0, '127.0.0.1', r));
+    closers.push(() => hop.close());
+    const url = `http://127.0.0.1:${(hop.address() as AddressInfo).port}`;
+    const relay = new ModelRelay({ openai: { format: 'openai', baseUrl: url, apiKey: 'sk-openai-real' }, gemini: { format: 'gemini', baseUrl: url, apiKey: 'AIza-real' } }, new PriceTable());
+    const socket = join(mkdtempSync(join(tmpdir(), 'gw-')), 'gw.sock');
+    const gw = await new Gateway({ listen: { socket }, token: TOKEN, relay }).start();
+    closers.push(() => gw.close());
+
+    const codex = await call(socket, '/v1/responses', { authorization: `Bearer ${TOKEN}` }, JSON.stringify({ model: 'gpt-5.1-codex', stream: true, input: [{ type: 'function_call', call_id: 'c1', name: 'exec_command', arguments: '{}' }, { type: 'function_call_output', call_id: 'c1', output: 'done' }] }));
+    expect(codex.status).toBe(200);
+    expect(seen[0].authorization).toBe('Bearer sk-openai-real');
+    const gemini = await call(socket, '/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse', { 'x-goog-api-key': TOKEN }, JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }));
+    expect(gemini.status).toBe(200);
+    expect(seen[1]['x-goog-api-key']).toBe('AIza-real');
+    expect(JSON.stringify(seen)).not.toContain(TOKEN);
+    expect(gw.modelCalls.map((c) => [c.provider, c.model, c.stream, c.input_tokens, c.output_tokens, c.response_preview])).toEqual([
+      ['openai', 'gpt-5.1-codex', true, 120, 7, 'ok'],
+      ['gemini', 'gemini-2.5-pro', true, 120, 7, 'ok'],
+    ]);
+    expect(gw.modelCalls[0].tool_results).toEqual([{ id: 'c1', output: 'done' }]);
+    expect(gw.modelCalls[0].cost_usd).toBeGreaterThan(0);
+    // A wrong Gemini key is refused like any other.
+    expect((await call(socket, '/v1beta/models/g:generateContent', { 'x-goog-api-key': 'nope' })).status).toBe(401);
   });
 });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import type { ToolDecl } from '../config/types.js';
 import type { ModelRelay } from '../models/relay.js';
-import type { ModelCall, WireFormat } from '../models/wire.js';
+import { GEMINI_PATH, type ModelCall, type WireFormat } from '../models/wire.js';
 import { newId } from '../util/hash.js';
 import type { ToolCallRecord, TraceEvent } from './types.js';
 
@@ -75,7 +75,7 @@ export class Gateway {
   private authorised(req: IncomingMessage): boolean {
     if (this.revoked) return false;
     const auth = req.headers.authorization;
-    const presented = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : (req.headers['x-api-key'] as string | undefined) ?? (req.headers['api-key'] as string | undefined);
+    const presented = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : ['x-api-key', 'api-key', 'x-goog-api-key'].map((h) => req.headers[h]).find((v): v is string => typeof v === 'string');
     if (!presented) return false;
     const a = Buffer.from(presented);
     const b = Buffer.from(this.opts.token);
@@ -92,7 +92,7 @@ export class Gateway {
     const body = await readBody(req);
     if (body === undefined) return send(res, 413, { error: { type: 'request_too_large', message: `request body over ${MAX_BODY} bytes` } });
 
-    const format: WireFormat | undefined = /^\/v1\/messages(\/count_tokens)?$/.test(path) ? 'anthropic' : path === '/v1/chat/completions' ? 'openai' : undefined;
+    const format = modelRoute(path);
     if (format) {
       const call = await this.opts.relay.forward(format, path + url.search, body, req.headers, this.opts.purpose ?? 'agent', res);
       if (req.headers['x-gauntlet-actor']) call.actor_id = String(req.headers['x-gauntlet-actor']);
@@ -102,7 +102,7 @@ export class Gateway {
     if (path === '/trace-events') return this.traceEvent(body, res);
     const tool = /^\/tools\/([A-Za-z0-9_-]{1,64})$/.exec(path);
     if (tool) return this.tool(tool[1], body, req, res);
-    send(res, 404, { error: { type: 'not_found', message: `no route ${path}; the gateway serves /v1/messages, /v1/chat/completions, /trace-events and /tools/{name}` } });
+    send(res, 404, { error: { type: 'not_found', message: `no route ${path}; the gateway serves /v1/messages, /v1/chat/completions, /v1/responses, /v1beta/models/{model}:generateContent, /trace-events and /tools/{name}` } });
   }
 
   private traceEvent(body: Buffer, res: ServerResponse) {
@@ -149,6 +149,14 @@ export class Gateway {
     });
     send(res, error.status, { error: { type: error.code, message: error.message } });
   }
+}
+
+/** Which provider a model request is for, from its path alone. */
+function modelRoute(path: string): WireFormat | undefined {
+  if (/^\/v1\/messages(\/count_tokens)?$/.test(path)) return 'anthropic';
+  if (path === '/v1/chat/completions' || path === '/v1/responses') return 'openai';
+  if (GEMINI_PATH.test(path)) return 'gemini';
+  return undefined;
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {

@@ -35,8 +35,10 @@ export class Cassette {
   }
 
   static key(format: WireFormat, path: string, body: unknown): string {
-    // metadata carries per-session ids (Claude Code's user_id); it does not change the answer.
-    const { metadata: _m, ...rest } = (body ?? {}) as Record<string, unknown>;
+    // Per-session ids (Claude Code's metadata.user_id, Codex's prompt_cache_key, client_metadata
+    // and input item ids) do not change the answer.
+    const { metadata: _m, prompt_cache_key: _p, client_metadata: _c, ...rest } = (body ?? {}) as Record<string, unknown>;
+    if (Array.isArray(rest.input)) rest.input = rest.input.map((i) => (i && typeof i === 'object' ? { ...i, id: undefined } : i));
     return sha256(`${format} ${path.split('?')[0]} ${stableStringify(rest)}`).slice(0, 32);
   }
 

@@ -10,8 +10,8 @@ import { ModelRelay, type Provider } from './relay.js';
 import { loadScript, serveScript } from './scripted.js';
 import type { WireFormat } from './wire.js';
 
-const DEFAULT_BASE: Record<WireFormat, string> = { anthropic: 'https://api.anthropic.com', openai: 'https://api.openai.com' };
-const DEFAULT_KEY: Record<WireFormat, string> = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' };
+const DEFAULT_BASE: Record<WireFormat, string> = { anthropic: 'https://api.anthropic.com', openai: 'https://api.openai.com', gemini: 'https://generativelanguage.googleapis.com' };
+const DEFAULT_KEY: Record<WireFormat, string> = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY', gemini: 'GEMINI_API_KEY' };
 
 export class ModelUnresolved extends Error {
   constructor(readonly code: 'agent_model_unresolved' | 'simulator_model_unresolved', message: string) {
@@ -41,7 +41,7 @@ export class ModelEnvironment {
 
   static async start(project: Loaded<ProjectConfig>, secrets: SecretResolver, opts: { cassette?: { mode: 'record' | 'replay'; file: string } } = {}): Promise<ModelEnvironment> {
     const env = new ModelEnvironment();
-    for (const format of ['anthropic', 'openai'] as WireFormat[]) {
+    for (const format of ['anthropic', 'openai', 'gemini'] as WireFormat[]) {
       const p = project.value.providers?.[format];
       if (p?.script) {
         const file = resolve(project.dir, p.script);

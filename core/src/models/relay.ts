@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { newId } from '../util/hash.js';
 import { Cassette } from './cassette.js';
 import type { PriceTable } from './prices.js';
-import { parseResponse, type ModelCall, type WireFormat } from './wire.js';
+import { GEMINI_PATH, parseResponse, requestToolResults, type ModelCall, type WireFormat } from './wire.js';
 
 export interface Provider {
   format: WireFormat;
@@ -11,7 +11,7 @@ export interface Provider {
   apiKey?: string;
 }
 
-const FORWARD_HEADERS = ['content-type', 'accept', 'anthropic-version', 'anthropic-beta', 'openai-beta', 'user-agent'];
+const FORWARD_HEADERS = ['content-type', 'accept', 'anthropic-version', 'anthropic-beta', 'openai-beta', 'x-goog-api-client', 'user-agent'];
 
 /**
  * Forwards model requests to the real provider with the real key (which never leaves the
@@ -38,9 +38,12 @@ export class ModelRelay {
       /* forwarded as-is; the provider reports the error */
     }
     const call: ModelCall = {
-      id: newId('mc_'), provider: format, model: String(body.model ?? ''), stream: body.stream === true, status: 0,
+      id: newId('mc_'), provider: format, status: 0,
+      ...(format === 'gemini' ? { model: GEMINI_PATH.exec(path.split('?')[0])?.[2] ?? '', stream: /:streamGenerateContent/.test(path) } : { model: String(body.model ?? ''), stream: body.stream === true }),
       input_tokens: 0, output_tokens: 0, cost_usd: 0, latency_ms: 0, started_at: new Date(started).toISOString(), purpose,
     };
+    const results = requestToolResults(format, body, path.split('?')[0]);
+    if (results.length) call.tool_results = results;
     const finish = (status: number, contentType: string, text: string) => {
       call.status = status;
       call.latency_ms = Date.now() - started;
@@ -75,6 +78,7 @@ export class ModelRelay {
     for (const h of FORWARD_HEADERS) if (typeof headers[h] === 'string') out[h] = headers[h] as string;
     if (provider.apiKey) {
       if (format === 'anthropic') out['x-api-key'] = provider.apiKey;
+      else if (format === 'gemini') out['x-goog-api-key'] = provider.apiKey;
       else out.authorization = `Bearer ${provider.apiKey}`;
     }
     let upstream: Response;

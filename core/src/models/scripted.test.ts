@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveScript, type Script } from './scripted.js';
-import { parseResponse } from './wire.js';
+import { parseResponse, requestToolResults } from './wire.js';
 
 const script: Script = {
   rules: [
@@ -9,8 +9,12 @@ const script: Script = {
     { when: { last_user: 'use a tool' }, reply: { tool_use: { name: 'lookup', input: { q: 'x' } } } },
     { when: { last_user: 'fail' }, reply: { error: { status: 529, type: 'overloaded_error', message: 'busy' } } },
     { when: { last_user: 'count' }, replies: [{ text: 'one' }, { text: 'two' }] },
+    { when: { last_user: 'patch it' }, reply: { thinking: 'small fix', text: 'Patching.', tool_use: { name: 'apply_patch', input: { input: '*** Begin Patch\n*** End Patch' } } } },
+    { when: { system: 'coder', turn: 1, last_user: 'exit 0' }, reply: { text: 'done after {{0}}' } },
   ],
 };
+
+const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('scripted model server', () => {
   let srv: Awaited<ReturnType<typeof serveScript>>;
@@ -63,5 +67,53 @@ describe('scripted model server', () => {
     const body = (await res.json()) as any;
     expect(body.choices[0].finish_reason).toBe('tool_calls');
     expect(JSON.parse(body.choices[0].message.tool_calls[0].function.arguments)).toEqual({ q: 'x' });
+  });
+
+  it('speaks the OpenAI Responses API as Codex reads it: streamed items, custom tools, usage on response.completed', async () => {
+    const tools = [{ type: 'custom', name: 'apply_patch', format: { type: 'grammar' } }, { type: 'function', name: 'exec_command', parameters: {} }];
+    const res = await post(`${srv.url}/v1/responses`, { model: 'gpt-5.1-codex', stream: true, tools, input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'patch it' }] }] });
+    const text = await res.text();
+    const events = text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
+    expect(events[0].type).toBe('response.created');
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_e, i) => i));
+    const done = events.filter((e) => e.type === 'response.output_item.done').map((e) => e.item);
+    expect(done.map((i) => i.type)).toEqual(['reasoning', 'message', 'custom_tool_call']);
+    expect(done[2]).toMatchObject({ name: 'apply_patch', input: '*** Begin Patch\n*** End Patch', call_id: expect.stringMatching(/^call_/) });
+    const deltas = events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('');
+    expect(deltas).toBe('Patching.');
+    const parsed = parseResponse('openai', 'text/event-stream', text);
+    expect(parsed).toMatchObject({ model: 'gpt-5.1-codex', text: 'Patching.', tool_uses: [{ name: 'apply_patch', input: '*** Begin Patch\n*** End Patch' }] });
+    expect(parsed.usage.input_tokens).toBeGreaterThan(0);
+  });
+
+  it('reads Responses conversations: developer text is the system, tool outputs are the newest user input, turns count model calls', async () => {
+    const input = [
+      { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'You are a coder.' }] },
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'fix it' }] },
+      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Running.' }] },
+      { type: 'function_call', call_id: 'call_1', name: 'exec_command', arguments: '{"cmd":"ls"}' },
+      { type: 'function_call_output', call_id: 'call_1', output: 'exit 0' },
+    ];
+    const body = (await (await post(`${srv.url}/v1/responses`, { model: 'gpt-5', input, tools: [{ type: 'function', name: 'exec_command' }] })).json()) as any;
+    expect(body).toMatchObject({ object: 'response', status: 'completed', output: [{ type: 'message', content: [{ type: 'output_text', text: 'done after exit 0' }] }] });
+    expect(requestToolResults('openai', { input }, '/v1/responses')).toEqual([{ id: 'call_1', output: 'exit 0' }]);
+    expect(parseResponse('openai', 'application/json', JSON.stringify(body)).text).toBe('done after exit 0');
+  });
+
+  it('speaks the Gemini API as Gemini CLI reads it: model from the path, SSE chunks with usage on the last, errors in Google shape', async () => {
+    const res = await post(`${srv.url}/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse`, { systemInstruction: { parts: [{ text: 'x' }] }, contents: [{ role: 'user', parts: [{ text: 'please use a tool' }] }] });
+    const text = await res.text();
+    const chunks = text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
+    expect(chunks.at(-1)).toMatchObject({ candidates: [{ finishReason: 'STOP', content: { role: 'model', parts: [{ functionCall: { name: 'lookup', args: { q: 'x' } } }] } }], usageMetadata: { promptTokenCount: expect.any(Number) }, modelVersion: 'gemini-2.5-pro' });
+    expect(parseResponse('gemini', 'text/event-stream', text).tool_uses).toEqual([{ name: 'lookup', input: { q: 'x' } }]);
+    const once = (await (await post(`${srv.url}/v1beta/models/gemini-2.5-flash:generateContent`, { contents: [{ role: 'user', parts: [{ text: 'weather in Rome' }] }] })).json()) as any;
+    expect(once.candidates[0].content.parts).toEqual([{ text: 'Sunny in Rome.' }]);
+    expect(parseResponse('gemini', 'application/json', JSON.stringify(once))).toMatchObject({ text: 'Sunny in Rome.', usage: { input_tokens: 11, output_tokens: 5 } });
+    const failed = await post(`${srv.url}/v1beta/models/g:generateContent`, { contents: [{ role: 'user', parts: [{ text: 'fail' }] }] });
+    expect(failed.status).toBe(529);
+    expect(await failed.json()).toEqual({ error: { code: 529, message: 'busy', status: 'UNKNOWN' } });
+    expect(await (await post(`${srv.url}/v1beta/models/g:countTokens`, { contents: [] })).json()).toEqual({ totalTokens: expect.any(Number) });
+    const results = requestToolResults('gemini', { contents: [{ role: 'model', parts: [{ functionCall: { id: 'f1', name: 'run_shell_command' } }] }, { role: 'user', parts: [{ functionResponse: { id: 'f1', name: 'run_shell_command', response: { output: 'Exit Code: 2' } } }] }] });
+    expect(results).toEqual([{ id: 'f1', name: 'run_shell_command', output: 'Exit Code: 2' }]);
   });
 });

@@ -3,11 +3,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { newId } from '../util/hash.js';
-import type { ReplyBlock, Usage, WireFormat } from './wire.js';
+import { GEMINI_PATH, type ReplyBlock, type Usage } from './wire.js';
+import { anthropic } from './dialects/anthropic.js';
+import { gemini } from './dialects/gemini.js';
+import { openaiChat } from './dialects/openai-chat.js';
+import { openaiResponses } from './dialects/openai-responses.js';
+import type { Dialect, ScriptedRequest } from './dialects/types.js';
 
 /**
- * The scripted model: a real HTTP server speaking the Anthropic Messages API (streaming and
- * not) and OpenAI chat completions, answering from a script. Rules are matched against the
+ * The scripted model: a real HTTP server speaking the Anthropic Messages API, OpenAI chat
+ * completions, the OpenAI Responses API and the Gemini API (each streaming and not; see
+ * dialects/), answering from a script. Rules are matched against the
  * request, so concurrent conversations get deterministic answers regardless of order.
  */
 export interface ScriptRule {
@@ -40,47 +46,14 @@ export function loadScript(path: string): Script {
   return data as Script;
 }
 
-interface NormalisedRequest {
-  format: WireFormat;
-  model: string;
-  stream: boolean;
-  system: string;
-  lastUser: string;
-  turn: number;
-  raw: string;
-  includeUsage: boolean;
-}
-
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((c) => (typeof c === 'string' ? c : c?.text ?? (c?.type === 'tool_result' ? textOf(c.content) : ''))).join('\n');
-  return '';
-}
-
-function normalise(format: WireFormat, body: any, raw: string): NormalisedRequest {
-  const messages: any[] = body.messages ?? [];
-  const system = format === 'anthropic' ? textOf(body.system) : messages.filter((m) => m.role === 'system' || m.role === 'developer').map((m) => textOf(m.content)).join('\n');
-  const users = messages.filter((m) => m.role === 'user');
-  return {
-    format,
-    model: String(body.model ?? ''),
-    stream: body.stream === true,
-    system,
-    lastUser: textOf(users[users.length - 1]?.content),
-    turn: messages.filter((m) => m.role === 'assistant').length,
-    raw,
-    includeUsage: body.stream_options?.include_usage === true,
-  };
-}
-
 export class ScriptedModel {
   private readonly used = new Map<ScriptRule, number>();
-  readonly requests: { format: WireFormat; model: string; body: unknown }[] = [];
+  readonly requests: { format: Dialect['id']; model: string; body: unknown }[] = [];
 
   constructor(private readonly script: Script) {}
 
   /** The first matching rule's reply, with {{1}}.. filled from the last_user regex's groups. */
-  pick(req: NormalisedRequest): ScriptReply | undefined {
+  pick(req: ScriptedRequest): ScriptReply | undefined {
     for (const rule of this.script.rules) {
       const w = rule.when ?? {};
       const groups = w.last_user === undefined ? [] : new RegExp(w.last_user, 's').exec(req.lastUser);
@@ -111,29 +84,37 @@ export class ScriptedModel {
       const raw = Buffer.concat(chunks).toString('utf8');
       const path = (req.url ?? '').split('?')[0];
       if (req.method === 'HEAD' || (req.method === 'GET' && path === '/')) return void res.writeHead(200).end();
-      const format: WireFormat | undefined = path.endsWith('/messages') ? 'anthropic' : path.endsWith('/chat/completions') ? 'openai' : undefined;
-      if (req.method !== 'POST' || !format) return json(res, 404, { error: { type: 'not_found_error', message: `the scripted model serves POST /v1/messages and /v1/chat/completions, not ${req.method} ${path}` } });
+      const dialect = dialectFor(path);
+      if (req.method !== 'POST' || !dialect) return anthropic.error(res, 404, 'not_found_error', `the scripted model serves POST /v1/messages, /v1/chat/completions, /v1/responses and /v1beta/models/{model}:generateContent, not ${req.method} ${path}`);
+      if (dialect.utility?.(res, path, raw)) return;
       let body: any;
       try {
         body = JSON.parse(raw);
       } catch {
-        return json(res, 400, { error: { type: 'invalid_request_error', message: 'body is not JSON' } });
+        return dialect.error(res, 400, 'invalid_request_error', 'body is not JSON');
       }
-      this.requests.push({ format, model: body.model, body });
-      const n = normalise(format, body, raw);
+      const n = dialect.read(body, raw, path);
+      this.requests.push({ format: dialect.id, model: n.model, body });
       const reply = this.pick(n);
-      if (!reply) return json(res, 404, { error: { type: 'not_found_error', message: `no script rule matches this request (model ${n.model}, turn ${n.turn}); add a rule or a fallback` } });
+      if (!reply) return dialect.error(res, 404, 'not_found_error', `no script rule matches this request (model ${n.model}, turn ${n.turn}); add a rule or a fallback`);
       if (reply.delay_ms) await new Promise((r) => setTimeout(r, reply.delay_ms));
-      if (reply.error) return json(res, reply.error.status, { type: 'error', error: { type: reply.error.type ?? 'api_error', message: reply.error.message ?? 'scripted error' } });
+      if (reply.error) return dialect.error(res, reply.error.status, reply.error.type ?? 'api_error', reply.error.message ?? 'scripted error');
       const blocks = blocksOf(reply);
       const usage: Usage = {
         input_tokens: reply.usage?.input_tokens ?? Math.ceil(raw.length / 4),
         output_tokens: reply.usage?.output_tokens ?? Math.max(1, Math.ceil(JSON.stringify(blocks).length / 4)),
       };
-      if (format === 'anthropic') return n.stream ? anthropicStream(res, n.model, blocks, usage) : json(res, 200, anthropicMessage(n.model, blocks, usage));
-      return n.stream ? openaiStream(res, n.model, blocks, usage, n.includeUsage) : json(res, 200, openaiCompletion(n.model, blocks, usage));
+      dialect.reply(res, n, blocks, usage);
     };
   }
+}
+
+function dialectFor(path: string): Dialect | undefined {
+  if (path.endsWith('/messages')) return anthropic;
+  if (path.endsWith('/chat/completions')) return openaiChat;
+  if (path.endsWith('/responses')) return openaiResponses;
+  if (GEMINI_PATH.test(path)) return gemini;
+  return undefined;
 }
 
 function fill<T>(value: T, groups: string[]): T {
@@ -150,91 +131,13 @@ function blocksOf(r: ScriptReply): ReplyBlock[] {
   return out;
 }
 
-function json(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${newId()}` }).end(JSON.stringify(body));
-}
-
-function anthropicContent(b: ReplyBlock) {
-  if (b.type === 'thinking') return { type: 'thinking', thinking: b.thinking, signature: 'scripted' };
-  return b;
-}
-
-function anthropicMessage(model: string, blocks: ReplyBlock[], usage: Usage) {
-  return {
-    id: `msg_${newId()}`, type: 'message', role: 'assistant', model,
-    content: blocks.map(anthropicContent),
-    stop_reason: blocks.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn',
-    stop_sequence: null,
-    usage,
-  };
-}
-
-function sse(res: ServerResponse, event: string | undefined, data: unknown) {
-  res.write(`${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
-}
-
-function anthropicStream(res: ServerResponse, model: string, blocks: ReplyBlock[], usage: Usage) {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'request-id': `req_${newId()}` });
-  const msg = anthropicMessage(model, [], { input_tokens: usage.input_tokens, output_tokens: 1 });
-  sse(res, 'message_start', { type: 'message_start', message: { ...msg, stop_reason: null } });
-  blocks.forEach((b, index) => {
-    if (b.type === 'text') {
-      sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
-      // Split in two deltas so clients exercise their accumulation code.
-      const mid = Math.floor(b.text.length / 2);
-      for (const part of [b.text.slice(0, mid), b.text.slice(mid)]) if (part) sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: part } });
-    } else if (b.type === 'thinking') {
-      sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
-      sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: b.thinking } });
-      sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: 'scripted' } });
-    } else {
-      sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: b.id, name: b.name, input: {} } });
-      sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(b.input) } });
-    }
-    sse(res, 'content_block_stop', { type: 'content_block_stop', index });
-  });
-  sse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: blocks.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: usage.output_tokens } });
-  sse(res, 'message_stop', { type: 'message_stop' });
-  res.end();
-}
-
-function openaiToolCalls(blocks: ReplyBlock[]) {
-  return blocks.filter((b) => b.type === 'tool_use').map((b, i) => ({ index: i, id: (b as { id: string }).id.replace('toolu_', 'call_'), type: 'function', function: { name: (b as { name: string }).name, arguments: JSON.stringify((b as { input: unknown }).input) } }));
-}
-
-function openaiCompletion(model: string, blocks: ReplyBlock[], usage: Usage) {
-  const text = blocks.filter((b) => b.type === 'text').map((b) => (b as { text: string }).text).join('');
-  const calls = openaiToolCalls(blocks).map(({ index: _i, ...c }) => c);
-  return {
-    id: `chatcmpl-${newId()}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model,
-    choices: [{ index: 0, message: { role: 'assistant', content: text || null, ...(calls.length ? { tool_calls: calls } : {}) }, finish_reason: calls.length ? 'tool_calls' : 'stop' }],
-    usage: { prompt_tokens: usage.input_tokens, completion_tokens: usage.output_tokens, total_tokens: usage.input_tokens + usage.output_tokens },
-  };
-}
-
-function openaiStream(res: ServerResponse, model: string, blocks: ReplyBlock[], usage: Usage, includeUsage: boolean) {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  const id = `chatcmpl-${newId()}`;
-  const created = Math.floor(Date.now() / 1000);
-  const chunk = (delta: unknown, finish: string | null = null) => sse(res, undefined, { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] });
-  chunk({ role: 'assistant', content: '' });
-  const text = blocks.filter((b) => b.type === 'text').map((b) => (b as { text: string }).text).join('');
-  if (text) chunk({ content: text });
-  const calls = openaiToolCalls(blocks);
-  if (calls.length) chunk({ tool_calls: calls });
-  chunk({}, calls.length ? 'tool_calls' : 'stop');
-  if (includeUsage) sse(res, undefined, { id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: usage.input_tokens, completion_tokens: usage.output_tokens, total_tokens: usage.input_tokens + usage.output_tokens } });
-  sse(res, undefined, '[DONE]');
-  res.end();
-}
-
 /** Starts the scripted model on loopback; `url` is its base (clients add /v1/...). */
 export async function serveScript(script: Script, port = 0, host = '127.0.0.1'): Promise<{ url: string; model: ScriptedModel; server: Server; close(): Promise<void> }> {
   const model = new ScriptedModel(script);
   const handle = model.handler();
   const server = createServer((req, res) => {
     handle(req, res).catch((e) => {
-      if (!res.headersSent) json(res, 500, { error: { type: 'api_error', message: String(e) } });
+      if (!res.headersSent) anthropic.error(res, 500, 'api_error', String(e));
       else res.end();
     });
   });

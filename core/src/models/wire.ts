@@ -1,5 +1,8 @@
 /** Provider-neutral shapes that the scripted model renders into each wire format. */
-export type WireFormat = 'anthropic' | 'openai';
+export type WireFormat = 'anthropic' | 'openai' | 'gemini';
+
+/** Gemini puts the model and the method in the path: /v1beta/models/{model}:{method}. */
+export const GEMINI_PATH = /^\/(v1|v1beta|v1alpha)\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/;
 
 export type ReplyBlock = { type: 'text'; text: string } | { type: 'tool_use'; id?: string; name: string; input: Record<string, unknown> } | { type: 'thinking'; thinking: string };
 
@@ -26,10 +29,55 @@ export interface ModelCall {
   /** Short text of what the model answered, for the trajectory view. */
   response_preview?: string;
   tool_uses?: { name: string; input: unknown }[];
+  /** Tool results the client sent back in this request (those after the model's last turn). */
+  tool_results?: ToolResult[];
   actor_id?: string;
 }
 
-/** Reads usage and a preview from an Anthropic or OpenAI response body (JSON or SSE). */
+export interface ToolResult {
+  id: string;
+  name?: string;
+  output: string;
+}
+
+const RESULT_CAP = 4000;
+
+function resultText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.map((c) => (typeof c === 'string' ? c : typeof c?.text === 'string' ? c.text : '')).join('\n');
+  return JSON.stringify(v ?? null);
+}
+
+/**
+ * The tool results a request carries back to the model, newest turn only: CLIs show the model
+ * more than they print (Gemini CLI's shell tool reports its exit code only to the model).
+ */
+export function requestToolResults(format: WireFormat, body: any, path = ''): ToolResult[] {
+  const out: ToolResult[] = [];
+  const push = (id: unknown, output: unknown, name?: unknown) => {
+    const text = resultText(output);
+    out.push({ id: String(id ?? ''), ...(typeof name === 'string' ? { name } : {}), output: text.length > RESULT_CAP ? `…${text.slice(-RESULT_CAP)}` : text });
+  };
+  if (format === 'anthropic') {
+    const last = Array.isArray(body?.messages) ? body.messages[body.messages.length - 1] : undefined;
+    if (last?.role === 'user' && Array.isArray(last.content)) for (const c of last.content) if (c?.type === 'tool_result') push(c.tool_use_id, c.content);
+  } else if (format === 'gemini') {
+    const last = Array.isArray(body?.contents) ? body.contents[body.contents.length - 1] : undefined;
+    if (last?.role !== 'model') for (const p of last?.parts ?? []) if (p?.functionResponse) push(p.functionResponse.id ?? p.functionResponse.name, p.functionResponse.response?.output ?? p.functionResponse.response, p.functionResponse.name);
+  } else {
+    const list: any[] = path.endsWith('/responses') ? (Array.isArray(body?.input) ? body.input : []) : Array.isArray(body?.messages) ? body.messages : [];
+    for (let i = list.length - 1; i >= 0; i--) {
+      const m = list[i];
+      if (m?.role === 'tool') push(m.tool_call_id, m.content);
+      else if (typeof m?.type === 'string' && m.type.endsWith('_call_output')) push(m.call_id, m.output);
+      else break;
+    }
+    out.reverse();
+  }
+  return out;
+}
+
+/** Reads usage and a preview from an Anthropic, OpenAI (chat or Responses) or Gemini response body (JSON or SSE). */
 export function parseResponse(format: WireFormat, contentType: string, body: string): { model?: string; usage: Usage; text: string; tool_uses: { name: string; input: unknown }[] } {
   const usage: Usage = { input_tokens: 0, output_tokens: 0 };
   let text = '';
@@ -80,6 +128,31 @@ export function parseResponse(format: WireFormat, contentType: string, body: str
       } else if (o.type === 'message_delta' && o.usage) {
         usage.output_tokens = o.usage.output_tokens ?? usage.output_tokens;
         if (o.usage.input_tokens) usage.input_tokens = o.usage.input_tokens;
+      }
+    } else if (format === 'gemini') {
+      // Every chunk may carry usageMetadata; the last one holds the totals.
+      for (const g of Array.isArray(o) ? o : [o]) {
+        if (g.modelVersion) model = g.modelVersion;
+        if (g.usageMetadata) {
+          usage.input_tokens = g.usageMetadata.promptTokenCount ?? 0;
+          usage.output_tokens = (g.usageMetadata.candidatesTokenCount ?? 0) + (g.usageMetadata.thoughtsTokenCount ?? 0);
+        }
+        for (const p of g.candidates?.[0]?.content?.parts ?? []) {
+          if (typeof p.text === 'string' && !p.thought) text += p.text;
+          if (p.functionCall) tool_uses.push({ name: p.functionCall.name, input: p.functionCall.args ?? {} });
+        }
+      }
+    } else if (o.object === 'response' || String(o.type ?? '').startsWith('response.')) {
+      // OpenAI Responses: the final response object (JSON, or in response.completed) has it all.
+      const r = o.object === 'response' ? o : o.type === 'response.completed' || o.type === 'response.incomplete' || o.type === 'response.failed' ? o.response : undefined;
+      if (!r) continue;
+      model = r.model ?? model;
+      usage.input_tokens = r.usage?.input_tokens ?? 0;
+      usage.output_tokens = r.usage?.output_tokens ?? 0;
+      for (const item of r.output ?? []) {
+        if (item.type === 'message') for (const c of item.content ?? []) text += c.text ?? '';
+        if (item.type === 'function_call') tool_uses.push({ name: item.name, input: safeJson(item.arguments) });
+        if (item.type === 'custom_tool_call') tool_uses.push({ name: item.name, input: item.input });
       }
     } else {
       if (o.model) model = o.model;

@@ -1,5 +1,5 @@
-import type { CodingOutcome } from '../agents/types.js';
 import type { TrajectoryStep } from '../results/record.js';
+import { editDiff, editStep, jsonLines, shellStep, tail as tailOf, textStep, type NormalisedTranscript } from './steps.js';
 
 /**
  * Claude Code's `--output-format stream-json --verbose` transcript as trajectory steps: shell
@@ -14,13 +14,6 @@ interface ToolUse {
   at: string;
 }
 
-export interface NormalisedTranscript {
-  steps: TrajectoryStep[];
-  final_response: string | null;
-  usage?: CodingOutcome['cli_usage'];
-  is_error?: boolean;
-}
-
 const READS = new Set(['Read', 'NotebookRead']);
 const SEARCHES = new Set(['Grep', 'Glob', 'LS', 'WebSearch']);
 
@@ -30,25 +23,18 @@ function text(content: unknown): string {
   return '';
 }
 
-/** A small unified diff of one Edit: enough for the red/green view. */
-export function editDiff(path: string, before: string, after: string): string {
-  const minus = before ? before.split('\n').map((l) => `-${l}`) : [];
-  const plus = after ? after.split('\n').map((l) => `+${l}`) : [];
-  return [`--- a/${path}`, `+++ b/${path}`, `@@ -1,${minus.length} +1,${plus.length} @@`, ...minus, ...plus].join('\n');
-}
-
 function toolStep(u: ToolUse, result: { output: string; is_error: boolean } | undefined): TrajectoryStep {
   const i = u.input;
   const out = result?.output ?? '';
-  const tail = out.length > 4000 ? `…${out.slice(-4000)}` : out;
+  const tail = tailOf(out);
   if (u.name === 'Bash') {
     const exit = result ? (result.is_error ? Number(/exit code (\d+)/i.exec(out)?.[1] ?? 1) : 0) : null;
-    return { at: u.at, type: 'shell', summary: `$ ${String(i.command ?? '').slice(0, 200)}${exit !== null ? ` → exit ${exit}` : ''}`, detail: { command: i.command, output: result ? tail : 'output not captured', exit_code: exit } };
+    return shellStep(u.at, String(i.command ?? ''), result ? out : undefined, exit);
   }
   if (u.name === 'Edit' || u.name === 'MultiEdit' || u.name === 'Write') {
     const path = String(i.file_path ?? '');
     const edits = u.name === 'MultiEdit' ? ((i.edits as { old_string: string; new_string: string }[]) ?? []) : u.name === 'Write' ? [{ old_string: '', new_string: String(i.content ?? '') }] : [{ old_string: String(i.old_string ?? ''), new_string: String(i.new_string ?? '') }];
-    return { at: u.at, type: 'edit', summary: `${u.name === 'Write' ? 'write' : 'edit'} ${path}${result?.is_error ? ' (failed)' : ''}`, detail: { path, diff: edits.map((e) => editDiff(path, e.old_string, e.new_string)).join('\n'), error: result?.is_error ? tail : undefined } };
+    return editStep(u.at, u.name === 'Write' ? 'write' : 'edit', path, edits.map((e) => editDiff(path, e.old_string, e.new_string)).join('\n'), result?.is_error ? out : undefined);
   }
   if (READS.has(u.name)) return { at: u.at, type: 'read', summary: `read ${String(i.file_path ?? i.notebook_path ?? '')}`, detail: { input: i } };
   if (SEARCHES.has(u.name)) return { at: u.at, type: 'search', summary: `${u.name.toLowerCase()} ${String(i.pattern ?? i.path ?? i.query ?? '')}`.trim(), detail: { input: i, output: tail } };
@@ -61,19 +47,12 @@ export function normaliseClaudeStream(stdout: string, now = () => new Date().toI
   let final: string | null = null;
   let usage: NormalisedTranscript['usage'];
   let isError: boolean | undefined;
-  for (const line of stdout.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    let ev: any;
-    try {
-      ev = JSON.parse(line);
-    } catch {
-      continue;
-    }
+  for (const ev of jsonLines(stdout)) {
     const at = typeof ev.timestamp === 'string' ? ev.timestamp : now();
     if (ev.type === 'assistant') {
       for (const c of ev.message?.content ?? []) {
-        if (c.type === 'text' && c.text?.trim()) steps.push({ at, type: 'assistant', summary: c.text.trim().slice(0, 300), detail: { text: c.text } });
-        else if (c.type === 'thinking' && c.thinking?.trim()) steps.push({ at, type: 'thinking', summary: c.thinking.trim().slice(0, 300), detail: { text: c.thinking } });
+        const said = c.type === 'text' ? textStep(at, 'assistant', c.text ?? '') : c.type === 'thinking' ? textStep(at, 'thinking', c.thinking ?? '') : undefined;
+        if (said) steps.push(said);
         else if (c.type === 'tool_use') {
           const use: ToolUse = { id: c.id, name: c.name, input: c.input ?? {}, at };
           pending.set(c.id, { use, index: steps.length });

@@ -15,9 +15,14 @@ export interface Preset {
   install: { system_packages: string[]; dockerfile: string };
   /** The native transcript the normaliser reads. */
   transcript: 'claude-stream-json' | 'codex-json' | 'cursor-stream-json' | 'gemini-stream-json' | 'aider-history';
+  /** Where the transcript is, when it is a file rather than stdout (the appended flags put it there). */
+  transcriptFile?: string;
+  /** False when the CLI talks to its vendor's own backend, which the gateway cannot relay. */
+  relayed: boolean;
 }
 
 const NPM = ['nodejs', 'npm'];
+const AIDER_HISTORY = '/tmp/gauntlet-aider/chat.history.md';
 
 export const PRESETS: Record<PresetId, Preset> = {
   claude: {
@@ -26,34 +31,52 @@ export const PRESETS: Record<PresetId, Preset> = {
     env: { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', DISABLE_TELEMETRY: '1', IS_SANDBOX: '1' },
     install: { system_packages: NPM, dockerfile: 'RUN sudo npm install -g @anthropic-ai/claude-code' },
     transcript: 'claude-stream-json',
+    relayed: true,
   },
   codex: {
     id: 'codex',
-    flags: [['--json', /--json/], ['--dangerously-bypass-approvals-and-sandbox', /--dangerously-bypass-approvals-and-sandbox|--full-auto/], ['--skip-git-repo-check', /--skip-git-repo-check/]],
+    flags: [
+      ['--json', /--json/],
+      ['--dangerously-bypass-approvals-and-sandbox', /--dangerously-bypass-approvals-and-sandbox|--full-auto/],
+      ['--skip-git-repo-check', /--skip-git-repo-check/],
+      // Codex ignores OPENAI_BASE_URL; a model provider of our own points it at the gateway (Responses API).
+      ['-c model_provider=gauntlet -c "model_providers.gauntlet={name=\\"gauntlet\\",base_url=\\"$GAUNTLET_PROXY_URL/v1\\",env_key=\\"OPENAI_API_KEY\\",wire_api=\\"responses\\"}"', /model_provider/],
+    ],
     env: {},
     install: { system_packages: NPM, dockerfile: 'RUN sudo npm install -g @openai/codex' },
     transcript: 'codex-json',
+    relayed: true,
   },
   'cursor-agent': {
     id: 'cursor-agent',
-    flags: [['-p', /(^|\s)(-p|--print)(\s|$)/], ['--force', /--force/], ['--output-format stream-json', /--output-format/]],
+    flags: [['-p', /(^|\s)(-p|--print)(\s|$)/], ['--force', /--force|(^|\s)-f(\s|$)|--yolo/], ['--output-format stream-json', /--output-format/]],
     env: {},
     install: { system_packages: [], dockerfile: 'RUN curl https://cursor.com/install -fsSL | bash' },
     transcript: 'cursor-stream-json',
+    relayed: false,
   },
   aider: {
     id: 'aider',
-    flags: [['--yes-always', /--yes-always/], ['--no-pretty', /--no-pretty/], ['--no-stream', /--no-stream/], ['--no-auto-commits', /--(no-)?auto-commits/]],
-    env: {},
+    flags: [
+      ['--yes-always', /--yes-always/], ['--no-pretty', /--no-pretty/], ['--no-stream', /--no-stream/], ['--no-auto-commits', /--(no-)?auto-commits/],
+      // History files out of the graded workspace, and aider must not edit .gitignore.
+      [`--chat-history-file ${AIDER_HISTORY} --input-history-file /tmp/gauntlet-aider/input.history`, /--chat-history-file/], ['--no-gitignore', /--(no-)?gitignore/],
+      ['--no-check-update --no-show-release-notes --analytics-disable', /--(no-)?check-update/],
+    ],
+    env: { OPENAI_API_BASE: 'http://127.0.0.1:8787/v1' },
     install: { system_packages: [], dockerfile: 'RUN python3 -m pip install --user uv && ~/.local/bin/uv tool install --python 3.11 aider-chat' },
     transcript: 'aider-history',
+    transcriptFile: AIDER_HISTORY,
+    relayed: true,
   },
   gemini: {
     id: 'gemini',
-    flags: [['--yolo', /--yolo|--approval-mode/], ['--output-format stream-json', /--output-format/]],
-    env: {},
+    flags: [['--yolo', /--yolo|--approval-mode/], ['--output-format stream-json', /--output-format/], ['--skip-trust', /--skip-trust/]],
+    // API-key auth against GOOGLE_GEMINI_BASE_URL (the gateway), no telemetry, no update checks.
+    env: { GEMINI_CLI_SYSTEM_SETTINGS_PATH: '/gauntlet/runtime/gemini-settings.json' },
     install: { system_packages: NPM, dockerfile: 'RUN sudo npm install -g @google/gemini-cli' },
     transcript: 'gemini-stream-json',
+    relayed: true,
   },
 };
 
@@ -62,6 +85,7 @@ export interface Recognised {
   /** The command as it will run: the user's, plus the preset's missing flags. */
   command: string;
   binary: string;
+  transcriptFile?: string;
 }
 
 /** The first word that is not an environment assignment, without its directory. */
@@ -76,5 +100,8 @@ export function recognise(command: string): Recognised {
   const preset = (PRESETS as Record<string, Preset>)[binary];
   if (!preset) return { command, binary };
   const missing = preset.flags.filter(([, present]) => !present.test(command)).map(([flag]) => flag);
-  return { preset, binary, command: missing.length ? `${command} ${missing.join(' ')}` : command };
+  const full = missing.length ? `${command} ${missing.join(' ')}` : command;
+  // A user's own --chat-history-file moves the transcript.
+  const file = preset.transcriptFile && missing.some((f) => f.includes(preset.transcriptFile!)) ? preset.transcriptFile : /--chat-history-file[= ]("[^"]+"|\S+)/.exec(command)?.[1]?.replace(/"/g, '');
+  return { preset, binary, command: full, ...(preset.transcriptFile ? { transcriptFile: file } : {}) };
 }

@@ -1,8 +1,8 @@
 import type { ScenarioConfig } from '../../config/types.js';
 import { runScorers } from '../../grading/scorers.js';
 import type { RunError, TrajectoryStep } from '../../results/record.js';
-import { normaliseClaudeStream } from '../../trajectory/claude.js';
 import { parseExecLog } from '../../trajectory/exec-log.js';
+import { normaliseTranscript } from '../../trajectory/normalise.js';
 import type { SeededWorkspace } from '../../workspace/seed.js';
 import { PROXY_PORT, sandboxEnv, withRunSandbox, type SandboxRunContext } from '../sandbox-run.js';
 import { emptyOutcome, type AgentOutcome, type TaskInput } from '../types.js';
@@ -67,7 +67,7 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
     out.error = { class: cls, code, message, ...(detail ? { detail } : {}) };
   };
   const files = { 'task.md': taskBrief(task, ctx.scenario), 'task.json': JSON.stringify({ task_input: task }) };
-  await withRunSandbox(ctx, files, [{ host: ctx.workspace.packDir, container: '/gauntlet/workspace', readonly: true }], out, async (sandbox) => {
+  await withRunSandbox(ctx, files, [{ host: ctx.workspace.packDir, container: '/gauntlet/workspace', readonly: true }], out, async (sandbox, gateway) => {
     const t1 = Date.now();
     const setup = ctx.scenario.setup;
     const seed = await sandbox.exec(['sh', RUNTIME, 'seed'], { env: setup && setup.mode !== 'agent' ? { GAUNTLET_PLATFORM_SETUP: setup.command, GAUNTLET_SETUP_TIMEOUT: String(setup.timeout ?? 600) } : {}, timeoutMs: ((setup?.timeout ?? 600) + 60) * 1000 });
@@ -85,29 +85,32 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
     }
     out.phases.setup_ms = Date.now() - t1;
 
-    const { preset, command } = recognise(ctx.command);
+    const { preset, command, transcriptFile } = recognise(ctx.command);
     const t2 = Date.now();
     const env = { ...ctx.env, ...sandboxEnv(ctx.token, taskFile), ...(preset?.env ?? {}), HOME: '/home/user', GAUNTLET_PROXY_PORT: String(PROXY_PORT) };
-    const rich = preset?.transcript === 'claude-stream-json';
-    const argv = rich ? ['sh', '-c', command] : ['sh', '/gauntlet/runtime/capture.sh', command];
+    // A recognised CLI writes its own transcript; anything else gets the execve capture.
+    const argv = preset ? ['sh', '-c', command] : ['sh', '/gauntlet/runtime/capture.sh', command];
     const r = await sandbox.exec(['sh', '/gauntlet/runtime/start.sh', ...argv], { env, cwd: WS, timeoutMs: ctx.timeoutMs });
-    const cut = rich ? -1 : r.stdout.lastIndexOf(EXECLOG);
+    const cut = preset ? -1 : r.stdout.lastIndexOf(EXECLOG);
     const stdout = cut >= 0 ? r.stdout.slice(0, cut) : r.stdout;
     out.phases.agent_ms = Date.now() - t2;
     out.debug.stdout_tail = stdout.slice(-4000);
     out.debug.stderr_tail = r.stderr.slice(-4000);
     const at = new Date(t2).toISOString();
-    if (rich) {
-      const n = normaliseClaudeStream(stdout);
-      out.steps = n.steps;
+    if (preset) {
+      const transcript = transcriptFile ? (await sandbox.exec(['cat', transcriptFile], { timeoutMs: 30_000 })).stdout : stdout;
+      const n = normaliseTranscript(preset.transcript, transcript, [...gateway.modelCalls]);
+      out.steps = n.steps.length ? n.steps : capturedSteps(command, r.exitCode, stdout, '', at).steps.slice(0, 1);
       out.final_response = n.final_response;
       out.coding = { diff: null, changed_paths: [], scorers: [], ...(n.usage ? { cli_usage: n.usage } : {}) };
+      for (const e of n.errors ?? []) out.soft_warnings.push(`${preset.id} reported: ${e.slice(0, 500)}`);
+      if (!n.steps.length) out.soft_warnings.push(`no ${preset.transcript} transcript was found in the ${preset.id} output; the trajectory is the command alone`);
+      if (!preset.relayed) out.soft_warnings.push(`${preset.id} talks to its vendor's own backend: its model calls are not relayed or recorded by the gateway, and the sandbox needs egress to reach it`);
     } else {
       const c = capturedSteps(command, r.exitCode, stdout, cut >= 0 ? r.stdout.slice(cut + EXECLOG.length) : '', at);
       out.steps = c.steps;
       out.dropped_steps = c.dropped;
       out.final_response = stdout.trim().slice(-20_000) || null;
-      if (preset) out.soft_warnings.push(`the ${preset.id} transcript is not normalised in this version; the trajectory is coarse`);
     }
     if (r.timedOut) {
       fail('agent_timeout', `the command ran past its timeout of ${Math.round(ctx.timeoutMs / 1000)} s and was killed with its sandbox`, undefined, 'agent_timeout');

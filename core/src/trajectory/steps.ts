@@ -1,0 +1,54 @@
+import type { CodingOutcome } from '../agents/types.js';
+import type { TrajectoryStep } from '../results/record.js';
+
+/**
+ * The step shapes every coding-CLI normaliser produces, so a shell step from Codex looks like
+ * one from Claude Code in the record, the report and the ATIF export.
+ */
+
+export interface NormalisedTranscript {
+  steps: TrajectoryStep[];
+  final_response: string | null;
+  usage?: CodingOutcome['cli_usage'];
+  is_error?: boolean;
+  /** What the CLI said went wrong (a failed turn, an API error), for the record's warnings. */
+  errors?: string[];
+}
+
+const OUTPUT_TAIL = 4000;
+
+export function tail(output: string): string {
+  return output.length > OUTPUT_TAIL ? `…${output.slice(-OUTPUT_TAIL)}` : output;
+}
+
+/** A shell step; `output` undefined means the CLI never reported it (killed, timed out). */
+export function shellStep(at: string, command: string, output: string | undefined, exit: number | null): TrajectoryStep {
+  return { at, type: 'shell', summary: `$ ${command.slice(0, 200)}${exit !== null ? ` → exit ${exit}` : ''}`, detail: { command, output: output === undefined ? 'output not captured' : tail(output), exit_code: exit } };
+}
+
+/** A small unified diff of one replacement: enough for the red/green view. */
+export function editDiff(path: string, before: string, after: string): string {
+  const minus = before ? before.split('\n').map((l) => `-${l}`) : [];
+  const plus = after ? after.split('\n').map((l) => `+${l}`) : [];
+  return [`--- a/${path}`, `+++ b/${path}`, `@@ -1,${minus.length} +1,${plus.length} @@`, ...minus, ...plus].join('\n');
+}
+
+export function editStep(at: string, verb: string, path: string, diff: string | null, error?: string): TrajectoryStep {
+  return { at, type: 'edit', summary: `${verb} ${path}${error !== undefined ? ' (failed)' : ''}`, detail: { path, diff: diff ?? 'diff not in the transcript: see the run\'s final diff', ...(error !== undefined ? { error: tail(error) } : {}) } };
+}
+
+export function textStep(at: string, type: 'assistant' | 'thinking', text: string): TrajectoryStep | undefined {
+  return text.trim() ? { at, type, summary: text.trim().slice(0, 300), detail: { text } } : undefined;
+}
+
+/** Parses JSON Lines, skipping anything that is not a JSON object (banners, warnings). */
+export function* jsonLines(stdout: string): Generator<any> {
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      yield JSON.parse(line);
+    } catch {
+      /* a partial line from a killed process */
+    }
+  }
+}
