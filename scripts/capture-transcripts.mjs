@@ -2,7 +2,7 @@
 // (Claude Code, Codex, Gemini CLI; installed into .cache/ by scripts/install-tools.sh) against
 // the project's scripted model (examples/coding's script) in a scratch copy of the example
 // repository, and writes its native transcript to core/src/trajectory/fixtures/.
-//   npm run -s build && node scripts/capture-transcripts.mjs
+//   bash scripts/install-tools.sh --capture && npm run -s build && node scripts/capture-transcripts.mjs
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,7 @@ const CLIS = {
     env: { ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'gt_capture', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', IS_SANDBOX: '1' },
   }),
   codex: (url, prompt) => ({
-    argv: [join(cache, 'codex/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex'), 'exec', '-m', 'gpt-5.1-codex', prompt, '--json', '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check',
+    argv: [join(cache, 'codex/node_modules/@openai/codex/vendor/x86_64-unknown-linux-musl/bin/codex'), 'exec', '-m', 'gpt-5.1-codex', prompt, '--json', '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check',
       '-c', 'model_provider=gauntlet', '-c', `model_providers.gauntlet={name="gauntlet",base_url="${url}/v1",env_key="OPENAI_API_KEY",wire_api="responses"}`],
     env: { OPENAI_API_KEY: 'gt_capture' },
   }),

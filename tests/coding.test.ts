@@ -7,19 +7,24 @@ import { runSuites } from '../core/src/runner/run-suite.js';
 import { dockerReady } from '../core/src/test-support/docker.js';
 import { packageRoot } from '../core/src/util/paths.js';
 
-const CLAUDE = join(packageRoot(), '.cache/claude/node_modules/@anthropic-ai/claude-code-linux-x64/claude');
+const CLIS = {
+  'Claude Code': '.cache/claude/node_modules/@anthropic-ai/claude-code-linux-x64/claude',
+  Codex: '.cache/codex/node_modules/@openai/codex/vendor/x86_64-unknown-linux-musl/bin/codex',
+};
 
-function claudeReady(): boolean {
-  if (existsSync(CLAUDE)) return true;
-  if (process.env.CI === 'true') throw new Error('the Claude Code binary is missing: scripts/test.sh installs @anthropic-ai/claude-code-linux-x64 into .cache/claude');
-  console.warn('!!! Claude Code binary not installed (.cache/claude): the coding example test is skipped');
+function clisReady(): boolean {
+  const missing = Object.entries(CLIS).filter(([, path]) => !existsSync(join(packageRoot(), path)));
+  if (!missing.length) return true;
+  if (process.env.CI === 'true') throw new Error(`missing ${missing.map(([n, p]) => `${n} (${p})`).join(', ')}: scripts/install-tools.sh installs them`);
+  console.warn(`!!! ${missing.map(([n]) => n).join(' and ')} not installed (.cache/): the coding example test is skipped`);
   return false;
 }
 
-describe.skipIf(!dockerReady() || !claudeReady())('examples/coding: the real Claude Code binary in the sandbox, driven by the scripted model', () => {
+describe.skipIf(!dockerReady() || !clisReady())('examples/coding: the real Claude Code and Codex binaries in the sandbox, driven by the scripted model', () => {
   it('edits, runs the tests and passes; the breaking variant fails the tests scorer with its tail', async () => {
     const [res] = await runSuites({ root: join(packageRoot(), 'examples/coding'), resultsDir: await mkdtemp(join(tmpdir(), 'coding-results-')) });
-    const fix = res.records.find((r) => r.task_id === 'fix-add')!;
+    expect(res.records).toHaveLength(4);
+    const fix = res.records.find((r) => r.task_id === 'fix-add' && r.agent.name === 'claude-code')!;
     expect(fix.error).toBeNull();
     const steps = fix.trajectory.steps;
     expect(steps.find((s) => s.type === 'edit')).toMatchObject({ summary: 'edit /home/user/workspace/calc.py', detail: { diff: expect.stringContaining('+    return a + b') } });
@@ -32,7 +37,7 @@ describe.skipIf(!dockerReady() || !claudeReady())('examples/coding: the real Cla
     expect(fix.judge?.verdict).toBe('PASS');
     expect(fix.verdict).toBe('PASS');
 
-    const broken = res.records.find((r) => r.task_id === 'refactor-add')!;
+    const broken = res.records.find((r) => r.task_id === 'refactor-add' && r.agent.name === 'claude-code')!;
     const tests = broken.scorers.find((s) => s.name === 'tests')!;
     expect(tests.passed).toBe(false);
     expect(tests.tail).toMatch(/assert 6 == 5/);
@@ -40,5 +45,19 @@ describe.skipIf(!dockerReady() || !claudeReady())('examples/coding: the real Cla
     expect(broken.overall).toBe('FAIL');
     expect(broken.verdict).toBe('FAIL');
     expect(broken.trajectory.steps.find((s) => s.type === 'shell')).toMatchObject({ detail: { exit_code: 1 } });
+
+    // Codex: its own model provider points it at the gateway, which relays the Responses API.
+    const codex = res.records.find((r) => r.task_id === 'fix-add' && r.agent.name === 'codex')!;
+    expect(codex.error).toBeNull();
+    expect(codex.trajectory.model_calls.map((c) => [c.provider, c.model, c.stream])).toEqual(Array(4).fill(['openai', 'gpt-5.1-codex', true]));
+    expect(codex.trajectory.steps.find((s) => s.type === 'edit')).toMatchObject({ summary: 'edit /home/user/workspace/calc.py', detail: { diff: expect.stringContaining('+    return a + b') } });
+    expect(codex.trajectory.steps.find((s) => s.type === 'shell')).toMatchObject({ summary: '$ python3 -m pytest -q → exit 0', detail: { output: expect.stringContaining('1 passed') } });
+    expect(codex.cli_usage).toEqual({ input_tokens: 33_400, output_tokens: 180, cost_usd: null, turns: 1 });
+    expect(codex.diff).toContain('-    return a - b\n+    return a + b');
+    expect(codex.verdict).toBe('PASS');
+    const codexBroken = res.records.find((r) => r.task_id === 'refactor-add' && r.agent.name === 'codex')!;
+    expect(codexBroken.scorers.find((s) => s.name === 'tests')).toMatchObject({ passed: false, tail: expect.stringMatching(/assert 6 == 5/) });
+    expect(codexBroken.trajectory.steps.find((s) => s.type === 'shell')).toMatchObject({ detail: { exit_code: 1 } });
+    expect(codexBroken.verdict).toBe('FAIL');
   }, 240_000);
 });

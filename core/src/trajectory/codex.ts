@@ -79,6 +79,7 @@ export function normaliseCodexJson(stdout: string, opts: { patches?: string[]; n
   let turns = 0;
   let usage: NormalisedTranscript['usage'];
   let isError = false;
+  let retries = 0;
   for (const ev of jsonLines(stdout)) {
     const at = now();
     if ((ev.type === 'item.started' || ev.type === 'item.updated' || ev.type === 'item.completed') && ev.item) {
@@ -98,9 +99,11 @@ export function normaliseCodexJson(stdout: string, opts: { patches?: string[]; n
       // A bare `error` event can be a retried stream; only a failed turn fails the transcript.
       if (ev.type === 'turn.failed') isError = true;
       const message = String(ev.error?.message ?? ev.message ?? 'turn failed');
-      if (!errors.includes(message)) errors.push(message);
+      if (/^Reconnecting\.\.\. \d+\/\d+/.test(message)) retries++;
+      else if (!errors.includes(message)) errors.push(message);
     }
   }
+  if (retries) errors.unshift(`the model stream was retried ${retries} time(s)`);
   return { steps, final_response: final, usage, is_error: isError, errors };
 }
 

@@ -41,6 +41,8 @@ export const PRESETS: Record<PresetId, Preset> = {
       ['--skip-git-repo-check', /--skip-git-repo-check/],
       // Codex ignores OPENAI_BASE_URL; a model provider of our own points it at the gateway (Responses API).
       ['-c model_provider=gauntlet -c "model_providers.gauntlet={name=\\"gauntlet\\",base_url=\\"$GAUNTLET_PROXY_URL/v1\\",env_key=\\"OPENAI_API_KEY\\",wire_api=\\"responses\\"}"', /model_provider/],
+      // Without network the exit-time analytics flush waits ~5 s for DNS.
+      ['-c analytics.enabled=false', /analytics\.enabled/],
     ],
     env: {},
     install: { system_packages: NPM, dockerfile: 'RUN sudo npm install -g @openai/codex' },
