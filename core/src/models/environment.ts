@@ -11,7 +11,8 @@ import { loadScript, serveScript } from './scripted.js';
 import type { WireFormat } from './wire.js';
 
 const DEFAULT_BASE: Record<WireFormat, string> = { anthropic: 'https://api.anthropic.com', openai: 'https://api.openai.com', gemini: 'https://generativelanguage.googleapis.com' };
-const DEFAULT_KEY: Record<WireFormat, string> = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY', gemini: 'GEMINI_API_KEY' };
+/** The environment variable that holds each provider's key by default. */
+export const DEFAULT_KEY: Record<WireFormat, string> = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY', gemini: 'GEMINI_API_KEY' };
 
 export class ModelUnresolved extends Error {
   constructor(readonly code: 'agent_model_unresolved' | 'simulator_model_unresolved', message: string) {

@@ -7,6 +7,7 @@ import type { RunError } from '../results/record.js';
 import { ImageError, type ImageManager } from '../sandbox/images.js';
 import { sha256, stableStringify } from '../util/hash.js';
 import { recognise } from '../agents/command/presets.js';
+import { DEFAULT_KEY } from '../models/environment.js';
 
 export const DEFAULT_TIMEOUT_S = 300;
 
@@ -42,7 +43,7 @@ export function withCliInstall(a: AgentConfig): AgentConfig {
   };
 }
 
-export async function prepareAgent(agent: Loaded<AgentConfig>, project: Loaded<ProjectConfig>, secrets: SecretResolver, images: ImageManager, opts: { hasScenario: boolean }): Promise<PreparedAgent> {
+export async function prepareAgent(agent: Loaded<AgentConfig>, project: Loaded<ProjectConfig>, secrets: SecretResolver, images: ImageManager, opts: { hasScenario: boolean; providers: ReadonlySet<string> }): Promise<PreparedAgent> {
   const a = agent.value;
   if (a.status === 'draft') throw new DispatchRefused(`${agent.file}:${agent.pos(['status']).line}: agent "${a.name}" is a draft and cannot be dispatched; set status: published`);
   const kind = a.python ? 'python' : a.http ? 'http' : 'command';
@@ -56,6 +57,9 @@ export async function prepareAgent(agent: Loaded<AgentConfig>, project: Loaded<P
     throw e;
   }
   if (kind === 'command' && !opts.hasScenario) return fail({ class: 'contract_error', code: 'in_sandbox_requires_workspace', message: `agent "${a.name}" runs a shell command, which needs a coding scenario; set scenario: on the suite` });
+  // The sandbox has no network: a CLI whose relay is not configured could only fail, after retries.
+  const provider = kind === 'command' ? recognise(a.command!).preset?.provider : undefined;
+  if (provider && !opts.providers.has(provider)) return fail({ class: 'contract_error', code: 'agent_model_unresolved', message: `agent "${a.name}" runs ${recognise(a.command!).binary}, whose model calls go through the gateway's ${provider} relay, but no ${provider} provider is configured: set ${DEFAULT_KEY[provider]} or providers.${provider} in gauntlet.yaml` });
   if (kind === 'command' && a.environment?.cli_from_host) {
     const host = resolve(agent.dir, a.environment.cli_from_host);
     if (!(await stat(host).catch(() => undefined))?.isFile()) return fail({ class: 'contract_error', code: 'environment_setup_failed', message: `environment.cli_from_host ${a.environment.cli_from_host} is not a file on this runner (resolved to ${host})` });

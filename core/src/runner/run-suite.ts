@@ -148,7 +148,7 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
       const swept = await ctx.driver.sweep();
       if (swept) ctx.emit({ type: 'log', message: `swept ${swept} leftover sandbox container(s)` });
     }
-    for (const a of agentNames) prepared.set(a, await prepareAgent(tree.agents.get(a)!, tree.project, ctx.secrets, ctx.images, { hasScenario: !!s.scenario || tasks.some((t) => t.scenario) }));
+    for (const a of agentNames) prepared.set(a, await prepareAgent(tree.agents.get(a)!, tree.project, ctx.secrets, ctx.images, { hasScenario: !!s.scenario || tasks.some((t) => t.scenario), providers: new Set(Object.keys(ctx.models.providers)) }));
   }
   for (const v of ctx.secrets.values()) ctx.redactor.add(v);
 

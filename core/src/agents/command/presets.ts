@@ -4,6 +4,8 @@
  * gateway, and its documented install line as an image layer. `bash -c "…"` is deliberately
  * not recognised: it gets coarse capture, as the seeds say.
  */
+import type { WireFormat } from '../../models/wire.js';
+
 export type PresetId = 'claude' | 'codex' | 'cursor-agent' | 'aider' | 'gemini';
 
 export interface Preset {
@@ -19,6 +21,8 @@ export interface Preset {
   transcriptFile?: string;
   /** False when the CLI talks to its vendor's own backend, which the gateway cannot relay. */
   relayed: boolean;
+  /** The gateway relay its model traffic needs (unknown for CLIs that take any model). */
+  provider?: WireFormat;
 }
 
 const NPM = ['nodejs', 'npm'];
@@ -32,6 +36,7 @@ export const PRESETS: Record<PresetId, Preset> = {
     install: { system_packages: NPM, dockerfile: 'RUN sudo npm install -g @anthropic-ai/claude-code' },
     transcript: 'claude-stream-json',
     relayed: true,
+    provider: 'anthropic',
   },
   codex: {
     id: 'codex',
@@ -48,6 +53,7 @@ export const PRESETS: Record<PresetId, Preset> = {
     install: { system_packages: NPM, dockerfile: 'RUN sudo npm install -g @openai/codex' },
     transcript: 'codex-json',
     relayed: true,
+    provider: 'openai',
   },
   'cursor-agent': {
     id: 'cursor-agent',
@@ -79,6 +85,7 @@ export const PRESETS: Record<PresetId, Preset> = {
     install: { system_packages: NPM, dockerfile: 'RUN sudo npm install -g @google/gemini-cli' },
     transcript: 'gemini-stream-json',
     relayed: true,
+    provider: 'gemini',
   },
 };
 

@@ -77,6 +77,13 @@ describe.skipIf(!dockerReady())('command agents on a seeded workspace', () => {
     expect(r.diff).toContain('+    pip install -e .');
     expect(r.scorers.find((s) => s.name === 'scope')?.passed).toBe(true);
   });
+
+  it('refuses a recognised CLI whose relay has no provider before any sandbox, naming the key to set', async () => {
+    // The project configures only anthropic; codex needs the openai relay.
+    const [res] = await runSuites({ root: await makeTree(coding('codex exec "$(cat $GAUNTLET_TASK_FILE)"')) });
+    expect(res.records[0].error).toMatchObject({ code: 'agent_model_unresolved', message: expect.stringContaining('set OPENAI_API_KEY or providers.openai in gauntlet.yaml') });
+    expect(res.records[0].phases.sandbox_ms).toBeUndefined();
+  });
 });
 
 describe.skipIf(!dockerReady())('CSV fan-out of coding tasks', () => {
