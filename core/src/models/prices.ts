@@ -19,13 +19,16 @@ const DEFAULT_PRICES: [RegExp, Price][] = [
   [/^gpt-5-mini/, { input_per_mtok: 0.25, output_per_mtok: 2 }],
   [/^gpt-5/, { input_per_mtok: 1.25, output_per_mtok: 10 }],
   [/^o[34]-mini/, { input_per_mtok: 1.1, output_per_mtok: 4.4 }],
+  [/^gemini-2\.5-pro/, { input_per_mtok: 1.25, output_per_mtok: 10 }],
+  [/^gemini-2\.5-flash-lite/, { input_per_mtok: 0.1, output_per_mtok: 0.4 }],
+  [/^gemini-2\.5-flash/, { input_per_mtok: 0.3, output_per_mtok: 2.5 }],
 ];
 
 export class PriceTable {
   constructor(private readonly overrides: Record<string, Price> = {}) {}
 
   lookup(model: string): Price | undefined {
-    const bare = model.replace(/^(anthropic|openai)\//, '');
+    const bare = model.replace(/^(anthropic|openai|gemini)\//, '');
     if (this.overrides[model]) return this.overrides[model];
     if (this.overrides[bare]) return this.overrides[bare];
     return DEFAULT_PRICES.find(([re]) => re.test(bare))?.[1];

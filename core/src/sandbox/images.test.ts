@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runSuites } from '../runner/run-suite.js';
 import { dockerReady } from '../test-support/docker.js';
 import { makeTree, project, pythonAgent, suite } from '../test-support/tree.js';
-import { ImageManager } from './images.js';
+import { BUILD_CA_ENV, environmentDockerfile, ImageManager } from './images.js';
 
 const READER = 'import os\ndef run(t, *, proxy_url, run_token):\n    return open("/home/user/marker").read().strip() + " " + os.environ["FROM_IMAGE"]';
 
@@ -83,3 +83,34 @@ with zipfile.ZipFile(path, "w") as z:
     }
   });
 });
+
+describe('build CA bundle (runners behind a TLS-intercepting proxy)', () => {
+  const agent = { kind: 'agent' as const, name: 'a', command: 'claude -p hi', environment: { system_packages: ['nodejs'] } };
+
+  it('is trusted before the agent\'s layers, for npm too, and its hash keys the image', () => {
+    const plain = environmentDockerfile(agent, 'sha256:base')!;
+    const withCa = environmentDockerfile(agent, 'sha256:base', { caSha: 'abc123' })!;
+    expect(plain).not.toContain('COPY');
+    const lines = withCa.split('\n');
+    expect(lines.slice(3, 7)).toEqual([
+      `# ${BUILD_CA_ENV} sha256:abc123`,
+      'COPY gauntlet-build-ca.pem /etc/gauntlet/gauntlet-build-ca.pem',
+      "RUN sudo sh -c 'cat /etc/gauntlet/gauntlet-build-ca.pem >> /etc/ssl/certs/ca-certificates.crt'",
+      'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt',
+    ]);
+    expect(lines.findIndex((l) => l.includes('apt-get'))).toBeGreaterThan(6);
+    expect(environmentDockerfile(agent, 'sha256:base', { caSha: 'def456' })).not.toBe(withCa);
+  });
+
+  it.skipIf(!dockerReady())('an unreadable bundle is a clear image error naming the variable', async () => {
+    const saved = process.env[BUILD_CA_ENV];
+    process.env[BUILD_CA_ENV] = '/nonexistent/ca.pem';
+    try {
+      await expect(new ImageManager().status(agent)).rejects.toMatchObject({ code: 'image_build_failed', message: expect.stringContaining(`${BUILD_CA_ENV}=/nonexistent/ca.pem cannot be read`) });
+    } finally {
+      if (saved === undefined) delete process.env[BUILD_CA_ENV];
+      else process.env[BUILD_CA_ENV] = saved;
+    }
+  });
+});
+

@@ -1,5 +1,5 @@
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { AgentConfig } from '../config/types.js';
@@ -48,8 +48,16 @@ function tail(file: string, lines = 30): string {
 /** pip settings passed from the host environment into builds that install requirements. */
 export const PIP_BUILD_ARGS = ['PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_TRUSTED_HOST'];
 
+/**
+ * A runner behind a TLS-intercepting proxy names its CA bundle here; environment builds then
+ * trust it (appended to the system bundle, and NODE_EXTRA_CA_CERTS for npm). Opt-in, because it
+ * changes the image: the bundle's hash is part of the image key.
+ */
+export const BUILD_CA_ENV = 'GAUNTLET_BUILD_CA_CERTS';
+const CA_FILE = 'gauntlet-build-ca.pem';
+
 /** The layers an agent adds on top of the base image, as a Dockerfile; undefined when none. */
-export function environmentDockerfile(agent: AgentConfig, baseId: string): string | undefined {
+export function environmentDockerfile(agent: AgentConfig, baseId: string, opts: { caSha?: string } = {}): string | undefined {
   const env = agent.environment ?? {};
   const lines: string[] = [];
   if (env.system_packages?.length) lines.push(`RUN sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${env.system_packages.join(' ')} && sudo rm -rf /var/lib/apt/lists/*`);
@@ -61,8 +69,11 @@ export function environmentDockerfile(agent: AgentConfig, baseId: string): strin
   }
   if (env.dockerfile?.trim()) lines.push(env.dockerfile.trim());
   if (!lines.length) return undefined;
+  const ca = opts.caSha
+    ? [`# ${BUILD_CA_ENV} sha256:${opts.caSha}`, `COPY ${CA_FILE} /etc/gauntlet/${CA_FILE}`, `RUN sudo sh -c 'cat /etc/gauntlet/${CA_FILE} >> /etc/ssl/certs/ca-certificates.crt'`, 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt']
+    : [];
   // The body runs as the normal user; the user and working directory are restored after it.
-  return [`FROM ${baseId}`, 'USER user', 'WORKDIR /home/user', ...lines, 'USER user', 'WORKDIR /home/user', ''].join('\n');
+  return [`FROM ${baseId}`, 'USER user', 'WORKDIR /home/user', ...ca, ...lines, 'USER user', 'WORKDIR /home/user', ''].join('\n');
 }
 
 function lockAlive(lock: string): boolean {
@@ -101,9 +112,20 @@ export class ImageManager {
     return (await imageId(this.baseTag))!;
   }
 
+  /** The CA bundle builds must trust, when the runner names one. */
+  private buildCa(): { file: string; sha: string } | undefined {
+    const file = process.env[BUILD_CA_ENV];
+    if (!file) return undefined;
+    try {
+      return { file, sha: sha256(readFileSync(file, 'utf8')) };
+    } catch (e) {
+      throw new ImageError('image_build_failed', `${BUILD_CA_ENV}=${file} cannot be read (${(e as Error).message}); point it at a PEM bundle or unset it`);
+    }
+  }
+
   async status(agent: AgentConfig): Promise<ImageStatus> {
     const baseId = (await imageId(this.baseTag)) ?? 'missing-base';
-    const dockerfile = environmentDockerfile(agent, baseId);
+    const dockerfile = environmentDockerfile(agent, baseId, { caSha: this.buildCa()?.sha });
     if (!dockerfile) return { key: 'base', tag: this.baseTag, state: baseId === 'missing-base' ? 'not_built' : 'ready' };
     const key = sha256(dockerfile).slice(0, 16);
     const tag = `gauntlet-env:${key}`;
@@ -150,12 +172,17 @@ export class ImageManager {
       // Builds may use the host network (package installs); sandboxes never do.
       // `--build-arg NAME` without a value reads the value from the client's environment.
       const args = PIP_BUILD_ARGS.filter((a) => process.env[a]).flatMap((a) => ['--build-arg', a]);
-      const p = execa('docker', ['build', '--network', 'host', ...args, '-t', st.tag, '-'], { input: st.dockerfile, reject: false, all: true, env: { DOCKER_BUILDKIT: '0' } });
+      // The only file a build may see is the CA bundle: a context of one file, else none.
+      const ca = this.buildCa();
+      const context = ca ? mkdtempSync(join(tmpdir(), 'gauntlet-build-')) : undefined;
+      if (ca && context) copyFileSync(ca.file, join(context, CA_FILE));
+      const p = execa('docker', ['build', '--network', 'host', ...args, '-t', st.tag, ...(context ? ['-f', '-', context] : ['-'])], { input: st.dockerfile, reject: false, all: true, env: { DOCKER_BUILDKIT: '0' } });
       p.all?.on('data', (d: Buffer) => {
         out.write(d);
         for (const line of d.toString().split('\n')) if (line.startsWith('Step ')) this.onLog?.(`  ${line.trim()}`);
       });
       const r = await p;
+      if (context) rmSync(context, { recursive: true, force: true });
       await new Promise((res) => out.end(res));
       if (r.exitCode !== 0) {
         const failed: ImageStatus = { ...st, state: 'failed', log, error: `docker build exited ${r.exitCode}` };
