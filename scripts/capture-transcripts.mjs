@@ -21,11 +21,13 @@ const CLIS = {
     argv: [join(cache, 'claude/node_modules/@anthropic-ai/claude-code-linux-x64/claude'), '-p', prompt, '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'],
     env: { ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'gt_capture', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', IS_SANDBOX: '1' },
   }),
-  codex: (url, prompt) => ({
-    argv: [join(cache, 'codex/node_modules/@openai/codex/vendor/x86_64-unknown-linux-musl/bin/codex'), 'exec', '-m', 'gpt-5.1-codex', prompt, '--json', '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check',
+  codex: (url, prompt, model = 'gpt-5.1-codex') => ({
+    argv: [join(cache, 'codex/node_modules/@openai/codex/vendor/x86_64-unknown-linux-musl/bin/codex'), 'exec', ...(model ? ['-m', model] : []), prompt, '--json', '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check',
       '-c', 'model_provider=gauntlet', '-c', `model_providers.gauntlet={name="gauntlet",base_url="${url}/v1",env_key="OPENAI_API_KEY",wire_api="responses"}`],
     env: { OPENAI_API_KEY: 'gt_capture' },
   }),
+  // Codex's default model, which works in "code mode" (nested tools called from JavaScript).
+  'codex-code-mode': (url, prompt) => CLIS.codex(url, prompt, null),
   gemini: (url, prompt) => ({
     argv: [process.execPath, join(cache, 'gemini/node_modules/@google/gemini-cli/bundle/gemini.js'), '-m', 'gemini-2.5-pro', '-p', prompt, '--output-format', 'stream-json', '--yolo', '--skip-trust'],
     env: { GOOGLE_GEMINI_BASE_URL: url, GEMINI_API_KEY: 'gt_capture', GEMINI_CLI_SYSTEM_SETTINGS_PATH: join(root, 'core/runtime/gemini-settings.json') },
@@ -65,6 +67,7 @@ async function capture(name, task, prompt) {
 }
 
 await capture('claude-code', 'fix-add', FIX);
+await capture('codex-code-mode', 'fix-add', FIX);
 for (const name of ['codex', 'gemini']) {
   await capture(name, 'fix-add', FIX);
   await capture(name, 'refactor-add', REFACTOR);

@@ -29,6 +29,13 @@ describe('Codex exec --json normaliser', () => {
     expect(n.steps.find((s) => s.type === 'edit')).toMatchObject({ detail: { diff: expect.stringContaining('+    return operator.mul(a, b)') } });
   });
 
+  it('reads the default model\'s "code mode" run (nested exec_command calls from JavaScript) as shell steps', () => {
+    const n = normaliseCodexJson(fixture('codex-code-mode-fix-add.jsonl'));
+    expect(n.steps.map((s) => s.type)).toEqual(['read', 'shell', 'assistant']);
+    expect(n.steps[1]).toMatchObject({ summary: '$ sed -i \'s/a - b/a + b/\' calc.py && python3 -m pytest -q → exit 0', detail: { output: expect.stringContaining('1 passed') } });
+    expect(n.final_response).toBe('Fixed add() to return a + b; the test suite passes.');
+  });
+
   it('an item that started but never completed says its output was not captured; a failed turn is an error', () => {
     const lines = [
       JSON.stringify({ type: 'item.started', item: { id: 'i1', type: 'command_execution', command: "/bin/bash -lc 'sleep 999'", aggregated_output: '', exit_code: null, status: 'in_progress' } }),
