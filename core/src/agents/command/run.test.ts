@@ -1,3 +1,5 @@
+import { chmod } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSuites } from '../../runner/run-suite.js';
 import { dockerReady } from '../../test-support/docker.js';
@@ -76,6 +78,16 @@ describe.skipIf(!dockerReady())('command agents on a seeded workspace', () => {
     expect(r.diff).toContain('+Before the task, set up the workspace by running:');
     expect(r.diff).toContain('+    pip install -e .');
     expect(r.scorers.find((s) => s.name === 'scope')?.passed).toBe(true);
+  });
+
+  it('a recognised CLI that runs past its timeout is agent_timeout, even when its transcript is a file in the killed sandbox', async () => {
+    // A stand-in `aider` (its preset reads the chat history from a file after the run).
+    const files = { ...coding('aider --message "$(cat $GAUNTLET_TASK_FILE)"'), 'bin/aider': '#!/bin/sh\necho started\nsleep 60\n' };
+    files['.gauntlet/agents/fixer.yaml'] = files['.gauntlet/agents/fixer.yaml'].replace('timeout: 120', 'timeout: 2\nenvironment:\n  cli_from_host: ../../bin/aider');
+    const root = await makeTree(files);
+    await chmod(join(root, 'bin/aider'), 0o755);
+    const [res] = await runSuites({ root });
+    expect(res.records[0]).toMatchObject({ status: 'failed', error: { class: 'agent_timeout', code: 'agent_timeout' } });
   });
 
   it('refuses a recognised CLI whose relay has no provider before any sandbox, naming the key to set', async () => {

@@ -3,6 +3,7 @@ import { runScorers } from '../../grading/scorers.js';
 import type { RunError, TrajectoryStep } from '../../results/record.js';
 import { parseExecLog } from '../../trajectory/exec-log.js';
 import { normaliseTranscript } from '../../trajectory/normalise.js';
+import { shellStep } from '../../trajectory/steps.js';
 import type { SeededWorkspace } from '../../workspace/seed.js';
 import { PROXY_PORT, sandboxEnv, withRunSandbox, type SandboxRunContext } from '../sandbox-run.js';
 import { emptyOutcome, type AgentOutcome, type TaskInput } from '../types.js';
@@ -98,9 +99,10 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
     out.debug.stderr_tail = r.stderr.slice(-4000);
     const at = new Date(t2).toISOString();
     if (preset) {
-      const transcript = transcriptFile ? (await sandbox.exec(['cat', transcriptFile], { timeoutMs: 30_000 })).stdout : stdout;
+      // A timed-out run's sandbox is gone with its files; stdout is all there is.
+      const transcript = transcriptFile && !r.timedOut ? (await sandbox.exec(['cat', transcriptFile], { timeoutMs: 30_000 })).stdout : stdout;
       const n = normaliseTranscript(preset.transcript, transcript, [...gateway.modelCalls]);
-      out.steps = n.steps.length ? n.steps : capturedSteps(command, r.exitCode, stdout, '', at).steps.slice(0, 1);
+      out.steps = n.steps.length ? n.steps : [shellStep(at, command, stdout || r.stderr || undefined, r.timedOut ? null : r.exitCode)];
       out.final_response = n.final_response;
       out.coding = { diff: null, changed_paths: [], scorers: [], ...(n.usage ? { cli_usage: n.usage } : {}) };
       for (const e of n.errors ?? []) out.soft_warnings.push(`${preset.id} reported: ${e.slice(0, 500)}`);
