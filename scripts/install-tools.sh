@@ -17,7 +17,7 @@ if [ ! -x .cache/claude/node_modules/@anthropic-ai/claude-code-linux-x64/claude 
   npm install --no-save --no-audit --no-fund --no-package-lock --prefix .cache/claude @anthropic-ai/claude-code-linux-x64@2 >/dev/null
 fi
 if [ ! -x .cache/codex/node_modules/@openai/codex/vendor/x86_64-unknown-linux-musl/bin/codex ]; then
-  echo "install-tools: installing the Codex native binary (about 100 MB download)" >&2
+  echo "install-tools: installing the Codex native binary (about 170 MB download)" >&2
   rm -rf .cache/codex
   npm install --no-save --no-audit --no-fund --no-package-lock --prefix .cache/codex @openai/codex@0.169.0-linux-x64 >/dev/null
 fi
