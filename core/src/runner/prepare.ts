@@ -57,13 +57,14 @@ export async function prepareAgent(agent: Loaded<AgentConfig>, project: Loaded<P
     throw e;
   }
   if (kind === 'command' && !opts.hasScenario) return fail({ class: 'contract_error', code: 'in_sandbox_requires_workspace', message: `agent "${a.name}" runs a shell command, which needs a coding scenario; set scenario: on the suite` });
+  const cli = kind === 'command' ? recognise(a.command!) : undefined;
   // The sandbox has no network: a CLI whose relay is not configured could only fail, after retries.
-  const provider = kind === 'command' ? recognise(a.command!).preset?.provider : undefined;
-  if (provider && !opts.providers.has(provider)) return fail({ class: 'contract_error', code: 'agent_model_unresolved', message: `agent "${a.name}" runs ${recognise(a.command!).binary}, whose model calls go through the gateway's ${provider} relay, but no ${provider} provider is configured: set ${DEFAULT_KEY[provider]} or providers.${provider} in gauntlet.yaml` });
+  const provider = cli?.preset?.provider;
+  if (provider && !opts.providers.has(provider)) return fail({ class: 'contract_error', code: 'agent_model_unresolved', message: `agent "${a.name}" runs ${cli!.binary}, whose model calls go through the gateway's ${provider} relay, but no ${provider} provider is configured: set ${DEFAULT_KEY[provider]} or providers.${provider} in gauntlet.yaml` });
   if (kind === 'command' && a.environment?.cli_from_host) {
     const host = resolve(agent.dir, a.environment.cli_from_host);
     if (!(await stat(host).catch(() => undefined))?.isFile()) return fail({ class: 'contract_error', code: 'environment_setup_failed', message: `environment.cli_from_host ${a.environment.cli_from_host} is not a file on this runner (resolved to ${host})` });
-    p.mounts.push({ host, container: `/usr/local/bin/${recognise(a.command!).binary || basename(host)}`, readonly: true });
+    p.mounts.push({ host, container: `/usr/local/bin/${cli?.binary || basename(host)}`, readonly: true });
   }
   if (kind === 'command') {
     try {

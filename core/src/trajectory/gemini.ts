@@ -86,5 +86,5 @@ export function normaliseGeminiStream(stdout: string, opts: { toolResults?: Tool
     }
   }
   // The final response is the text after the last tool call.
-  return { steps: steps.filter(Boolean), final_response: lastText, usage, is_error: isError, errors };
+  return { steps, final_response: lastText, usage, is_error: isError, errors };
 }

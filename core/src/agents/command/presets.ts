@@ -17,8 +17,8 @@ export interface Preset {
   install: { system_packages: string[]; dockerfile: string };
   /** The native transcript the normaliser reads. */
   transcript: 'claude-stream-json' | 'codex-json' | 'cursor-stream-json' | 'gemini-stream-json' | 'aider-history';
-  /** Where the transcript is, when it is a file rather than stdout (the appended flags put it there). */
-  transcriptFile?: string;
+  /** The flag naming the transcript file, when it is a file rather than stdout (the appended flags set it). */
+  transcriptFlag?: string;
   /** False when the CLI talks to its vendor's own backend, which the gateway cannot relay. */
   relayed: boolean;
   /** The gateway relay its model traffic needs (unknown for CLIs that take any model). */
@@ -74,7 +74,7 @@ export const PRESETS: Record<PresetId, Preset> = {
     env: { OPENAI_API_BASE: 'http://127.0.0.1:8787/v1' },
     install: { system_packages: [], dockerfile: 'RUN python3 -m pip install --user uv && ~/.local/bin/uv tool install --python 3.11 aider-chat' },
     transcript: 'aider-history',
-    transcriptFile: AIDER_HISTORY,
+    transcriptFlag: '--chat-history-file',
     relayed: true,
   },
   gemini: {
@@ -110,7 +110,7 @@ export function recognise(command: string): Recognised {
   if (!preset) return { command, binary };
   const missing = preset.flags.filter(([, present]) => !present.test(command)).map(([flag]) => flag);
   const full = missing.length ? `${command} ${missing.join(' ')}` : command;
-  // A user's own --chat-history-file moves the transcript.
-  const file = preset.transcriptFile && missing.some((f) => f.includes(preset.transcriptFile!)) ? preset.transcriptFile : /--chat-history-file[= ]("[^"]+"|\S+)/.exec(command)?.[1]?.replace(/"/g, '');
-  return { preset, binary, command: full, ...(preset.transcriptFile ? { transcriptFile: file } : {}) };
+  // The flag's value in the command as run: the user's own, else the one appended.
+  const file = preset.transcriptFlag ? new RegExp(`${preset.transcriptFlag}[= ]("[^"]+"|\\S+)`).exec(full)?.[1]?.replace(/"/g, '') : undefined;
+  return { preset, binary, command: full, ...(file ? { transcriptFile: file } : {}) };
 }
