@@ -20,7 +20,8 @@ REPORT_FD = os.dup(1)
 
 
 def report(obj):
-    data = json.dumps(obj, default=repr).encode()
+    # '@' escaped: the payload can never contain the mark the host splits on.
+    data = json.dumps(obj, default=repr).replace("@", "\\u0040").encode()
     with os.fdopen(REPORT_FD, "wb") as out:
         out.write(b"\n@@GAUNTLET_RESULT@@" + data + b"\n")
 

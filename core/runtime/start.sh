@@ -9,7 +9,7 @@ if [ -n "$GAUNTLET_SETUP_COMMAND" ]; then
   sh -c "$GAUNTLET_SETUP_COMMAND" >/tmp/.gauntlet-setup.log 2>&1 || {
     code=$?
     printf '\n@@GAUNTLET_RESULT@@'
-    python3 -c 'import json,sys; print(json.dumps({"status":"setup_failed","exit_code":int(sys.argv[1]),"log":open("/tmp/.gauntlet-setup.log",errors="replace").read()[-4000:]}))' "$code"
+    python3 -c 'import json,sys; print(json.dumps({"status":"setup_failed","exit_code":int(sys.argv[1]),"log":open("/tmp/.gauntlet-setup.log",errors="replace").read()[-4000:]}).replace("@", "\\u0040"))' "$code"
     exit 4
   }
 fi

@@ -14,7 +14,7 @@ safe_git() {
 }
 json_fail() { # status exit_code logfile
   printf '\n%s' "$MARK"
-  python3 -c 'import json,sys; print(json.dumps({"status":sys.argv[1],"exit_code":int(sys.argv[2]),"log":open(sys.argv[3],errors="replace").read()[-4000:]}))' "$1" "$2" "$3"
+  python3 -c 'import json,sys; print(json.dumps({"status":sys.argv[1],"exit_code":int(sys.argv[2]),"log":open(sys.argv[3],errors="replace").read()[-4000:]}).replace("@", "\\u0040"))' "$1" "$2" "$3"
 }
 case "$1" in
 seed)
@@ -38,10 +38,13 @@ eval)
   mkdir "$tmp/objects"
   export GIT_INDEX_FILE="$tmp/index" GIT_OBJECT_DIRECTORY="$tmp/objects" GIT_ALTERNATE_OBJECT_DIRECTORIES="$GITDIR/objects"
   { safe_git read-tree HEAD && safe_git add -A; } >"$tmp/log" 2>&1 || { json_fail eval_failed 1 "$tmp/log"; exit 6; }
-  printf '\n@@GAUNTLET_PATHS@@\n'
-  safe_git diff --cached --name-only -z HEAD | tr '\0' '\n'
-  printf '\n@@GAUNTLET_DIFF@@\n'
+  # Framed by the host's boundary, drawn after the agent's processes were killed: paths are
+  # NUL-separated and names or contents cannot fake a frame.
+  B="$GAUNTLET_BOUNDARY"
+  printf '\n@@GAUNTLET_PATHS_%s@@\n' "$B"
+  safe_git diff --cached --name-only -z HEAD
+  printf '\n@@GAUNTLET_DIFF_%s@@\n' "$B"
   safe_git diff --cached --binary --no-color --no-ext-diff HEAD | head -c "${GAUNTLET_DIFF_MAX:-1048576}"
-  printf '\n%s{"status":"ok","diff_bytes":%s}\n' "$MARK" "$(safe_git diff --cached --binary --no-ext-diff HEAD | wc -c)"
+  printf '\n@@GAUNTLET_END_%s@@{"status":"ok","diff_bytes":%s}\n' "$B" "$(safe_git diff --cached --binary --no-ext-diff HEAD | wc -c)"
   ;;
 esac

@@ -48,7 +48,7 @@ export function sandboxEnv(token: string, taskFile: string): Record<string, stri
  * mounted read-only at /gauntlet/run), the run's own gateway, a hardened sandbox with the
  * runtime mounted, and a teardown that collects the gateway's records into the outcome.
  */
-export async function withRunSandbox(ctx: SandboxRunContext, files: Record<string, string>, mounts: Mount[], out: AgentOutcome, body: (sandbox: Sandbox, gateway: { modelCalls: readonly ModelCall[] }) => Promise<void>): Promise<void> {
+export async function withRunSandbox(ctx: SandboxRunContext, files: Record<string, string>, mounts: Mount[], out: AgentOutcome, body: (sandbox: Sandbox, gateway: { readonly modelCalls: readonly ModelCall[]; readonly connections: number }) => Promise<void>): Promise<void> {
   const t0 = Date.now();
   const runDir = await mkdtemp(join(tmpdir(), 'gauntlet-run-'));
   await chmod(runDir, 0o755);
@@ -75,7 +75,7 @@ export async function withRunSandbox(ctx: SandboxRunContext, files: Record<strin
     out.model_calls = gateway.modelCalls;
     out.tool_calls = gateway.toolCalls;
     out.trace_events = gateway.traceEvents;
-    if (gateway.droppedEvents) out.soft_warnings.push(`${gateway.droppedEvents} trace events over the limit were dropped`);
+    out.soft_warnings.push(...gateway.budget.notes());
     const teardown = Promise.all([sandbox?.destroy(), rm(runDir, { recursive: true, force: true })]);
     if (ctx.deferTeardown) ctx.deferTeardown(teardown);
     else await teardown;

@@ -5,12 +5,27 @@ import { timingSafeEqual } from 'node:crypto';
 import type { ToolDecl } from '../config/types.js';
 import type { ModelRelay } from '../models/relay.js';
 import { GEMINI_PATH, type ModelCall, type WireFormat } from '../models/wire.js';
+import { MAX_DEPTH, nestingDepth } from '../util/bounded.js';
 import { newId } from '../util/hash.js';
+import { GATEWAY_BUDGETS, RunBudget } from './budget.js';
 import type { ToolCallRecord, TraceEvent } from './types.js';
 
-const MAX_BODY = 32 * 1024 * 1024;
 const EVENT_TYPES = new Set(['assistant_message', 'thinking', 'system_prompt', 'custom', 'handoff']);
-const MAX_EVENTS = 5000;
+
+/**
+ * How the gateway sheds slow and greedy clients. Model bodies may be large (long conversations);
+ * trace events and tool arguments are small by nature, so their routes refuse much sooner.
+ */
+export const GATEWAY_LIMITS = {
+  modelBodyBytes: 32 * 1024 * 1024,
+  smallBodyBytes: 4 * 1024 * 1024,
+  /** Headers must arrive this soon after the connection opens. */
+  headersTimeoutMs: 10_000,
+  /** The whole request (headers and body) must arrive this soon. */
+  requestTimeoutMs: 30_000,
+  /** Open connections per run beyond which new ones are dropped at once. */
+  maxConnections: 32,
+};
 
 export interface GatewayOptions {
   /** A unix socket path (per-run gateway, bind-mounted into the sandbox) or loopback TCP. */
@@ -19,6 +34,7 @@ export interface GatewayOptions {
   relay: ModelRelay;
   tools?: ToolDecl[];
   purpose?: ModelCall['purpose'];
+  limits?: Partial<typeof GATEWAY_LIMITS>;
 }
 
 /**
@@ -29,20 +45,32 @@ export class Gateway {
   readonly modelCalls: ModelCall[] = [];
   readonly traceEvents: TraceEvent[] = [];
   readonly toolCalls: ToolCallRecord[] = [];
-  droppedEvents = 0;
+  readonly budget = new RunBudget();
+  /** Connections accepted: the harness's first one proves the forwarder came up. */
+  connections = 0;
+  private readonly limits: typeof GATEWAY_LIMITS;
   private revoked = false;
   private server?: Server;
   url = '';
 
-  constructor(private readonly opts: GatewayOptions) {}
+  constructor(private readonly opts: GatewayOptions) {
+    this.limits = { ...GATEWAY_LIMITS, ...opts.limits };
+  }
 
   async start(): Promise<this> {
-    const server = createServer((req, res) => {
+    const l0 = this.limits;
+    // The server checks timeouts on this interval; Node's default (30 s) lets a slow client
+    // outlive the timeouts themselves by that much.
+    const checkEvery = Math.max(50, Math.min(1000, l0.headersTimeoutMs / 2));
+    const opts = { headersTimeout: l0.headersTimeoutMs, requestTimeout: l0.requestTimeoutMs, connectionsCheckingInterval: checkEvery };
+    const server = createServer(opts, (req, res) => {
       this.handle(req, res).catch((e) => {
         if (!res.headersSent) send(res, 500, { error: { type: 'internal_error', message: String((e as Error).message ?? e) } });
         else res.end();
       });
     });
+    server.maxConnections = l0.maxConnections;
+    server.on('connection', () => void this.connections++);
     this.server = server;
     const l = this.opts.listen;
     if ('socket' in l) {
@@ -89,14 +117,31 @@ export class Gateway {
     if (req.method === 'HEAD' || (req.method === 'GET' && path === '/health')) return void res.writeHead(200).end();
     if (!this.authorised(req)) return send(res, 401, { type: 'error', error: { type: 'authentication_error', message: this.revoked ? 'run token revoked: the run has ended' : 'missing or invalid run token' } });
     if (req.method !== 'POST') return send(res, 405, { error: { type: 'method_not_allowed', message: `${req.method} ${path} is not served` } });
-    const body = await readBody(req);
-    if (body === undefined) return send(res, 413, { error: { type: 'request_too_large', message: `request body over ${MAX_BODY} bytes` } });
-
     const format = modelRoute(path);
+    const cap = format ? this.limits.modelBodyBytes : this.limits.smallBodyBytes;
+    const body = await readBody(req, cap);
+    if (body === undefined) {
+      this.budget.refusedBody();
+      const tool = /^\/tools\/([A-Za-z0-9_-]{1,64})$/.exec(path);
+      if (tool) this.recordToolError(tool[1], req, Date.now(), `[arguments not kept: body over ${cap} bytes]`, `request_too_large: body over ${cap} bytes`);
+      // Drained, not buffered, so the client can read the answer; the request timeout bounds it.
+      req.resume();
+      await new Promise((r) => req.once('end', r).once('close', r).once('error', r));
+      return send(res, 413, { error: { type: 'request_too_large', message: `request body over ${cap} bytes` } });
+    }
+    // JSON nested this deep breaks every recursive consumer after it (stringify, the
+    // redactor, cassette keys): refuse it here, where the agent can still be told why.
+    if (nestingDepth(body.toString('latin1')) > MAX_DEPTH) {
+      this.budget.refusedNested();
+      const tool = /^\/tools\/([A-Za-z0-9_-]{1,64})$/.exec(path);
+      if (tool) this.recordToolError(tool[1], req, Date.now(), `[arguments not kept: nested deeper than ${MAX_DEPTH} levels]`, `invalid_request: JSON nested deeper than ${MAX_DEPTH} levels`);
+      return send(res, 400, { type: 'error', error: { type: 'invalid_request', message: `request JSON is nested deeper than ${MAX_DEPTH} levels` } });
+    }
+
     if (format) {
       const call = await this.opts.relay.forward(format, path + url.search, body, req.headers, this.opts.purpose ?? 'agent', res);
       if (req.headers['x-gauntlet-actor']) call.actor_id = String(req.headers['x-gauntlet-actor']);
-      this.modelCalls.push(call);
+      this.modelCalls.push(this.boundModelCall(call));
       return;
     }
     if (path === '/trace-events') return this.traceEvent(body, res);
@@ -119,14 +164,18 @@ export class Gateway {
         return send(res, 400, { error: { type: 'invalid_request', message: `each event needs type: ${[...EVENT_TYPES].join(' | ')}` } });
       }
     }
+    const b = GATEWAY_BUDGETS.traceEvents;
     for (const e of list as Record<string, unknown>[]) {
-      if (this.traceEvents.length >= MAX_EVENTS) {
-        this.droppedEvents++;
+      const { type, __occurred_at, actor_id, ...raw } = e;
+      if (this.traceEvents.length >= b.count) {
+        this.budget.drop('trace event');
         continue;
       }
-      const { type, __occurred_at, actor_id, ...data } = e;
+      const data = this.budget.keep('trace event', raw, b.each, b.totalBytes);
+      if (data === undefined) continue;
       const occurred = typeof __occurred_at === 'string' && !Number.isNaN(Date.parse(__occurred_at)) ? new Date(__occurred_at).toISOString() : now;
-      this.traceEvents.push({ type: type as TraceEvent['type'], occurred_at: occurred, received_at: now, ...(typeof actor_id === 'string' ? { actor_id } : {}), data });
+      const actor = typeof actor_id === 'string' ? { actor_id: actor_id.slice(0, 256) } : {};
+      this.traceEvents.push({ type: type as TraceEvent['type'], occurred_at: occurred, received_at: now, ...actor, data: data as Record<string, unknown> });
     }
     send(res, 202, { accepted: list.length });
   }
@@ -139,15 +188,34 @@ export class Gateway {
     } catch {
       /* recorded raw */
     }
+    const b = GATEWAY_BUDGETS.toolCalls;
+    args = this.budget.keep('tool call', args, b.each, b.totalBytes) ?? `[arguments not kept: the run's ${b.totalBytes} byte budget for tool calls is spent]`;
     const declared = this.opts.tools?.find((t) => t.name === name);
     const error = declared
       ? { status: 501, code: 'tool_not_executable', message: `tool "${name}" is declared, but tool execution (simulated or passthrough) is not available in this version of gauntlet` }
       : { status: 404, code: 'unknown_tool', message: `tool "${name}" is not declared on this agent; declare it under tools:` };
-    this.toolCalls.push({
-      id: newId('tc_'), name, source: 'error', args, error: `${error.code}: ${error.message}`, latency_ms: Date.now() - started,
-      started_at: new Date(started).toISOString(), ...(req.headers['x-gauntlet-actor'] ? { actor_id: String(req.headers['x-gauntlet-actor']) } : {}),
-    });
+    this.recordToolError(name, req, started, args, `${error.code}: ${error.message}`);
     send(res, error.status, { error: { type: error.code, message: error.message } });
+  }
+
+  private recordToolError(name: string, req: IncomingMessage, started: number, args: unknown, error: string) {
+    const actor = req.headers['x-gauntlet-actor'];
+    this.toolCalls.push({
+      id: newId('tc_'), name, source: 'error', args, error, latency_ms: Date.now() - started,
+      started_at: new Date(started).toISOString(), ...(actor ? { actor_id: String(actor).slice(0, 256) } : {}),
+    });
+  }
+
+  /** A model call's kept content (previews, tool uses and results) within the run's budget. */
+  private boundModelCall(call: ModelCall): ModelCall {
+    const b = GATEWAY_BUDGETS.modelCalls;
+    const { response_preview, tool_uses, tool_results, error } = call;
+    const kept = this.budget.keep('model call', { response_preview, tool_uses, tool_results, error }, b.each, b.totalBytes) as Partial<ModelCall> | undefined;
+    const out: ModelCall = { ...call, response_preview: undefined, tool_uses: undefined, tool_results: undefined, error: undefined };
+    if (kept) Object.assign(out, kept);
+    else if (error !== undefined) out.error = error.slice(0, 200);
+    for (const k of ['response_preview', 'tool_uses', 'tool_results', 'error'] as const) if (out[k] === undefined) delete out[k];
+    return out;
   }
 }
 
@@ -163,12 +231,14 @@ function send(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+/** The body, or undefined as soon as it passes `cap` (declared or counted): nothing more is read. */
+async function readBody(req: IncomingMessage, cap: number): Promise<Buffer | undefined> {
+  if (Number(req.headers['content-length'] ?? 0) > cap) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > MAX_BODY) return undefined;
+    if (size > cap) return undefined;
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks);

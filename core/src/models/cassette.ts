@@ -23,7 +23,16 @@ export class Cassette {
   private readonly entries = new Map<string, CassetteEntry[]>();
   private readonly served = new Map<string, number>();
 
-  constructor(readonly mode: 'record' | 'replay', readonly file: string) {
+  /**
+   * `redact` is the suite's redactor: a cassette is a stored artifact like a record, so what is
+   * written is redacted, and keys are computed over redacted requests (a replay with other
+   * secret values still matches).
+   */
+  constructor(
+    readonly mode: 'record' | 'replay',
+    readonly file: string,
+    private readonly redact: (text: string) => string = (t) => t,
+  ) {
     if (mode === 'replay') {
       if (!existsSync(file)) throw new Error(`cassette ${file} does not exist; record one with --record-cassette`);
       for (const line of readFileSync(file, 'utf8').split('\n')) {
@@ -32,6 +41,11 @@ export class Cassette {
         this.entries.set(e.key, [...(this.entries.get(e.key) ?? []), e]);
       }
     } else mkdirSync(dirname(file), { recursive: true });
+  }
+
+  /** The key of a live request, over its redacted form. */
+  keyOf(format: WireFormat, path: string, body: unknown): string {
+    return Cassette.key(format, path, JSON.parse(this.redact(JSON.stringify(body ?? null))));
   }
 
   static key(format: WireFormat, path: string, body: unknown): string {
@@ -51,6 +65,6 @@ export class Cassette {
   }
 
   record(entry: CassetteEntry) {
-    appendFileSync(this.file, JSON.stringify(entry) + '\n');
+    appendFileSync(this.file, this.redact(JSON.stringify(entry)) + '\n');
   }
 }

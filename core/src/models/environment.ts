@@ -40,7 +40,7 @@ export class ModelEnvironment {
   relay!: ModelRelay;
   readonly providers: Partial<Record<WireFormat, Provider & { scripted?: string; keyName?: string }>> = {};
 
-  static async start(project: Loaded<ProjectConfig>, secrets: SecretResolver, opts: { cassette?: { mode: 'record' | 'replay'; file: string } } = {}): Promise<ModelEnvironment> {
+  static async start(project: Loaded<ProjectConfig>, secrets: SecretResolver, opts: { cassette?: { mode: 'record' | 'replay'; file: string }; redact?: (text: string) => string } = {}): Promise<ModelEnvironment> {
     const env = new ModelEnvironment();
     for (const format of ['anthropic', 'openai', 'gemini'] as WireFormat[]) {
       const p = project.value.providers?.[format];
@@ -61,7 +61,7 @@ export class ModelEnvironment {
       if (!p && !apiKey) continue;
       env.providers[format] = { format, baseUrl: p?.base_url ?? DEFAULT_BASE[format], apiKey, keyName };
     }
-    const cassette = opts.cassette ? new Cassette(opts.cassette.mode, opts.cassette.file) : undefined;
+    const cassette = opts.cassette ? new Cassette(opts.cassette.mode, opts.cassette.file, opts.redact) : undefined;
     env.relay = new ModelRelay(env.providers, new PriceTable(project.value.prices), cassette);
     env.hostToken = randomBytes(24).toString('hex');
     secrets.track(env.hostToken);

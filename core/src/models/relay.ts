@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { newId } from '../util/hash.js';
-import { Cassette } from './cassette.js';
+import type { Cassette } from './cassette.js';
 import type { PriceTable } from './prices.js';
 import { GEMINI_PATH, parseResponse, requestToolResults, type ModelCall, type WireFormat } from './wire.js';
 
@@ -57,7 +57,7 @@ export class ModelRelay {
       if (status >= 400) call.error = text.slice(0, 500);
       return call;
     };
-    const key = Cassette.key(format, path, body);
+    const key = this.cassette ? this.cassette.keyOf(format, path, body) : '';
     if (this.cassette?.mode === 'replay') {
       const hit = this.cassette.find(key);
       if (!hit) {

@@ -49,6 +49,12 @@ export interface TrajectoryStep {
   count?: number;
   actor_id?: string;
   detail?: unknown;
+  /**
+   * Who saw it happen: `host` for what gauntlet observed itself (gateway calls, exit codes of
+   * the execs it ran, the diff), `agent` for what the agent's own process reported (audit-hook
+   * steps, a CLI's transcript, trace events' content). Reports can be forged; observations not.
+   */
+  observed_by?: 'host' | 'agent';
 }
 
 /** One scorer's badge: filled by the coding scenarios' scorers. */

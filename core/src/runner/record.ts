@@ -11,13 +11,14 @@ export function provenance(configHash: string, extra: Partial<Provenance> = {}):
 
 /** Model calls, tool calls and trace events interleaved with the captured steps, by time. */
 function timeline(o: AgentOutcome): TrajectoryStep[] {
-  const steps: TrajectoryStep[] = [...o.steps];
+  // A step nobody marked is the agent's report: the host claims only what it observed.
+  const steps: TrajectoryStep[] = o.steps.map((s) => ({ ...s, observed_by: s.observed_by ?? 'agent' }));
   for (const c of o.model_calls) {
     const tools = c.tool_uses?.length ? ` -> ${c.tool_uses.map((t) => t.name).join(', ')}` : '';
-    steps.push({ at: c.started_at, type: 'model_call', summary: `${c.provider} ${c.model} ${c.status} (${c.input_tokens}+${c.output_tokens} tok, ${c.latency_ms} ms)${tools}`, ...(c.actor_id ? { actor_id: c.actor_id } : {}), detail: { id: c.id, preview: c.response_preview?.slice(0, 500) } });
+    steps.push({ at: c.started_at, type: 'model_call', summary: `${c.provider} ${c.model} ${c.status} (${c.input_tokens}+${c.output_tokens} tok, ${c.latency_ms} ms)${tools}`, ...(c.actor_id ? { actor_id: c.actor_id } : {}), detail: { id: c.id, preview: c.response_preview?.slice(0, 500) }, observed_by: 'host' });
   }
-  for (const t of o.tool_calls) steps.push({ at: t.started_at, type: 'tool_call', summary: `${t.name} [${t.source}]${t.error ? ` ${t.error.slice(0, 120)}` : ''}`, ...(t.actor_id ? { actor_id: t.actor_id } : {}), detail: { id: t.id } });
-  for (const e of o.trace_events) steps.push({ at: e.occurred_at, type: 'trace_event', summary: `${e.type}${typeof e.data.text === 'string' ? `: ${e.data.text.slice(0, 160)}` : ''}`, ...(e.actor_id ? { actor_id: e.actor_id } : {}) });
+  for (const t of o.tool_calls) steps.push({ at: t.started_at, type: 'tool_call', summary: `${t.name} [${t.source}]${t.error ? ` ${t.error.slice(0, 120)}` : ''}`, ...(t.actor_id ? { actor_id: t.actor_id } : {}), detail: { id: t.id }, observed_by: 'host' });
+  for (const e of o.trace_events) steps.push({ at: e.occurred_at, type: 'trace_event', summary: `${e.type}${typeof e.data.text === 'string' ? `: ${e.data.text.slice(0, 160)}` : ''}`, ...(e.actor_id ? { actor_id: e.actor_id } : {}), observed_by: 'agent' });
   // Stable sort keeps the final response last among equal timestamps.
   return steps.map((s, i) => [s, i] as const).sort(([a, i], [b, j]) => a.at.localeCompare(b.at) || i - j).map(([s]) => s);
 }

@@ -13,6 +13,7 @@ import { scoreCriterion } from '../grading/criterion.js';
 import { ModelEnvironment, ModelUnresolved } from '../models/environment.js';
 import type { Provenance, RunError, RunRecord, SuiteManifest } from '../results/record.js';
 import { Redactor } from '../results/redact.js';
+import { fitRecord } from '../results/record-size.js';
 import { DirectoryStore } from '../results/store.js';
 import { summarise } from '../results/summary.js';
 import { applyExtraGates, type ExtraGates } from '../results/gates.js';
@@ -76,8 +77,9 @@ export async function runSuites(opts: RunOptions): Promise<SuiteResult[]> {
   const names = opts.suite ? [opts.suite] : [...tree.suites.keys()];
   for (const n of names) if (!tree.suites.has(n)) throw new Error(`no suite named "${n}" in ${tree.configDir} (suites: ${[...tree.suites.keys()].join(', ') || 'none'})`);
   const secrets = new SecretResolver(opts.env ?? process.env);
-  const models = await ModelEnvironment.start(tree.project, secrets, { cassette: opts.cassette });
+  // One redactor for everything stored or sent on: records, cassettes, the judge's prompt.
   const redactor = new Redactor();
+  const models = await ModelEnvironment.start(tree.project, secrets, { cassette: opts.cassette, redact: (t) => redactor.text(t) });
   const resultsDir = resolve(tree.root, opts.resultsDir ?? tree.project.value.results_dir ?? '.gauntlet/results');
   const store = new DirectoryStore(resultsDir, redactor);
   const emit = (e: RunEvent) => opts.onEvent?.(e);
@@ -163,6 +165,23 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
     const t0 = Date.now();
     ctx.emit({ type: 'run_start', runId, task: run.task.id, agent: run.agent, trial: run.trial });
     const agent = prepared.get(run.agent) ?? { config: tree.agents.get(run.agent)!.value, kind: 'python' as const, version: tree.agents.get(run.agent)!.value.version ?? 'unresolved', env: {}, headers: {}, timeoutMs: 0, mounts: [] };
+    const task = { ...run.task, origin: { ...run.task.origin, file: relative(tree.root, run.task.origin.file).split(sep).join('/') } };
+    const base = { id: runId, suiteRunId, suite: s.name, task, trial: run.trial, agent, started: t0, provenance: prov };
+    let record: RunRecord;
+    try {
+      record = await runOne(run, agent, runId, base);
+    } catch (e) {
+      // Whatever one run does ends as that run's own error: the suite goes on and reports.
+      const message = `gauntlet failed on this run and went on with the suite: ${String((e as Error)?.message ?? e).slice(0, 500)}`;
+      const outcome: AgentOutcome = { ...emptyOutcome(), status: 'failed', error: { class: 'internal_error', code: 'run_crashed', message, detail: String((e as Error)?.stack ?? '').slice(0, 4000) } };
+      record = ctx.redactor.value(fitRecord(buildRecord({ ...base, outcome, judge: null })));
+    }
+    await ctx.store.writeRun(record);
+    ctx.emit({ type: 'run_end', record });
+    return record;
+  });
+
+  async function runOne(run: (typeof runs)[number], agent: PreparedAgent, runId: string, base: Omit<Parameters<typeof buildRecord>[0], 'outcome' | 'judge'>): Promise<RunRecord> {
     let outcome: AgentOutcome;
     if (judgeError) outcome = { ...emptyOutcome(), status: 'failed', error: { class: 'contract_error', code: judgeCode, message: judgeError } };
     else if (agent.error) outcome = { ...emptyOutcome(), status: 'failed', error: agent.error };
@@ -179,16 +198,14 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
     let card = null;
     if (judgeTarget) {
       const t1 = Date.now();
+      // The judge is sent the redacted run: secret values never leave for a model provider.
       card = outcome.status === 'completed' && outcome.final_response !== null
-        ? await judge(judgeTarget, { user_instruction: run.task.user, behavior_instructions: run.task.behavior_instructions ?? null, expected_outcome: run.task.expected_outcome ?? 'completion', outcome })
+        ? await judge(judgeTarget, { user_instruction: run.task.user, behavior_instructions: run.task.behavior_instructions ?? null, expected_outcome: run.task.expected_outcome ?? 'completion', outcome: ctx.redactor.value(outcome) })
         : notApplicable('the agent failed before producing a final response');
       outcome.phases.judge_ms = Date.now() - t1;
     }
-    const record = ctx.redactor.value(buildRecord({ id: runId, suiteRunId, suite: s.name, task: { ...run.task, origin: { ...run.task.origin, file: relative(tree.root, run.task.origin.file).split(sep).join('/') } }, trial: run.trial, agent, outcome, judge: card, started: t0, provenance: prov }));
-    await ctx.store.writeRun(record);
-    ctx.emit({ type: 'run_end', record });
-    return record;
-  });
+    return ctx.redactor.value(fitRecord(buildRecord({ ...base, outcome, judge: card })));
+  }
 
   await Promise.allSettled(ctx.teardowns.splice(0));
   await Promise.all([...prepared.values()].map((p) => disposeCode(p.code)));
@@ -212,7 +229,7 @@ async function dispatch(agent: PreparedAgent, task: Task, runId: string, ctx: Ct
   const base = { runId, token, image: agent.image!, driver: ctx.driver, relay: ctx.models.relay, limits, timeoutMs: agent.timeoutMs, env: agent.env, tools: agent.config.tools ?? [], setupCommand: agent.config.environment?.setup_command, extraMounts: agent.mounts, deferTeardown: (p: Promise<unknown>) => ctx.teardowns.push(p) };
   if (agent.kind === 'command') {
     const t = judgeTarget;
-    const criterion = t ? (c: string, scale: number, o: AgentOutcome) => scoreCriterion(t, c, scale, { user_instruction: task.user, behavior_instructions: task.behavior_instructions ?? null }, o) : undefined;
+    const criterion = t ? (c: string, scale: number, o: AgentOutcome) => scoreCriterion(t, c, scale, { user_instruction: task.user, behavior_instructions: task.behavior_instructions ?? null }, ctx.redactor.value(o)) : undefined;
     return runCommandAgent({ ...base, command: agent.config.command!, scenario: scenario!, workspace: workspace!, criterion }, taskInput(task, runId));
   }
   return runPythonAgent(base, agent.code!, taskInput(task, runId));

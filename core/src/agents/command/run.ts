@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { ScenarioConfig } from '../../config/types.js';
+import { OUTCOME_BUDGETS } from '../../results/record-size.js';
+import { boundJson, clipText, noCut, wasCut } from '../../util/bounded.js';
+import { readReport } from '../report.js';
 import { runScorers } from '../../grading/scorers.js';
 import type { RunError, TrajectoryStep } from '../../results/record.js';
 import { parseExecLog } from '../../trajectory/exec-log.js';
@@ -9,7 +13,6 @@ import { PROXY_PORT, sandboxEnv, withRunSandbox, type SandboxRunContext } from '
 import { emptyOutcome, type AgentOutcome, type TaskInput } from '../types.js';
 import { recognise } from './presets.js';
 
-const MARK = '@@GAUNTLET_RESULT@@';
 const WS = '/home/user/workspace';
 const RUNTIME = '/gauntlet/runtime/workspace.sh';
 
@@ -22,13 +25,33 @@ export interface CommandRunContext extends SandboxRunContext {
 }
 
 function marker(stdout: string): Record<string, any> | undefined {
-  const i = stdout.lastIndexOf(MARK);
-  if (i < 0) return undefined;
-  try {
-    return JSON.parse(stdout.slice(i + MARK.length).split('\n')[0]);
-  } catch {
-    return undefined;
-  }
+  const r = readReport(stdout);
+  return r.ok ? r.value : undefined;
+}
+
+/**
+ * The eval exec's output, framed by a boundary the host draws after the agent's processes are
+ * gone: whatever the agent put in file names or contents cannot fake the paths or the diff.
+ */
+function evalOutput(stdout: string, boundary: string) {
+  const paths = `\n@@GAUNTLET_PATHS_${boundary}@@\n`;
+  const diff = `\n@@GAUNTLET_DIFF_${boundary}@@\n`;
+  const end = `\n@@GAUNTLET_END_${boundary}@@`;
+  const p = stdout.indexOf(paths);
+  const d = stdout.indexOf(diff, p);
+  const e = stdout.indexOf(end, d);
+  if (p < 0 || d < 0 || e < 0) return undefined;
+  const status = /^\{"status":"ok","diff_bytes":(\d+)\}/.exec(stdout.slice(e + end.length));
+  if (!status) return undefined;
+  return { paths: stdout.slice(p + paths.length, d).split('\0').filter(Boolean), diff: stdout.slice(d + diff.length, e), diffBytes: Number(status[1]) };
+}
+
+/** Steps from a transcript or log the agent's processes wrote, within the run's step budget. */
+function boundSteps(steps: TrajectoryStep[], out: AgentOutcome): TrajectoryStep[] {
+  const cut = noCut();
+  const kept = boundJson(steps, { maxString: 16 * 1024, maxTotal: OUTCOME_BUDGETS.stepsBytes }, cut) as TrajectoryStep[];
+  if (wasCut(cut)) out.soft_warnings.push(`the trajectory was cut to fit the run's ${OUTCOME_BUDGETS.stepsBytes} byte budget for steps`);
+  return kept.filter((s) => s && typeof s === 'object');
 }
 
 /** The brief a CLI reads from $GAUNTLET_TASK_FILE; agent-mode setup instructions go first. */
@@ -47,7 +70,7 @@ const EXECLOG = '\n@@GAUNTLET_EXECLOG@@\n';
  * from the execve capture (capture.sh), with "output not captured" where that is true.
  */
 function capturedSteps(command: string, exit: number, stdout: string, log: string, at: string): { steps: TrajectoryStep[]; dropped: number } {
-  const top: TrajectoryStep = { at, type: 'shell', summary: `$ ${command.slice(0, 200)} → exit ${exit}`, detail: { command, exit_code: exit, output: stdout ? stdout.slice(-4000) : 'output not captured', note: 'unrecognised command: coarse capture (call a known CLI binary directly for a rich trajectory)' } };
+  const top: TrajectoryStep = { at, type: 'shell', observed_by: 'host', summary: `$ ${command.slice(0, 200)} → exit ${exit}`, detail: { command, exit_code: exit, output: stdout ? stdout.slice(-4000) : 'output not captured', note: 'unrecognised command: coarse capture (call a known CLI binary directly for a rich trajectory)' } };
   const { steps, dropped } = parseExecLog(log, at);
   // The first exec is the capture's own `sh -c <command>`: already the top step.
   const rest = steps.filter((s, i) => !(i === 0 && (s.detail as { argv: string[] }).argv[2] === command));
@@ -102,15 +125,16 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
       // A timed-out run's sandbox is gone with its files; stdout is all there is.
       const transcript = transcriptFile && !r.timedOut ? (await sandbox.exec(['cat', transcriptFile], { timeoutMs: 30_000 })).stdout : stdout;
       const n = normaliseTranscript(preset.transcript, transcript, [...gateway.modelCalls]);
-      out.steps = n.steps.length ? n.steps : [shellStep(at, command, stdout || r.stderr || undefined, r.timedOut ? null : r.exitCode)];
-      out.final_response = n.final_response;
+      // The transcript is the CLI's own account; the exit code of the exec is the host's.
+      out.steps = n.steps.length ? boundSteps(n.steps, out) : [{ ...shellStep(at, command, stdout || r.stderr || undefined, r.timedOut ? null : r.exitCode), observed_by: 'host' }];
+      out.final_response = n.final_response === null ? null : clipText(n.final_response, OUTCOME_BUDGETS.finalResponse);
       out.coding = { diff: null, changed_paths: [], scorers: [], ...(n.usage ? { cli_usage: n.usage } : {}) };
       for (const e of n.errors ?? []) out.soft_warnings.push(`${preset.id} reported: ${e.slice(0, 500)}`);
       if (!n.steps.length) out.soft_warnings.push(`no ${preset.transcript} transcript was found in the ${preset.id} output; the trajectory is the command alone`);
       if (!preset.relayed) out.soft_warnings.push(`${preset.id} talks to its vendor's own backend: its model calls are not relayed or recorded by the gateway, and the sandbox needs egress to reach it`);
     } else {
       const c = capturedSteps(command, r.exitCode, stdout, cut >= 0 ? r.stdout.slice(cut + EXECLOG.length) : '', at);
-      out.steps = c.steps;
+      out.steps = boundSteps(c.steps, out);
       out.dropped_steps = c.dropped;
       out.final_response = stdout.trim().slice(-20_000) || null;
     }
@@ -122,17 +146,14 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
     // Eval phase: a failure here keeps the run (banner), it does not fail it.
     const t3 = Date.now();
     const coding = (out.coding ??= { diff: null, changed_paths: [], scorers: [] });
-    const ev = await sandbox.exec(['sh', RUNTIME, 'eval'], { timeoutMs: 300_000 });
-    const e = marker(ev.stdout);
-    if (e?.status !== 'ok') coding.eval_error = `diff capture failed: ${(e?.log ?? ev.stderr).slice(-500)}`;
+    const boundary = randomBytes(16).toString('hex');
+    const ev = await sandbox.exec(['sh', RUNTIME, 'eval'], { env: { GAUNTLET_BOUNDARY: boundary }, timeoutMs: 300_000 });
+    const e = evalOutput(ev.stdout, boundary);
+    if (!e) coding.eval_error = `diff capture failed: ${(marker(ev.stdout)?.log ?? ev.stderr).slice(-500)}`;
     else {
-      const pathsAt = ev.stdout.indexOf('@@GAUNTLET_PATHS@@\n');
-      const diffAt = ev.stdout.indexOf('\n@@GAUNTLET_DIFF@@\n');
-      const endAt = ev.stdout.lastIndexOf(`\n${MARK}`);
-      coding.changed_paths = ev.stdout.slice(pathsAt + 19, diffAt).split('\n').filter(Boolean);
-      const diff = ev.stdout.slice(diffAt + 19, endAt);
-      coding.diff = diff.trim() ? diff : null;
-      if (e.diff_bytes > diff.length + 1) coding.diff += `\n[diff truncated: ${e.diff_bytes} bytes in all; the first ${diff.length} are shown]\n`;
+      coding.changed_paths = e.paths;
+      coding.diff = e.diff.trim() ? e.diff : null;
+      if (e.diffBytes > e.diff.length + 1) coding.diff += `\n[diff truncated: ${e.diffBytes} bytes in all; the first ${e.diff.length} are shown]\n`;
     }
     coding.scorers = await runScorers(ctx.scenario.scorers ?? [], { sandbox, finalResponse: out.final_response, changedPaths: coding.changed_paths, llm: ctx.criterion ? (c, scale) => ctx.criterion!(c, scale, out) : undefined });
     out.phases.eval_ms = Date.now() - t3;
