@@ -40,6 +40,10 @@ function classify(out: AgentOutcome, report: Record<string, unknown>, gatewaySaw
   };
   const message = clipText(String(report.message ?? ''), 2000);
   const status = String(report.status);
+  // Each report comes with the exit status its writer ends with; any other means it was not
+  // the harness's last word (written over, or followed by a crash the agent caused).
+  const expected = EXIT_OF[status];
+  if (expected !== undefined && exitCode !== expected) return fail(badReport(`it reported ${status} but the process exited ${exitCode}`, exitCode));
   switch (status) {
     case 'ok':
       out.final_response = finalText(report.final_response, out);
@@ -73,6 +77,8 @@ function classify(out: AgentOutcome, report: Record<string, unknown>, gatewaySaw
       return fail(badReport(`it reported an unknown status ${JSON.stringify(clipText(status, 60))}`, exitCode));
   }
 }
+
+const EXIT_OF: Record<string, number> = { ok: 0, exception: 0, probe_failed: 0, contract_error: 0, proxy_unreachable: 0, setup_failed: 4, code_copy_failed: 3 };
 
 function badReport(why: string, exitCode: number): RunError {
   return { class: 'contract_error', code: 'agent_bad_report', message: `the harness's report cannot be trusted: ${why}; something in the agent's process wrote it (exit ${exitCode})` };
