@@ -17,6 +17,10 @@ describe('bounding untrusted values', () => {
     expect(JSON.stringify(boundJson(v, { maxString: 100, maxTotal: 10_000 }))).toBe(JSON.stringify(v));
   });
 
+  it('drops undefined keys and turns undefined items into null, as JSON does', () => {
+    expect(boundJson({ a: undefined, b: [undefined, 1] }, { maxString: 10, maxTotal: 100 })).toEqual({ b: [null, 1] });
+  });
+
   it('clips long strings keeping head and tail, and counts what it cut', () => {
     const cut = noCut();
     const s = clipText('a'.repeat(500) + 'MIDDLE' + 'z'.repeat(500), 200, cut);

@@ -79,8 +79,15 @@ export function boundJson(value: unknown, o: BoundOptions, cut: Cut = noCut()): 
         continue;
       }
       const [k, v] = entries[next];
-      budget -= ITEM_COST + (Array.isArray(out) ? 0 : k.length);
       stack.push({ ...f, next: next + 1 });
+      // As JSON.stringify does: no value is no key, and null in an array.
+      const absent = v === undefined || typeof v === 'function' || typeof v === 'symbol';
+      if (absent && !Array.isArray(out)) continue;
+      budget -= ITEM_COST + (Array.isArray(out) ? 0 : k.length);
+      if (absent) {
+        (out as unknown[]).push(null);
+        continue;
+      }
       const set = Array.isArray(out) ? (x: unknown) => out.push(x) : (x: unknown) => (out[clipText(k, 256, cut)] = x);
       stack.push({ kind: 'value', src: v, set, depth: depth + 1 });
       continue;
