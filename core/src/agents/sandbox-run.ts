@@ -5,7 +5,7 @@ import { Gateway } from '../gateway/server.js';
 import type { ToolDecl } from '../config/types.js';
 import type { ModelRelay } from '../models/relay.js';
 import type { ModelCall } from '../models/wire.js';
-import type { Sandbox, SandboxDriver } from '../sandbox/driver.js';
+import type { Sandbox, SandboxDriver, SandboxLimits } from '../sandbox/driver.js';
 import { packageRoot } from '../util/paths.js';
 import type { AgentOutcome } from './types.js';
 
@@ -20,7 +20,7 @@ export interface SandboxRunContext {
   image: string;
   driver: SandboxDriver;
   relay: ModelRelay;
-  limits: { memoryMb: number; cpus: number; pidsLimit: number };
+  limits: SandboxLimits;
   timeoutMs: number;
   env: Record<string, string>;
   tools: ToolDecl[];
@@ -67,6 +67,12 @@ export async function withRunSandbox(ctx: SandboxRunContext, files: Record<strin
     });
     out.phases.sandbox_ms = Date.now() - t0;
     await body(sandbox, gateway);
+    // A limit the driver enforced by stopping the sandbox outranks whatever the body concluded.
+    const hit = sandbox.limitHit();
+    if (hit) {
+      out.status = 'failed';
+      out.error = { class: 'contract_error', code: 'sandbox_disk_limit', message: `the sandbox wrote ${hit.usedMb} MiB, over its disk budget of ${hit.limitMb} MiB, and was stopped; have the agent write less (clean caches, write outside the workspace only what it needs) or raise sandbox.disk_mb in gauntlet.yaml` };
+    }
   } catch (e) {
     out.status = 'failed';
     out.error = { class: 'internal_error', code: 'sandbox_start_failed', message: (e as Error).message };

@@ -126,7 +126,7 @@ export interface ProjectConfig {
   concurrency?: number;
   results_branch?: string;
   results_dir?: string;
-  sandbox?: { memory_mb?: number; cpus?: number; pids_limit?: number };
+  sandbox?: { memory_mb?: number; cpus?: number; pids_limit?: number; disk_mb?: number };
   providers?: { anthropic?: ProviderConfig; openai?: ProviderConfig; gemini?: ProviderConfig };
   prices?: Record<string, { input_per_mtok: number; output_per_mtok: number }>;
   allow_private_git_hosts?: string[];

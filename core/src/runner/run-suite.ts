@@ -19,8 +19,8 @@ import { summarise } from '../results/summary.js';
 import { applyExtraGates, type ExtraGates } from '../results/gates.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownReport } from '../report/markdown.js';
-import { checkDocker, DockerDriver } from '../sandbox/docker.js';
-import type { SandboxDriver } from '../sandbox/driver.js';
+import { checkDocker, DEFAULT_DISK_MB, DockerDriver } from '../sandbox/docker.js';
+import type { SandboxDriver, SandboxLimits } from '../sandbox/driver.js';
 import { DEFAULT_BASE_IMAGE, ImageManager } from '../sandbox/images.js';
 import { newId, sha256, stableStringify } from '../util/hash.js';
 import { mapPool } from './pool.js';
@@ -158,6 +158,7 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
     memoryMb: tree.project.value.sandbox?.memory_mb ?? DEFAULT_LIMITS.memoryMb,
     cpus: tree.project.value.sandbox?.cpus ?? DEFAULT_LIMITS.cpus,
     pidsLimit: tree.project.value.sandbox?.pids_limit ?? DEFAULT_LIMITS.pidsLimit,
+    diskMb: tree.project.value.sandbox?.disk_mb ?? DEFAULT_DISK_MB,
   };
 
   const records = await mapPool(runs, concurrency, async (run) => {
@@ -221,7 +222,7 @@ function taskInput(task: Task, runId: string): TaskInput {
   return { user_instruction: task.user, behavior_instructions: task.behavior_instructions ?? null, initial_state: task.initial_state ?? null, task_id: task.id, session_id: runId, messages: [{ role: 'user', content: task.user }] };
 }
 
-async function dispatch(agent: PreparedAgent, task: Task, runId: string, ctx: Ctx, limits: typeof DEFAULT_LIMITS, scenario?: ScenarioConfig, workspace?: SeededWorkspace, judgeTarget?: JudgeTarget | null): Promise<AgentOutcome> {
+async function dispatch(agent: PreparedAgent, task: Task, runId: string, ctx: Ctx, limits: SandboxLimits, scenario?: ScenarioConfig, workspace?: SeededWorkspace, judgeTarget?: JudgeTarget | null): Promise<AgentOutcome> {
   if (agent.kind === 'http') return runHttpAgent({ url: agent.config.http!.url, headers: agent.headers, timeoutMs: agent.timeoutMs, runId }, taskInput(task, runId));
   const token = `gt_${randomBytes(24).toString('hex')}`;
   ctx.secrets.track(token);

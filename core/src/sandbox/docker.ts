@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import Docker from 'dockerode';
-import type { ExecOptions, ExecResult, Sandbox, SandboxDriver, SandboxSpec } from './driver.js';
+import { DiskWatchdog } from './disk-watchdog.js';
+import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, SandboxSpec } from './driver.js';
 
 export const RUN_LABEL = 'gauntlet.run';
 const OWNER_LABEL = 'gauntlet.owner';
@@ -60,11 +61,30 @@ function collector() {
   return { sink, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
+/** A sandbox's disk budget when its config sets none. */
+export const DEFAULT_DISK_MB = 2048;
+
+/**
+ * Whether this engine's storage driver takes a size quota (`--storage-opt size`: overlay2 on
+ * xfs with pquota, btrfs, zfs); learned from the first create that asks, once per process.
+ */
+let quotaSupported: boolean | undefined;
+
 class DockerSandbox implements Sandbox {
+  private watchdog?: DiskWatchdog;
+
   constructor(
     readonly id: string,
     private readonly container: Docker.Container,
   ) {}
+
+  watch(limitMb: number, by: LimitHit['by'], everyMs: number) {
+    this.watchdog = new DiskWatchdog(this.container, limitMb, by, everyMs).start();
+  }
+
+  limitHit(): LimitHit | undefined {
+    return this.watchdog?.hit;
+  }
 
   async exec(cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const started = Date.now();
@@ -111,17 +131,28 @@ class DockerSandbox implements Sandbox {
   }
 
   async destroy() {
-    // AutoRemove races this after a kill; a 404 or 409 means it is already going.
-    await this.container.remove({ force: true, v: true }).catch(() => undefined);
+    this.watchdog?.stop();
+    // AutoRemove races this after a kill: 404 means gone, 409 means going, and destroy()
+    // returns only once it is gone (a large writable layer takes a while to delete).
+    await this.container.remove({ force: true, v: true }).catch(async (e: { statusCode?: number }) => {
+      if (e.statusCode === 409) await this.container.wait({ condition: 'removed' }).catch(() => undefined);
+    });
   }
 }
 
+export interface DockerDriverOptions {
+  /** How often the disk watchdog looks at a sandbox's writable layer. */
+  diskPollMs?: number;
+}
+
 export class DockerDriver implements SandboxDriver {
+  constructor(private readonly o: DockerDriverOptions = {}) {}
+
   async create(spec: SandboxSpec): Promise<Sandbox> {
     const d = dockerEngine();
-    let container: Docker.Container;
-    try {
-      container = await d.createContainer({
+    const diskMb = spec.limits.diskMb ?? DEFAULT_DISK_MB;
+    const make = (quota: boolean) =>
+      d.createContainer({
         name: `gauntlet-${spec.runId}`,
         Image: spec.image,
         Cmd: ['sleep', 'infinity'],
@@ -129,13 +160,37 @@ export class DockerDriver implements SandboxDriver {
         // (`kill -9 -1` before grading) without stopping the sandbox.
         User: '65534:65534',
         Labels: { [RUN_LABEL]: spec.runId, [OWNER_LABEL]: owner(), 'gauntlet.created': String(Date.now()) },
-        HostConfig: hardenedHostConfig(spec),
+        HostConfig: { ...hardenedHostConfig(spec), ...(quota ? { StorageOpt: { size: `${diskMb}M` } } : {}) },
       });
+    let container: Docker.Container;
+    try {
+      if (quotaSupported !== false) {
+        try {
+          container = await make(true);
+          quotaSupported = true;
+        } catch (e) {
+          if (!/storage-?opt|quota|not supported/i.test((e as Error).message)) throw e;
+          quotaSupported = false;
+          container = await make(false);
+        }
+      } else container = await make(false);
       await container.start();
     } catch (e) {
       throw new Error(`docker could not start the sandbox: ${(e as Error).message}`);
     }
-    return new DockerSandbox(container.id, container);
+    const sb = new DockerSandbox(container.id, container);
+    // The quota makes writes fail at the budget; the watchdog is what names it in the record.
+    sb.watch(diskMb, quotaSupported ? 'storage_opt' : 'watchdog', this.o.diskPollMs ?? 1000);
+    return sb;
+  }
+
+  /** How this engine enforces disk budgets, asked of it with a throwaway container. */
+  static async diskEnforcement(image: string): Promise<LimitHit['by']> {
+    if (quotaSupported === undefined) {
+      const sb = await new DockerDriver({ diskPollMs: 60_000 }).create({ image, runId: `probe-${process.pid}-${Date.now()}`, mounts: [], limits: { memoryMb: 64, cpus: 0.1, pidsLimit: 16, diskMb: 64 } });
+      await sb.destroy();
+    }
+    return quotaSupported ? 'storage_opt' : 'watchdog';
   }
 
   async sweep(): Promise<number> {

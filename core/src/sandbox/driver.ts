@@ -5,7 +5,24 @@ export interface SandboxSpec {
   image: string;
   runId: string;
   mounts: { host: string; container: string; readonly: boolean }[];
-  limits: { memoryMb: number; cpus: number; pidsLimit: number };
+  limits: SandboxLimits;
+}
+
+export interface SandboxLimits {
+  memoryMb: number;
+  cpus: number;
+  pidsLimit: number;
+  /** What the sandbox may write (its writable layer), in MiB. */
+  diskMb?: number;
+}
+
+/** A limit the driver enforced by stopping the sandbox; the run's error says which. */
+export interface LimitHit {
+  kind: 'disk';
+  usedMb: number;
+  limitMb: number;
+  /** How the engine enforced it: a storage quota, or the driver's own watchdog. */
+  by: 'storage_opt' | 'watchdog';
 }
 
 export interface ExecOptions {
@@ -31,6 +48,8 @@ export interface Sandbox {
   exec(cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
   /** Whether the kernel's OOM killer fired in this sandbox (best effort). */
   oomKilled(): Promise<boolean>;
+  /** Set once the driver stopped the sandbox for crossing a limit. */
+  limitHit(): LimitHit | undefined;
   destroy(): Promise<void>;
 }
 
