@@ -8,6 +8,7 @@ import type { ModelCall } from '../models/wire.js';
 import type { Sandbox, SandboxDriver, SandboxLimits } from '../sandbox/driver.js';
 import { packageRoot } from '../util/paths.js';
 import type { AgentOutcome } from './types.js';
+import { ownedTempDir } from '../util/temp.js';
 
 type Mount = { host: string; container: string; readonly: boolean };
 
@@ -27,6 +28,8 @@ export interface SandboxRunContext {
   setupCommand?: string;
   /** Extra read-only host files (a coding CLI from the runner). */
   extraMounts?: { host: string; container: string; readonly: boolean }[];
+  /** Cancels the run (Ctrl-C): its sandbox is killed and the run ends as cancelled. */
+  signal?: AbortSignal;
   /** Takes sandbox removal off the critical path; the runner awaits it before finishing. */
   deferTeardown?: (p: Promise<unknown>) => void;
 }
@@ -50,7 +53,7 @@ export function sandboxEnv(token: string, taskFile: string): Record<string, stri
  */
 export async function withRunSandbox(ctx: SandboxRunContext, files: Record<string, string>, mounts: Mount[], out: AgentOutcome, body: (sandbox: Sandbox, gateway: { readonly modelCalls: readonly ModelCall[]; readonly connections: number }) => Promise<void>): Promise<void> {
   const t0 = Date.now();
-  const runDir = await mkdtemp(join(tmpdir(), 'gauntlet-run-'));
+  const runDir = await ownedTempDir('run');
   await chmod(runDir, 0o755);
   for (const [name, text] of Object.entries(files)) await writeFile(join(runDir, name), text, { mode: 0o644 });
   const gateway = await new Gateway({ listen: { socket: join(runDir, 'gw.sock') }, token: ctx.token, relay: ctx.relay, tools: ctx.tools }).start();
@@ -77,6 +80,11 @@ export async function withRunSandbox(ctx: SandboxRunContext, files: Record<strin
     out.status = 'failed';
     out.error = { class: 'internal_error', code: 'sandbox_start_failed', message: (e as Error).message };
   } finally {
+    if (ctx.signal?.aborted) {
+      out.status = 'cancelled';
+      out.error = null;
+      out.soft_warnings.push('cancelled before it finished (interrupted); nothing after that point was graded');
+    }
     await gateway.close();
     out.model_calls = gateway.modelCalls;
     out.tool_calls = gateway.toolCalls;

@@ -14,7 +14,7 @@ export interface TaskInput {
 
 /** What running an agent produced, before grading. */
 export interface AgentOutcome {
-  status: 'completed' | 'failed';
+  status: 'completed' | 'failed' | 'cancelled';
   final_response: string | null;
   error: RunError | null;
   steps: TrajectoryStep[];

@@ -129,7 +129,7 @@ export interface SuiteManifest {
   finished_at: string;
   duration_ms: number;
   trials: number;
-  counts: { runs: number; completed: number; failed: number; pass: number; fail: number; pending: number; not_applicable: number };
+  counts: { runs: number; completed: number; failed: number; pass: number; fail: number; pending: number; not_applicable: number; cancelled?: number; not_run?: number };
   pass_rate: number;
   /** Tasks whose every trial passed (pass^k) and whose any trial passed (pass@k), as fractions. */
   pass_hat_k: number;

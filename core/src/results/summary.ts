@@ -8,12 +8,13 @@ function percentile(sorted: number[], p: number): number {
 
 /** Aggregates a suite run: pass rates (per run, pass^k and pass@k per task), cost, latency, gates. */
 export function summarise(id: string, suite: string, records: RunRecord[], trials: number, gates: Gates, started: number, provenance: Provenance): SuiteManifest {
-  const counts = { runs: records.length, completed: 0, failed: 0, pass: 0, fail: 0, pending: 0, not_applicable: 0 };
+  const counts: SuiteManifest['counts'] = { runs: records.length, completed: 0, failed: 0, pass: 0, fail: 0, pending: 0, not_applicable: 0 };
   const byClass: Record<string, number> = {};
   const cost = { agent_usd: 0, judge_usd: 0, simulator_usd: 0, total_usd: 0 };
   for (const r of records) {
     if (r.status === 'completed') counts.completed++;
     if (r.status === 'failed') counts.failed++;
+    if (r.status === 'cancelled') counts.cancelled = (counts.cancelled ?? 0) + 1;
     if (r.verdict === 'PASS') counts.pass++;
     else if (r.verdict === 'FAIL') counts.fail++;
     else if (r.verdict === 'PENDING') counts.pending++;

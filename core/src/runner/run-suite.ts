@@ -24,6 +24,7 @@ import type { SandboxDriver, SandboxLimits } from '../sandbox/driver.js';
 import { DEFAULT_BASE_IMAGE, ImageManager } from '../sandbox/images.js';
 import { newId, sha256, stableStringify } from '../util/hash.js';
 import { mapPool } from './pool.js';
+import { sweepTempDirs } from '../util/temp.js';
 import { prepareAgent, type PreparedAgent } from './prepare.js';
 import { selectRuns, type Shard } from './select.js';
 import { runCommandAgent } from '../agents/command/run.js';
@@ -59,6 +60,11 @@ export interface RunOptions {
   /** The base run to compare p95 latency with, for the latency-regression gate. */
   baselineFor?: (m: SuiteManifest) => { p95_ms: number; id: string } | undefined;
   onEvent?: (e: RunEvent) => void;
+  /**
+   * Aborting stops dispatch, cancels the runs in flight (their sandboxes are killed, their
+   * records say cancelled), and still writes what finished: records, manifest, report, JUnit.
+   */
+  signal?: AbortSignal;
 }
 
 export interface SuiteResult {
@@ -87,7 +93,12 @@ export async function runSuites(opts: RunOptions): Promise<SuiteResult[]> {
   const driver = opts.driver ?? new DockerDriver();
   const out: SuiteResult[] = [];
   try {
-    for (const name of names) out.push(await runSuite(tree, tree.suites.get(name)!, { opts, secrets, models, redactor, store, images, driver, emit, teardowns: [] }));
+    const swept = await sweepTempDirs();
+    if (swept) emit({ type: 'log', message: `swept ${swept} leftover temp dir(s) of runs whose process is gone` });
+    for (const name of names) {
+      if (opts.signal?.aborted) break;
+      out.push(await runSuite(tree, tree.suites.get(name)!, { opts, secrets, models, redactor, store, images, driver, emit, teardowns: [] }));
+    }
   } finally {
     await models.close();
   }
@@ -180,7 +191,7 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
     await ctx.store.writeRun(record);
     ctx.emit({ type: 'run_end', record });
     return record;
-  });
+  }, ctx.opts.signal);
 
   async function runOne(run: (typeof runs)[number], agent: PreparedAgent, runId: string, base: Omit<Parameters<typeof buildRecord>[0], 'outcome' | 'judge'>): Promise<RunRecord> {
     let outcome: AgentOutcome;
@@ -202,7 +213,7 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
       // The judge is sent the redacted run: secret values never leave for a model provider.
       card = outcome.status === 'completed' && outcome.final_response !== null
         ? await judge(judgeTarget, { user_instruction: run.task.user, behavior_instructions: run.task.behavior_instructions ?? null, expected_outcome: run.task.expected_outcome ?? 'completion', outcome: ctx.redactor.value(outcome) })
-        : notApplicable('the agent failed before producing a final response');
+        : notApplicable(outcome.status === 'cancelled' ? 'the run was cancelled' : 'the agent failed before producing a final response');
       outcome.phases.judge_ms = Date.now() - t1;
     }
     return ctx.redactor.value(fitRecord(buildRecord({ ...base, outcome, judge: card })));
@@ -212,6 +223,7 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
   await Promise.all([...prepared.values()].map((p) => disposeCode(p.code)));
   for (const w of workspaces.values()) await w.then((x) => rm(x.root, { recursive: true, force: true }), () => undefined);
   const manifest = summarise(suiteRunId, s.name, records, trials, s.gates ?? {}, started, prov);
+  if (records.length < runs.length) manifest.counts.not_run = runs.length - records.length;
   const notes = ctx.opts.extraGates ? applyExtraGates(manifest, ctx.opts.extraGates, ctx.opts.baselineFor?.(manifest)) : [];
   await ctx.store.writeManifest(manifest, { 'report.md': renderMarkdownReport(manifest, records), 'junit.xml': renderJunit(manifest, records) });
   ctx.emit({ type: 'suite_end', manifest });
@@ -227,7 +239,7 @@ async function dispatch(agent: PreparedAgent, task: Task, runId: string, ctx: Ct
   const token = `gt_${randomBytes(24).toString('hex')}`;
   ctx.secrets.track(token);
   ctx.redactor.add(token);
-  const base = { runId, token, image: agent.image!, driver: ctx.driver, relay: ctx.models.relay, limits, timeoutMs: agent.timeoutMs, env: agent.env, tools: agent.config.tools ?? [], setupCommand: agent.config.environment?.setup_command, extraMounts: agent.mounts, deferTeardown: (p: Promise<unknown>) => ctx.teardowns.push(p) };
+  const base = { runId, token, signal: ctx.opts.signal, image: agent.image!, driver: ctx.driver, relay: ctx.models.relay, limits, timeoutMs: agent.timeoutMs, env: agent.env, tools: agent.config.tools ?? [], setupCommand: agent.config.environment?.setup_command, extraMounts: agent.mounts, deferTeardown: (p: Promise<unknown>) => ctx.teardowns.push(p) };
   if (agent.kind === 'command') {
     const t = judgeTarget;
     const criterion = t ? (c: string, scale: number, o: AgentOutcome) => scoreCriterion(t, c, scale, { user_instruction: task.user, behavior_instructions: task.behavior_instructions ?? null }, ctx.redactor.value(o)) : undefined;

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import Docker from 'dockerode';
+import { processAlive } from '../util/temp.js';
 import { DiskWatchdog } from './disk-watchdog.js';
 import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, SandboxSpec } from './driver.js';
 
@@ -14,14 +15,6 @@ const MAX_OUTPUT = 64 * 1024 * 1024;
 
 const owner = () => `${hostname()}:${process.pid}`;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 // The Engine API over its socket rather than the docker CLI: a CLI process per create, exec
 // and remove cost ~50 ms of host CPU each, which is what capped concurrency on small runners.
@@ -111,15 +104,20 @@ class DockerSandbox implements Sandbox {
     }
     let timedOut = false;
     let killed: Promise<unknown> | undefined;
+    // Killing the container ends every process the agent started, not just the exec.
+    const kill = () => (killed ??= this.container.kill().catch(() => undefined));
     const timer = opts.timeoutMs
       ? setTimeout(() => {
           timedOut = true;
-          // Killing the container ends every process the agent started, not just the exec.
-          killed = this.container.kill().catch(() => undefined);
+          kill();
         }, opts.timeoutMs)
       : undefined;
+    const onAbort = () => kill();
+    if (opts.signal?.aborted) kill();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     await finished(stream).catch(() => undefined);
     if (timer) clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
     await killed;
     const info = await exec.inspect().catch(() => undefined);
     return { exitCode: info?.ExitCode ?? -1, stdout: out.text(), stderr: err.text(), timedOut, durationMs: Date.now() - started };
@@ -201,7 +199,7 @@ export class DockerDriver implements SandboxDriver {
       const own = c.Labels[OWNER_LABEL] ?? '';
       if (!own) return true;
       const [h, pid] = own.split(':');
-      return h === host ? !alive(Number(pid)) : Date.now() - Number(c.Labels['gauntlet.created'] ?? 0) > STALE_MS;
+      return h === host ? !processAlive(Number(pid)) : Date.now() - Number(c.Labels['gauntlet.created'] ?? 0) > STALE_MS;
     });
     await Promise.all(stale.map((c) => d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
     return stale.length;

@@ -33,6 +33,8 @@ export interface ExecOptions {
   cwd?: string;
   /** On expiry the whole sandbox is killed: nothing the agent started survives. */
   timeoutMs?: number;
+  /** Aborting (Ctrl-C, a cancelled run) kills the sandbox the same way. */
+  signal?: AbortSignal;
 }
 
 export interface ExecResult {

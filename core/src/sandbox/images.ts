@@ -6,6 +6,7 @@ import type { AgentConfig } from '../config/types.js';
 import { sha256 } from '../util/hash.js';
 import { packageRoot } from '../util/paths.js';
 import { docker } from './docker-cli.js';
+import { ownedTempDirSync } from '../util/temp.js';
 
 export const DEFAULT_BASE_IMAGE = 'gauntlet-base:latest';
 export type ImageState = 'not_built' | 'building' | 'ready' | 'failed';
@@ -174,7 +175,7 @@ export class ImageManager {
       const args = PIP_BUILD_ARGS.filter((a) => process.env[a]).flatMap((a) => ['--build-arg', a]);
       // The only file a build may see is the CA bundle: a context of one file, else none.
       const ca = this.buildCa();
-      const context = ca ? mkdtempSync(join(tmpdir(), 'gauntlet-build-')) : undefined;
+      const context = ca ? ownedTempDirSync('build') : undefined;
       if (ca && context) copyFileSync(ca.file, join(context, CA_FILE));
       const p = execa('docker', ['build', '--network', 'host', ...args, '-t', st.tag, ...(context ? ['-f', '-', context] : ['-'])], { input: st.dockerfile, reject: false, all: true, env: { DOCKER_BUILDKIT: '0' } });
       p.all?.on('data', (d: Buffer) => {

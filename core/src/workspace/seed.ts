@@ -7,6 +7,7 @@ import { cloneAgentCode, GitFetchError } from '../agents/python/git.js';
 import { packCode } from '../agents/python/source.js';
 import { ArchiveRejected, extractZip } from '../agents/python/zip.js';
 import { UrlRefused } from '../util/ssrf.js';
+import { ownedTempDir } from '../util/temp.js';
 
 /** The repository a coding run starts from, materialised and packed on the host before any sandbox. */
 export interface SeededWorkspace {
@@ -24,7 +25,7 @@ export class WorkspaceSeedError extends Error {
 
 /** Seeds are resolved relative to the scenario file's folder. */
 export async function seedWorkspace(seed: WorkspaceSeed, baseDir: string, secrets: SecretResolver, opts: { allowHosts?: string[] } = {}): Promise<SeededWorkspace> {
-  const root = await mkdtemp(join(tmpdir(), 'gauntlet-ws-'));
+  const root = await ownedTempDir('ws');
   let dir = join(root, 'src');
   await mkdir(dir);
   const provenance: Record<string, string> = {};

@@ -94,7 +94,7 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
   await withRunSandbox(ctx, files, [{ host: ctx.workspace.packDir, container: '/gauntlet/workspace', readonly: true }], out, async (sandbox, gateway) => {
     const t1 = Date.now();
     const setup = ctx.scenario.setup;
-    const seed = await sandbox.exec(['sh', RUNTIME, 'seed'], { env: setup && setup.mode !== 'agent' ? { GAUNTLET_PLATFORM_SETUP: setup.command, GAUNTLET_SETUP_TIMEOUT: String(setup.timeout ?? 600) } : {}, timeoutMs: ((setup?.timeout ?? 600) + 60) * 1000 });
+    const seed = await sandbox.exec(['sh', RUNTIME, 'seed'], { env: setup && setup.mode !== 'agent' ? { GAUNTLET_PLATFORM_SETUP: setup.command, GAUNTLET_SETUP_TIMEOUT: String(setup.timeout ?? 600) } : {}, timeoutMs: ((setup?.timeout ?? 600) + 60) * 1000, signal: ctx.signal });
     const s = marker(seed.stdout);
     if (s?.status !== 'ok') {
       if (s?.status === 'setup_failed') fail('workspace_setup_failed', `the setup command exited ${s.exit_code}`, s.log);
@@ -114,7 +114,7 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
     const env = { ...ctx.env, ...sandboxEnv(ctx.token, taskFile), ...(preset?.env ?? {}), HOME: '/home/user', GAUNTLET_PROXY_PORT: String(PROXY_PORT) };
     // A recognised CLI writes its own transcript; anything else gets the execve capture.
     const argv = preset ? ['sh', '-c', command] : ['sh', '/gauntlet/runtime/capture.sh', command];
-    const r = await sandbox.exec(['sh', '/gauntlet/runtime/start.sh', ...argv], { env, cwd: WS, timeoutMs: ctx.timeoutMs });
+    const r = await sandbox.exec(['sh', '/gauntlet/runtime/start.sh', ...argv], { env, cwd: WS, timeoutMs: ctx.timeoutMs, signal: ctx.signal });
     const cut = preset ? -1 : r.stdout.lastIndexOf(EXECLOG);
     const stdout = cut >= 0 ? r.stdout.slice(0, cut) : r.stdout;
     out.phases.agent_ms = Date.now() - t2;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { checkFetchUrl } from '../../util/ssrf.js';
+import { ownedTempDir } from '../../util/temp.js';
 
 export class GitFetchError extends Error {}
 
@@ -18,7 +19,7 @@ export class GitFetchError extends Error {}
  */
 export async function cloneAgentCode(opts: { url: string; ref?: string; token?: string; dest: string; allowHosts?: string[]; refFallback?: boolean }): Promise<{ commit: string; fellBack: boolean }> {
   const { url, host, port, address } = await checkFetchUrl(opts.url, { allowHosts: opts.allowHosts });
-  const home = await mkdtemp(join(tmpdir(), 'gauntlet-git-'));
+  const home = await ownedTempDir('git');
   const cfg: [string, string][] = [
     ['protocol.allow', 'never'],
     ['protocol.https.allow', 'always'],

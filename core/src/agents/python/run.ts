@@ -107,7 +107,7 @@ export async function runPythonAgent(ctx: SandboxRunContext, code: AgentCode, ta
       ...(ctx.setupCommand ? { GAUNTLET_SETUP_COMMAND: ctx.setupCommand } : {}),
     };
     const t1 = Date.now();
-    const r = await sandbox.exec(['sh', '/gauntlet/runtime/start.sh', 'python3', '-P', '/gauntlet/runtime/python_harness.py'], { env, timeoutMs: ctx.timeoutMs });
+    const r = await sandbox.exec(['sh', '/gauntlet/runtime/start.sh', 'python3', '-P', '/gauntlet/runtime/python_harness.py'], { env, timeoutMs: ctx.timeoutMs, signal: ctx.signal });
     out.phases.agent_ms = Date.now() - t1;
     const report = readReport(r.stdout);
     if (r.timedOut) {

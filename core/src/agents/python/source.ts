@@ -8,6 +8,7 @@ import { sha256 } from '../../util/hash.js';
 import { UrlRefused } from '../../util/ssrf.js';
 import { cloneAgentCode, GitFetchError } from './git.js';
 import { ArchiveRejected, extractZip } from './zip.js';
+import { ownedTempDir } from '../../util/temp.js';
 
 export const INLINE_MAX_BYTES = 200 * 1024;
 export const FILES_MAX_BYTES = 1024 * 1024;
@@ -58,7 +59,7 @@ function safeRelative(name: string): string {
 export async function materialiseCode(agent: Loaded<AgentConfig>, secrets: SecretResolver, opts: { allowHosts?: string[] } = {}): Promise<AgentCode> {
   const py = agent.value.python!;
   const src = py.source;
-  const root = await mkdtemp(join(tmpdir(), 'gauntlet-code-'));
+  const root = await ownedTempDir('code');
   let dir = join(root, 'src');
   await mkdir(dir);
   const entrypointFile = py.entrypoint_file ?? 'main.py';
