@@ -10,6 +10,7 @@ import { renderJobSummary } from './job-summary.js';
 import { renderJunit } from './junit.js';
 import { cutBytes, renderMarkdownReport } from './markdown.js';
 import { COMMENT_MARKER, renderPrComment } from './pr-comment.js';
+import { renderTrace } from './trace.js';
 
 const prov = { gauntlet_version: '0', config_hash: 'x', host: 'h' };
 const opts = {
@@ -17,7 +18,7 @@ const opts = {
   repoPath: (f: string) => f.replace('/repo/', ''),
 };
 
-/** Every GitHub surface and the JUnit file for one suite of records. */
+/** Every GitHub surface, the JUnit file and the terminal trace for one suite of records. */
 function renderAll(records: RunRecord[], suite: string) {
   const m = summarise('s1', suite, records, 2, { min_pass_rate: 0.5 }, Date.now(), prov);
   const base = records.map((r) => ({ ...r, verdict: 'PASS' as const }));
@@ -34,6 +35,7 @@ function renderAll(records: RunRecord[], suite: string) {
     ),
     check,
     junit: renderJunit(m, records),
+    traces: records.map((r) => renderTrace(r)),
   };
 }
 
@@ -45,6 +47,7 @@ function expectSafe(out: ReturnType<typeof renderAll>) {
   expect(out.comment.startsWith(COMMENT_MARKER + '\n')).toBe(true);
   expect(out.comment.split('<!--').length, 'one comment marker').toBe(2);
   expect(xmlProblems(out.junit).join('\n'), 'junit').toBe('');
+  for (const t of out.traces) expect(UNSAFE_CHARS.exec(t)?.[0], 'terminal trace').toBeUndefined();
   for (const s of [out.check.name, out.check.title]) expect(s).not.toMatch(/[\n\r]|\p{Cc}/u);
   for (const a of out.check.annotationBatches.flat()) {
     expect(UNSAFE_CHARS.exec(a.title + a.message)?.[0], 'annotation').toBeUndefined();
@@ -63,7 +66,7 @@ describe('renderers given hostile agent, model and config text', () => {
         throw new Error(`seed ${seed}: ${(e as Error).message}`);
       }
       // The hostile text did reach every surface: the test is not passing on empty output.
-      for (const text of [out.markdown, out.checkText, out.comment, out.junit]) {
+      for (const text of [out.markdown, out.checkText, out.comment, out.junit, out.traces[0]]) {
         expect(text).toContain(CANARY);
       }
     }
