@@ -6,7 +6,7 @@ import { loadScript, serveScript } from '../models/scripted.js';
 import { toAtif } from '../trajectory/atif.js';
 import { DirectoryStore } from '../results/store.js';
 import { Redactor } from '../results/redact.js';
-import { EXPLORER_HEADER, explorerRows, ms, pct, textTable, usd } from '../report/format.js';
+import { EXPLORER_HEADER, explorerRows, textTable } from '../report/format.js';
 import { renderTrace } from '../report/trace.js';
 import { DispatchRefused } from '../runner/prepare.js';
 import { runSuites } from '../runner/run-suite.js';
@@ -15,6 +15,7 @@ import { checkDocker } from '../sandbox/docker.js';
 import { gauntletVersion } from '../util/paths.js';
 import { jsonText, plainText } from '../util/untrusted-text.js';
 import { progressPrinter } from './progress.js';
+import { suiteSummaryLine } from './suite-summary.js';
 import { wantsColor } from './terminal.js';
 
 const HELP = `gauntlet ${'{version}'} — evaluations of AI agents, run like tests
@@ -106,7 +107,7 @@ async function run(args: string[]): Promise<number> {
     out('');
     out(textTable(EXPLORER_HEADER, explorerRows(records)));
     out('');
-    out(`${m.suite}: ${pct(m.pass_rate)} pass (${m.counts.pass}/${m.counts.runs})${m.trials > 1 ? ` · pass^${m.trials} ${pct(m.pass_hat_k)}` : ''} · failed ${m.counts.failed} · cost ${usd(m.cost.total_usd)} · p50 ${ms(m.latency.p50_ms)} · ${ms(m.duration_ms)}`);
+    out(suiteSummaryLine(m));
     for (const g of m.gates) out(`  gate ${g.name}: ${g.passed ? 'passed' : 'FAILED'} (threshold ${g.threshold}, actual ${Number(g.actual.toFixed(4))})`);
     out(`  records: ${dir}`);
     out(`  trace:   gauntlet show <run-id>   report: ${join(dir, 'report.md')}`);

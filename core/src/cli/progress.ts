@@ -42,7 +42,8 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr) {
         const r = e.record;
         const mark = r.verdict === 'PASS' ? '✓' : r.status === 'failed' ? '✗' : r.verdict === 'FAIL' ? '✗' : '·';
         if (tty) stream.write('\r\x1b[2K');
-        const state = r.status;
+        // A run that did not finish is "errored": "failed" would read as a judged FAIL.
+        const state = r.status === 'failed' ? 'errored' : r.status;
         const task = `${r.task_id}${r.trial > 1 ? ` #${r.trial}` : ''}`;
         const why = chip(r) ? ` (${chip(r)})` : '';
         const what = plainLine(`${task} ${r.agent.name} ${state} ${r.verdict}${why}`);

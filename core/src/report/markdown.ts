@@ -24,8 +24,9 @@ export function reportHead(m: SuiteManifest): string {
     `## gauntlet · ${mdText(clipHead(m.suite, 200))} · ${pct(m.pass_rate)} pass` +
       ` (${c.pass}/${c.runs}) · ${gate}`,
     '',
-    `**Runs** ${c.runs} · **completed** ${c.completed} · **failed** ${c.failed} · **PASS** ${c.pass}` +
-      ` · **FAIL** ${c.fail} · **pending** ${c.pending}` +
+    // FAIL is the verdict; errored runs (status failed) did not finish and have none.
+    `**Runs** ${c.runs} · **completed** ${c.completed} · **PASS** ${c.pass} · **FAIL** ${c.fail}` +
+      ` · **errored** ${c.failed} · **pending** ${c.pending}` +
       (m.trials > 1 ? ` · **pass^${m.trials}** ${pct(m.pass_hat_k)} · **pass@${m.trials}** ${pct(m.pass_at_k)}` : ''),
     `**Cost** ${usd(m.cost.total_usd)} (agent ${usd(m.cost.agent_usd)}, judge ${usd(m.cost.judge_usd)}) · **latency** p50 ${ms(m.latency.p50_ms)}, p95 ${ms(m.latency.p95_ms)} · **duration** ${ms(m.duration_ms)}`,
     '',
