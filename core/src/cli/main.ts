@@ -6,14 +6,17 @@ import { loadScript, serveScript } from '../models/scripted.js';
 import { toAtif } from '../trajectory/atif.js';
 import { DirectoryStore } from '../results/store.js';
 import { Redactor } from '../results/redact.js';
-import { EXPLORER_HEADER, explorerRows, ms, pct, textTable, usd } from '../report/format.js';
+import { EXPLORER_HEADER, explorerRows, textTable } from '../report/format.js';
 import { renderTrace } from '../report/trace.js';
 import { DispatchRefused } from '../runner/prepare.js';
 import { runSuites } from '../runner/run-suite.js';
 import { DEFAULT_BASE_IMAGE, ImageError, ImageManager } from '../sandbox/images.js';
 import { checkDocker } from '../sandbox/docker.js';
 import { gauntletVersion } from '../util/paths.js';
+import { jsonText, plainText } from '../util/untrusted-text.js';
 import { progressPrinter } from './progress.js';
+import { suiteSummaryLine } from './suite-summary.js';
+import { wantsColor } from './terminal.js';
 
 const HELP = `gauntlet ${'{version}'} — evaluations of AI agents, run like tests
 
@@ -29,8 +32,9 @@ Usage:
 ROOT is a repository holding .gauntlet/ (default: the current directory).
 Exit status: 0 all gates passed, 1 a gate failed, 2 bad config or usage, 3 infrastructure error.`;
 
-const out = (s: string) => process.stdout.write(s + '\n');
-const err = (s: string) => process.stderr.write(s + '\n');
+// What the CLI prints can hold record, config or error text: it reaches the terminal inert.
+const out = (s: string) => process.stdout.write(plainText(s) + '\n');
+const err = (s: string) => process.stderr.write(plainText(s) + '\n');
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -103,7 +107,7 @@ async function run(args: string[]): Promise<number> {
     out('');
     out(textTable(EXPLORER_HEADER, explorerRows(records)));
     out('');
-    out(`${m.suite}: ${pct(m.pass_rate)} pass (${m.counts.pass}/${m.counts.runs})${m.trials > 1 ? ` · pass^${m.trials} ${pct(m.pass_hat_k)}` : ''} · failed ${m.counts.failed} · cost ${usd(m.cost.total_usd)} · p50 ${ms(m.latency.p50_ms)} · ${ms(m.duration_ms)}`);
+    out(suiteSummaryLine(m));
     for (const g of m.gates) out(`  gate ${g.name}: ${g.passed ? 'passed' : 'FAILED'} (threshold ${g.threshold}, actual ${Number(g.actual.toFixed(4))})`);
     out(`  records: ${dir}`);
     out(`  trace:   gauntlet show <run-id>   report: ${join(dir, 'report.md')}`);
@@ -130,7 +134,11 @@ async function show(args: string[]): Promise<number> {
     err(`gauntlet: no run ${id} under ${dir} (use --results DIR or --root ROOT)`);
     return 2;
   }
-  out(values.atif ? JSON.stringify(toAtif(record), null, 2) : values.json ? JSON.stringify(record, null, 2) : renderTrace(record));
+  // JSON parses to the same data (only escapes are added); the trace is inert text plus our colour.
+  const json = values.atif ? toAtif(record) : values.json ? record : undefined;
+  const color = wantsColor(process.stdout, process.env);
+  const text = json ? jsonText(JSON.stringify(json, null, 2)) : renderTrace(record, { color });
+  process.stdout.write(`${text}\n`);
   return 0;
 }
 

@@ -1,7 +1,11 @@
 import type { RunEvent } from '../runner/run-suite.js';
 import { chip, ms } from '../report/format.js';
+import { plainLine, plainText } from '../util/untrusted-text.js';
 
-/** Live progress: a redrawn status line on a TTY, one line per finished run otherwise. */
+/**
+ * Live progress: a redrawn status line on a TTY, one line per finished run otherwise. Names,
+ * chips and log messages come from configs and records, so they are printed inert.
+ */
 export function progressPrinter(stream: NodeJS.WriteStream = process.stderr) {
   const tty = stream.isTTY === true;
   let total = 0;
@@ -21,14 +25,15 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr) {
         total = e.runs;
         done = 0;
         t0 = Date.now();
-        stream.write(`gauntlet: suite ${e.suite} · ${e.runs} run(s) · concurrency ${e.concurrency} · suite run ${e.suiteRunId}\n`);
+        stream.write(`gauntlet: suite ${plainLine(e.suite)} · ${e.runs} run(s)` +
+          ` · concurrency ${e.concurrency} · suite run ${e.suiteRunId}\n`);
         break;
       case 'log':
         if (tty) stream.write('\r\x1b[2K');
-        stream.write(`  ${e.message}\n`);
+        stream.write(`  ${plainText(e.message)}\n`);
         break;
       case 'run_start':
-        running.set(e.runId, `${e.task}${e.trial > 1 ? `#${e.trial}` : ''}`);
+        running.set(e.runId, plainLine(`${e.task}${e.trial > 1 ? `#${e.trial}` : ''}`));
         status();
         break;
       case 'run_end': {
@@ -37,7 +42,12 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr) {
         const r = e.record;
         const mark = r.verdict === 'PASS' ? '✓' : r.status === 'failed' ? '✗' : r.verdict === 'FAIL' ? '✗' : '·';
         if (tty) stream.write('\r\x1b[2K');
-        stream.write(`  ${mark} [${done}/${total}] ${r.task_id}${r.trial > 1 ? ` #${r.trial}` : ''} ${r.agent.name} ${r.status} ${r.verdict}${chip(r) ? ` (${chip(r)})` : ''} ${ms(r.latency_ms)}\n`);
+        // A run that did not finish is "errored": "failed" would read as a judged FAIL.
+        const state = r.status === 'failed' ? 'errored' : r.status;
+        const task = `${r.task_id}${r.trial > 1 ? ` #${r.trial}` : ''}`;
+        const why = chip(r) ? ` (${chip(r)})` : '';
+        const what = plainLine(`${task} ${r.agent.name} ${state} ${r.verdict}${why}`);
+        stream.write(`  ${mark} [${done}/${total}] ${what} ${ms(r.latency_ms)}\n`);
         status();
         break;
       }

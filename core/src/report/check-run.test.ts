@@ -21,7 +21,7 @@ describe('check-run and PR-comment rendering within GitHub limits', () => {
     expect(v.title).toBe('67% pass (666/1000) · gates failed');
     expect(v.text).toContain('task-0000'); // the first failure is named in full
     expect(v.text).toMatch(/\d+ more non-passing run\(s\) not shown; the full records are in https:\/\/github.com\/o\/r\/tree\/gauntlet-results\/runs\/s1/);
-    expect(v.text).toContain('🔴 `tests`');
+    expect(v.text).toContain('🔴 <code>tests</code>');
     expect(v.annotationBatches.flat()).toHaveLength(334);
     expect(v.annotationBatches.every((b) => b.length <= 50)).toBe(true);
     expect(v.annotationBatches[0][0]).toMatchObject({ path: '.gauntlet/suites/smoke.csv', start_line: 2, annotation_level: 'warning' });

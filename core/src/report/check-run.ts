@@ -1,4 +1,5 @@
 import type { RunRecord, SuiteManifest } from '../results/record.js';
+import { clipHead, plainLine, plainText, urlPart } from '../util/untrusted-text.js';
 import { chip, EXPLORER_HEADER, explorerRows, markdownTable, pct } from './format.js';
 import { failureSection, fitSections, MARKDOWN_LIMIT, reportHead } from './markdown.js';
 
@@ -65,17 +66,28 @@ export function renderCheckRun(m: SuiteManifest, records: RunRecord[], o: CheckR
   const title = `${pct(m.pass_rate)} pass (${m.counts.pass}/${m.counts.runs})${m.gates.length ? (m.gates_passed ? ' · gates passed' : ' · gates failed') : ''}${m.counts.failed ? ` · ${m.counts.failed} errored` : ''}`.slice(0, CHECK_LIMITS.title);
   const head = `${o.banner ? `> [!NOTE]\n> ${o.banner}\n\n` : ''}${reportHead(m)}\n`;
   const summary = fitSections(head, [markdownTable(EXPLORER_HEADER, explorerRows(records)) + '\n'], CHECK_LIMITS.summary, o.fullRecordsAt, 'table');
-  const text = fitSections('', failing.map((r) => failureSection(r, `[Full record](${o.fullRecordsAt}/${r.id}.json)`)), CHECK_LIMITS.text, o.fullRecordsAt);
+  const link = (r: RunRecord) =>
+    `[Full record](${o.fullRecordsAt}/${urlPart(clipHead(r.id, 200))}.json)`;
+  const sections = failing.map((r) => failureSection(r, link(r)));
+  const text = fitSections('', sections, CHECK_LIMITS.text, o.fullRecordsAt);
   const annotations: CheckAnnotation[] = [];
+  const why = (r: RunRecord) => (chip(r) ? ` (${chip(r)})` : '');
   for (const r of failing) {
     const origin = r.seed.origin as { file?: string; line?: number } | undefined;
     const path = origin?.file ? o.repoPath(origin.file) : undefined;
     if (!path || !origin?.line) continue;
+    // Annotations are plain text on GitHub: inert, one-line titles, within the limits.
+    const title = plainLine(`${r.task_id} · ${r.agent.name} #${r.trial}: ${r.verdict}${why(r)}`);
     annotations.push({
       path, start_line: origin.line, end_line: origin.line, annotation_level: r.status === 'failed' ? 'failure' : 'warning',
-      title: `${r.task_id} · ${r.agent.name} #${r.trial}: ${r.verdict}${chip(r) ? ` (${chip(r)})` : ''}`.slice(0, CHECK_LIMITS.title),
-      message: (r.error?.message ?? r.judge?.reasoning ?? r.verdict).slice(0, 4000),
+      title: clipHead(title, CHECK_LIMITS.title),
+      message: clipHead(plainText(r.error?.message ?? r.judge?.reasoning ?? r.verdict), 4000),
     });
   }
-  return { name: `gauntlet: ${m.suite}`, conclusion, title, summary, text: text || '_Every run passed._', actions: checkActions(), annotationBatches: batches(annotations, CHECK_LIMITS.annotationsPerRequest) };
+  return {
+    name: clipHead(plainLine(`gauntlet: ${m.suite}`), CHECK_LIMITS.title),
+    conclusion, title, summary,
+    text: text || '_Every run passed._', actions: checkActions(),
+    annotationBatches: batches(annotations, CHECK_LIMITS.annotationsPerRequest),
+  };
 }

@@ -1,4 +1,5 @@
 import { ERROR_CLASSES, type RunRecord } from '../results/record.js';
+import { clipHead, mdText, plainLine } from '../util/untrusted-text.js';
 
 export const usd = (n: number) => (n === 0 ? '$0' : n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(3)}`);
 export const ms = (n: number) => (n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(1)} s`);
@@ -30,13 +31,17 @@ export function explorerRows(records: RunRecord[]): string[][] {
 }
 export const EXPLORER_HEADER = ['Task', 'Agent', 'Run status', 'Judge verdict', 'Failure mode', 'Tool calls', 'Latency', 'Cost', 'Trace'];
 
-export function textTable(header: string[], rows: string[][]): string {
+/** A text table for a terminal; cells hold record text: each is made inert, one line, clipped. */
+export function textTable(header: string[], body: string[][]): string {
+  const rows = body.map((r) => r.map((c) => clipHead(plainLine(c ?? ''), 120)));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+/** A GitHub table; every cell is inert text (no pipes, HTML, links or mentions get through). */
 export function markdownTable(header: string[], rows: string[][]): string {
-  const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+  const esc = (s: string) => mdText(clipHead(s ?? '', 300));
+  const row = (cells: string[]) => `| ${cells.map(esc).join(' | ')} |`;
+  return [row(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(row)].join('\n');
 }

@@ -1,4 +1,7 @@
 import type { RunRecord, SuiteManifest } from '../results/record.js';
+import {
+  clipHead, clipTail, mdCode, mdCodeBlock, mdProse, mdText, plainLine,
+} from '../util/untrusted-text.js';
 import { chip, EXPLORER_HEADER, explorerRows, markdownTable, ms, pct, usd } from './format.js';
 
 /** GitHub's smallest body limit (check-run summary and text); the report stays under it. */
@@ -16,10 +19,14 @@ export interface ReportOptions {
 /** Totals, pass^k, cost and latency, gates, and a warning for missing shards. */
 export function reportHead(m: SuiteManifest): string {
   const gate = m.gates.length ? (m.gates_passed ? '✅ gates passed' : '❌ gates failed') : 'no gates';
+  const c = m.counts;
   const head = [
-    `## gauntlet · ${m.suite} · ${pct(m.pass_rate)} pass (${m.counts.pass}/${m.counts.runs}) · ${gate}`,
+    `## gauntlet · ${mdText(clipHead(m.suite, 200))} · ${pct(m.pass_rate)} pass` +
+      ` (${c.pass}/${c.runs}) · ${gate}`,
     '',
-    `**Runs** ${m.counts.runs} · **completed** ${m.counts.completed} · **failed** ${m.counts.failed} · **PASS** ${m.counts.pass} · **FAIL** ${m.counts.fail} · **pending** ${m.counts.pending}` +
+    // FAIL is the verdict; errored runs (status failed) did not finish and have none.
+    `**Runs** ${c.runs} · **completed** ${c.completed} · **PASS** ${c.pass} · **FAIL** ${c.fail}` +
+      ` · **errored** ${c.failed} · **pending** ${c.pending}` +
       (m.trials > 1 ? ` · **pass^${m.trials}** ${pct(m.pass_hat_k)} · **pass@${m.trials}** ${pct(m.pass_at_k)}` : ''),
     `**Cost** ${usd(m.cost.total_usd)} (agent ${usd(m.cost.agent_usd)}, judge ${usd(m.cost.judge_usd)}) · **latency** p50 ${ms(m.latency.p50_ms)}, p95 ${ms(m.latency.p95_ms)} · **duration** ${ms(m.duration_ms)}`,
     '',
@@ -32,24 +39,61 @@ export function reportHead(m: SuiteManifest): string {
 /** The first steps of a run, one line each: enough to see what the agent did. */
 export function trajectorySummary(r: RunRecord, max = 8): string[] {
   const steps = r.trajectory.steps.filter((s) => s.type !== 'final_response');
-  const lines = steps.slice(0, max).map((s) => `${s.type.padEnd(12)} ${s.summary.replace(/\s+/g, ' ').slice(0, 140)}${s.count && s.count > 1 ? ` (x${s.count})` : ''}`);
+  const lines = steps.slice(0, max).map((s) => {
+    const times = s.count && s.count > 1 ? ` (x${s.count})` : '';
+    const summary = clipHead(plainLine(s.summary).replace(/\s+/g, ' '), 140);
+    return `${s.type.padEnd(12)} ${summary}${times}`;
+  });
   if (steps.length > max) lines.push(`… ${steps.length - max} more step(s)`);
   return lines;
 }
 
-/** A collapsed section for one non-passing run: chip, error, judge card, scorer badges, trajectory. */
+/** Caps on one run's untrusted fields, so one huge run cannot push the others out of a report. */
+const CAP = { name: 200, code: 200, message: 2000, reasoning: 4000, tail: 3000, banner: 1000 };
+
+/**
+ * A collapsed section for one non-passing run: chip, error, judge card, scorer badges,
+ * trajectory. Every field from the record is made inert, and each <details> it opens it closes.
+ * `traceHint` is Markdown with `{id}`, which becomes the run id as inert text.
+ */
 export function failureSection(r: RunRecord, traceHint: string): string {
-  const lines = [`<details><summary><b>${r.task_id}</b> · ${r.agent.name} #${r.trial} · ${r.verdict}${chip(r) ? ` · <code>${chip(r)}</code>` : ''}</summary>`, ''];
-  if (r.error) lines.push(`**Error** \`${r.error.code ?? r.error.class}\`: ${r.error.message}`, '');
-  if (r.judge && r.judge.verdict !== 'NOT APPLICABLE') lines.push(`**Judge** ${r.judge.verdict} · completion ${r.judge.scores.task_completion}/5 · adherence ${r.judge.scores.instruction_adherence ?? 'n/a'} · efficiency ${r.judge.scores.efficiency}/5${r.judge.failure_mode ? ` · ${r.judge.failure_mode}` : ''}`, '', `> ${r.judge.reasoning.replace(/\n/g, '\n> ')}`, '');
-  if (r.scorers.length) {
-    lines.push(r.scorers.map((s) => `${s.passed ? '🟢' : '🔴'} \`${s.name}\`${s.score !== undefined ? ` ${s.score}` : ''}`).join(' · '), '');
-    for (const s of r.scorers.filter((x) => !x.passed && x.tail)) lines.push(`<details><summary>${s.name}: failing tail</summary>\n\n\`\`\`\n${s.tail!.slice(-3000)}\n\`\`\`\n</details>`, '');
+  const c = chip(r);
+  const task = mdText(clipHead(r.task_id, CAP.name));
+  const who = mdText(`${clipHead(r.agent.name, CAP.name)} #${r.trial}`);
+  const why = c ? ` · ${mdCode(clipHead(c, CAP.code))}` : '';
+  const lines = [`<details><summary><b>${task}</b> · ${who} · ${r.verdict}${why}</summary>`, ''];
+  if (r.error) {
+    const code = mdCode(clipHead(r.error.code ?? r.error.class, CAP.code));
+    lines.push(`**Error** ${code}: ${mdProse(clipHead(r.error.message, CAP.message))}`, '');
   }
-  for (const b of r.banners) lines.push(`> [!WARNING]\n> ${b}`, '');
+  const j = r.judge;
+  if (j && j.verdict !== 'NOT APPLICABLE') {
+    const { task_completion: done, instruction_adherence: adherence, efficiency } = j.scores;
+    const mode = j.failure_mode ? ` · ${mdText(clipHead(j.failure_mode, CAP.code))}` : '';
+    lines.push(
+      `**Judge** ${j.verdict} · completion ${done}/5 · adherence ${adherence ?? 'n/a'}` +
+        ` · efficiency ${efficiency}/5${mode}`,
+      '',
+      `> ${mdProse(clipHead(j.reasoning, CAP.reasoning))}`,
+      '',
+    );
+  }
+  if (r.scorers.length) {
+    const badge = (s: RunRecord['scorers'][number]) => {
+      const score = s.score !== undefined ? ` ${mdText(String(s.score))}` : '';
+      return `${s.passed ? '🟢' : '🔴'} ${mdCode(clipHead(s.name, CAP.name))}${score}`;
+    };
+    lines.push(r.scorers.map(badge).join(' · '), '');
+    for (const s of r.scorers.filter((x) => !x.passed && x.tail)) {
+      const name = mdText(clipHead(s.name, CAP.name));
+      const tail = mdCodeBlock(clipTail(s.tail!, CAP.tail));
+      lines.push(`<details><summary>${name}: failing tail</summary>`, '', tail, '</details>', '');
+    }
+  }
+  for (const b of r.banners) lines.push(`> [!WARNING]\n> ${mdProse(clipHead(b, CAP.banner))}`, '');
   const traj = trajectorySummary(r);
-  if (traj.length) lines.push('```', ...traj, '```', '');
-  lines.push(traceHint.replace('{id}', r.id), '</details>', '');
+  if (traj.length) lines.push(mdCodeBlock(traj.join('\n')), '');
+  lines.push(traceHint.replace('{id}', mdText(clipHead(r.id, CAP.name))), '</details>', '');
   return lines.join('\n');
 }
 
@@ -66,18 +110,54 @@ export function fitSections(body: string, sections: string[], limit: number, whe
   return cutBytes(out, limit, where);
 }
 
-/** Last resort when even the fixed part is too big: cut at a line, by bytes, and say so. */
+/**
+ * What closes the blocks a cut left open: a fence still open at the end, then every <details>
+ * opened outside a fence and not closed.
+ */
+export function closeOpenBlocks(md: string): string {
+  let fence = '';
+  let details = 0;
+  for (const line of md.split('\n')) {
+    if (fence) {
+      const close = /^ {0,3}(`+|~+)[ \t]*$/.exec(line)?.[1];
+      if (close && close[0] === fence[0] && close.length >= fence.length) fence = '';
+      continue;
+    }
+    const open = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+    if (open && !(open[1][0] === '`' && open[2].includes('`'))) fence = open[1];
+    else {
+      const opened = line.match(/<details>/g)?.length ?? 0;
+      details = Math.max(0, details + opened - (line.match(/<\/details>/g)?.length ?? 0));
+    }
+  }
+  return (fence ? `\n${fence}` : '') + '\n</details>'.repeat(details);
+}
+
+/**
+ * Last resort when even the fixed part is too big: cut at a line, by bytes, close what the cut
+ * left open, and say so.
+ */
 export function cutBytes(text: string, limit: number, where: string): string {
   if (bytes(text) <= limit) return text;
   const tail = `\n\n_…truncated; the full records are in ${where}._\n`;
-  const cut = Buffer.from(text).subarray(0, limit - bytes(tail) - 4).toString('utf8').replace(/\uFFFD$/, '');
-  return cut.slice(0, cut.lastIndexOf('\n')) + tail;
+  let room = limit - bytes(tail) - 4;
+  for (;;) {
+    const cut = Buffer.from(text).subarray(0, Math.max(0, room)).toString('utf8')
+      .replace(/\uFFFD$/, '');
+    const kept = cut.slice(0, Math.max(0, cut.lastIndexOf('\n')));
+    const close = closeOpenBlocks(kept);
+    if (bytes(kept) + bytes(close) + bytes(tail) <= limit || room <= 0) return kept + close + tail;
+    room -= bytes(close);
+  }
 }
 
 export function renderMarkdownReport(m: SuiteManifest, records: RunRecord[], opts: ReportOptions = {}): string {
   const limit = opts.limit ?? MARKDOWN_LIMIT;
   const where = opts.fullRecordsAt ?? 'the results directory';
-  const body = [reportHead(m), markdownTable(EXPLORER_HEADER, explorerRows(records)), ''].join('\n');
-  const failures = records.filter((r) => r.verdict !== 'PASS').map((r) => failureSection(r, 'Trace: `gauntlet show {id}`'));
+  // The blank line ends the table before the first <details>.
+  const table = markdownTable(EXPLORER_HEADER, explorerRows(records));
+  const body = [reportHead(m), table, '', ''].join('\n');
+  const hint = 'Trace: <code>gauntlet show {id}</code>';
+  const failures = records.filter((r) => r.verdict !== 'PASS').map((r) => failureSection(r, hint));
   return fitSections(body, failures, limit, where);
 }

@@ -1,5 +1,6 @@
 import type { Comparison } from '../results/compare.js';
 import type { SuiteManifest } from '../results/record.js';
+import { clipHead, mdCode, mdText } from '../util/untrusted-text.js';
 import { markdownTable, ms, pct, usd } from './format.js';
 import { bytes, cutBytes } from './markdown.js';
 
@@ -21,7 +22,10 @@ const signed = (n: number, f: (x: number) => string) => `${n >= 0 ? '+' : '−'}
 
 function suiteSection(s: SuiteComparison): string {
   const h = s.head;
-  const lines = [`### ${s.suite} · ${pct(h.pass_rate)} pass (${h.counts.pass}/${h.counts.runs})${h.gates.length ? (h.gates_passed ? ' · ✅ gates' : ' · ❌ gates') : ''}${s.checkRunUrl ? ` · [details](${s.checkRunUrl})` : ''}`, ''];
+  const gates = h.gates.length ? (h.gates_passed ? ' · ✅ gates' : ' · ❌ gates') : '';
+  const details = s.checkRunUrl ? ` · [details](${s.checkRunUrl})` : '';
+  const pass = `${pct(h.pass_rate)} pass (${h.counts.pass}/${h.counts.runs})`;
+  const lines = [`### ${mdText(clipHead(s.suite, 200))} · ${pass}${gates}${details}`, ''];
   const c = s.comparison;
   if (!s.base || !c) {
     lines.push('_No results of this suite on the base branch yet; nothing to compare with._', '');
@@ -52,7 +56,9 @@ function suiteSection(s: SuiteComparison): string {
 
 /** The one PR comment gauntlet keeps up to date: head against the base branch's latest results. */
 export function renderPrComment(suites: SuiteComparison[], o: { headSha: string; baseLabel: string; fullRecordsAt: string }): string {
-  const head = `${COMMENT_MARKER}\n## gauntlet\n\nHead \`${o.headSha.slice(0, 7)}\` against the latest results on \`${o.baseLabel}\`.\n\n`;
+  const sha = o.headSha.slice(0, 7);
+  const intro = `Head \`${sha}\` against the latest results on ${mdCode(o.baseLabel)}.`;
+  const head = `${COMMENT_MARKER}\n## gauntlet\n\n${intro}\n\n`;
   let body = head;
   const sections = suites.map(suiteSection);
   for (let i = 0; i < sections.length; i++) {
