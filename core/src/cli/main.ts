@@ -14,6 +14,7 @@ import { DEFAULT_BASE_IMAGE, ImageError, ImageManager } from '../sandbox/images.
 import { checkDocker } from '../sandbox/docker.js';
 import { gauntletVersion } from '../util/paths.js';
 import { jsonText, plainText } from '../util/untrusted-text.js';
+import { INTERRUPTED, onInterrupt } from './interrupt.js';
 import { progressPrinter } from './progress.js';
 import { suiteSummaryLine } from './suite-summary.js';
 import { wantsColor } from './terminal.js';
@@ -30,7 +31,8 @@ Usage:
   gauntlet model serve --script FILE [--port N]
 
 ROOT is a repository holding .gauntlet/ (default: the current directory).
-Exit status: 0 all gates passed, 1 a gate failed, 2 bad config or usage, 3 infrastructure error.`;
+Exit status: 0 all gates passed, 1 a gate failed, 2 bad config or usage, 3 infrastructure error,
+130 interrupted (Ctrl-C or SIGTERM; what finished is written).`;
 
 // What the CLI prints can hold record, config or error text: it reaches the terminal inert.
 const out = (s: string) => process.stdout.write(plainText(s) + '\n');
@@ -97,11 +99,12 @@ async function run(args: string[]): Promise<number> {
   });
   const root = resolve(positionals[0] ?? '.');
   const cassette = values['record-cassette'] ? { mode: 'record' as const, file: resolve(values['record-cassette']) } : values['replay-cassette'] ? { mode: 'replay' as const, file: resolve(values['replay-cassette']) } : undefined;
+  const interrupt = onInterrupt(err);
   const results = await runSuites({
     root, configDir: values['config-dir'], suite: values.suite, resultsDir: values.results && resolve(values.results),
     concurrency: int(values.concurrency, 'concurrency'), trials: int(values.trials, 'trials'), judgeModel: values['judge-model'], cassette,
-    onEvent: progressPrinter(),
-  });
+    onEvent: progressPrinter(), signal: interrupt.signal,
+  }).finally(interrupt.dispose);
   let failed = false;
   for (const { manifest: m, records, dir } of results) {
     out('');
@@ -112,6 +115,10 @@ async function run(args: string[]): Promise<number> {
     out(`  records: ${dir}`);
     out(`  trace:   gauntlet show <run-id>   report: ${join(dir, 'report.md')}`);
     if (!m.gates_passed) failed = true;
+  }
+  if (interrupt.signal.aborted) {
+    err('gauntlet: interrupted; the records above are what finished before it');
+    return INTERRUPTED;
   }
   return failed ? 1 : 0;
 }
