@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../util/paths.js';
-import { GitBranchStore, retained, SecretInResult, type BranchIndex } from './git-branch.js';
+import { GitBranchStore, MAX_BRANCH_FILE_BYTES, retained, SecretInResult, type BranchIndex } from './git-branch.js';
 import { Redactor } from './redact.js';
 import type { SuiteManifest } from './record.js';
 // @ts-expect-error plain ESM fixture shared with the writer processes
@@ -82,6 +82,16 @@ describe('git results branch', () => {
     const m = fakeManifest('s-secret');
     const dir = await suiteDir(m, { 'r-1': { leaked: Buffer.from('xx sk-live-abcdef123456 yy').toString('base64') } });
     await expect(store.append(m, dir, 'leak')).rejects.toBeInstanceOf(SecretInResult);
+    expect(() => git(remote, 'rev-parse', '--verify', '-q', BRANCH)).toThrow();
+  });
+
+  it('refuses to push any file over 50 MB, before anything leaves the machine', async () => {
+    const remote = await bareRemote();
+    const store = new GitBranchStore({ remote, branch: BRANCH, workDir: join(await mkdtemp(join(tmpdir(), 'scratch-')), 'git') });
+    const m = fakeManifest('s-big');
+    const dir = await suiteDir(m, { 'r-1': {} });
+    await writeFile(join(dir, 'artifact.bin'), Buffer.alloc(MAX_BRANCH_FILE_BYTES + 1));
+    await expect(store.append(m, dir, 'big')).rejects.toThrow(/artifact\.bin.*over the 50 MB limit/);
     expect(() => git(remote, 'rev-parse', '--verify', '-q', BRANCH)).toThrow();
   });
 

@@ -70,6 +70,15 @@ export class SecretInResult extends Error {
 
 export class BranchPushFailed extends Error {}
 
+/** GitHub warns at 50 MB and rejects 100 MB; nothing gauntlet writes should come near either. */
+export const MAX_BRANCH_FILE_BYTES = 50 * 1000 * 1000;
+
+export class FileTooLarge extends Error {
+  constructor(readonly path: string, readonly bytes: number) {
+    super(`refusing to push ${path} to the results branch: it is ${(bytes / 1e6).toFixed(1)} MB, over the ${MAX_BRANCH_FILE_BYTES / 1e6} MB limit (GitHub warns at 50 MB and rejects 100 MB); the run record budgets should have kept it far smaller, so report this as a bug`);
+  }
+}
+
 const DEFAULT_RETENTION: Required<Retention> = { maxAgeDays: 90, maxSuiteRuns: 2000 };
 const TIP = 'refs/gauntlet/tip';
 
@@ -191,7 +200,9 @@ export class GitBranchStore {
     const files: { path: string; file: string }[] = [];
     for (const name of (await readdir(suiteDir)).sort()) {
       const file = join(suiteDir, name);
-      if (!(await stat(file)).isFile() || name.includes('.tmp-')) continue;
+      const st = await stat(file);
+      if (!st.isFile() || name.includes('.tmp-')) continue;
+      if (st.size > MAX_BRANCH_FILE_BYTES) throw new FileTooLarge(`runs/${manifest.id}/${name}`, st.size);
       if (this.o.redactor?.finds(await readFile(file, 'utf8'))) throw new SecretInResult(`runs/${manifest.id}/${name}`);
       files.push({ path: `runs/${manifest.id}/${name}`, file });
     }
