@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { DockerDriver } from '../../core/src/sandbox/docker.js';
+import { sweepTempDirs } from '../../core/src/util/temp.js';
 
 /**
  * The post step: runs even when the job is cancelled. The main step's process is gone by then,
@@ -9,6 +10,8 @@ export async function cleanup(): Promise<void> {
   try {
     const n = await new DockerDriver().sweep();
     core.info(n ? `gauntlet: removed ${n} leftover sandbox container(s)` : 'gauntlet: no leftover sandbox containers');
+    const dirs = await sweepTempDirs();
+    if (dirs) core.info(`gauntlet: removed ${dirs} leftover temp dir(s)`);
   } catch (e) {
     core.warning(`gauntlet cleanup could not reach Docker: ${(e as Error).message}`);
   }

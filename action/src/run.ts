@@ -10,6 +10,7 @@ import { Redactor } from '../../core/src/results/redact.js';
 import type { RunRecord, SuiteManifest } from '../../core/src/results/record.js';
 import { renderJobSummary, type SummaryPart } from '../../core/src/report/job-summary.js';
 import { chip } from '../../core/src/report/format.js';
+import { actionsLogLine } from '../../core/src/util/untrusted-text.js';
 import { runSuites, type RunEvent, type SuiteResult } from '../../core/src/runner/run-suite.js';
 import { provenanceFrom, repositoryUrl, type EventPayload } from './context.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
@@ -39,8 +40,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const resultsDir = join(env.RUNNER_TEMP ?? workspace, 'gauntlet-results');
     const progress = (e: RunEvent) => {
       if (e.type === 'suite_start') core.info(`suite ${e.suite}: ${e.runs} run(s), concurrency ${e.concurrency}${inputs.shard ? `, shard ${inputs.shard.index}/${inputs.shard.total}` : ''}`);
-      if (e.type === 'run_end') core.info(`  ${e.record.verdict.padEnd(14)} ${e.record.task_id} · ${e.record.agent.name} #${e.record.trial}${chip(e.record) ? ` · ${chip(e.record)}` : ''} · ${e.record.latency_ms} ms`);
-      if (e.type === 'log') core.info(e.message);
+      // Record text is untrusted: a line of it must not be read as a workflow command.
+      if (e.type === 'run_end') core.info(actionsLogLine(`  ${e.record.verdict.padEnd(14)} ${e.record.task_id} · ${e.record.agent.name} #${e.record.trial}${chip(e.record) ? ` · ${chip(e.record)}` : ''} · ${e.record.latency_ms} ms`));
+      if (e.type === 'log') core.info(actionsLogLine(e.message));
     };
     // The base run for the latency gate comes from the results branch, read before the suites run
     // so the gates are settled before any manifest, report or JUnit file is written.
@@ -48,13 +50,18 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const index = tip && branch ? await branch.readIndex(tip) : undefined;
     const suites = inputs.suites.length ? inputs.suites : [undefined];
     const results: SuiteResult[] = [];
+    // A cancelled job gets SIGINT, then SIGTERM: stop, record what finished, remove sandboxes.
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
     for (const suite of suites) {
+      if (stop.signal.aborted) break;
       results.push(
         ...(await runSuites({
           root: workspace, configDir: inputs.configDir, suite, resultsDir, concurrency: inputs.concurrency, trials: inputs.trials, judgeModel: inputs.judgeModel,
           tasks: inputs.tasks, shard: inputs.shard, env: { ...env, ...definedKeys(inputs) }, onEvent: progress,
           provenance: { ...provenanceFrom(env, eventName, payload), config_root: posix.normalize(inputs.workingDirectory) },
-          extraGates: extraGates(inputs), baselineFor: (m) => baselineFor(index, m),
+          extraGates: extraGates(inputs), baselineFor: (m) => baselineFor(index, m), signal: stop.signal,
         })),
       );
     }
@@ -174,7 +181,7 @@ async function report(parts: SummaryPart[], inputs: ActionInputs, env: NodeJS.Pr
       if (annotated++ >= MAX_ANNOTATIONS) break;
       const origin = r.seed.origin as { file?: string; line?: number } | undefined;
       const file = origin?.file ? posix.normalize(posix.join(inputs.workingDirectory, origin.file)) : undefined;
-      core.error(`${r.verdict}${chip(r) ? ` · ${chip(r)}` : ''}: ${r.error?.message ?? r.judge?.reasoning ?? ''}`.slice(0, 1000), { title: `gauntlet ${p.manifest.suite}: ${r.task_id}`, ...(file && !file.startsWith('..') ? { file, startLine: origin?.line } : {}) });
+      core.error(actionsLogLine(`${r.verdict}${chip(r) ? ` · ${chip(r)}` : ''}: ${r.error?.message ?? r.judge?.reasoning ?? ''}`).slice(0, 1000), { title: actionsLogLine(`gauntlet ${p.manifest.suite}: ${r.task_id}`), ...(file && !file.startsWith('..') ? { file, startLine: origin?.line } : {}) });
     }
   }
   if (annotated > MAX_ANNOTATIONS) core.notice(`${annotated - MAX_ANNOTATIONS} more non-passing run(s) are listed in the job summary`);

@@ -41,6 +41,14 @@ export function plainLine(s: string): string {
   return plainText(s).replace(/[ \t]*\n[ \t]*|\t/g, ' ');
 }
 
+/**
+ * One inert line for a GitHub Actions log: a line the runner reads as a workflow command
+ * (`::add-mask::`, `::error::`, `::stop-commands::`) must never come from a record.
+ */
+export function actionsLogLine(s: string): string {
+  return plainLine(s).replace(/::/g, ':\u200b:');
+}
+
 /** Keeps the first `max` characters (not splitting a surrogate pair), marking a cut with `…`. */
 export function clipHead(s: string, max: number): string {
   if (s.length <= max) return s;
