@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTree, project } from '../test-support/tree.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
@@ -81,7 +81,8 @@ describe('CSV limits', () => {
     expect(e).toBeInstanceOf(ConfigError);
     const issues = (e as ConfigError).issues;
     const big = issues.find((i) => i.code === 'csv_too_large');
-    expect(big).toMatchObject({ file: 'big.csv', line: 1, field: 'tasks.csv' });
+    expect(big).toMatchObject({ line: 1, field: 'tasks.csv' });
+    expect(big!.file).toMatch(/\.gauntlet\/suites\/big\.csv$/);
     expect(big!.message).toMatch(/10 MB/);
     expect(big!.fix).toMatch(/split/);
     expect(issues.some((i) => i.file.endsWith('b.yaml'))).toBe(true);
@@ -97,5 +98,41 @@ describe('CSV limits', () => {
     });
     const where = /t\.csv:3:2: error \[csv_bad_cell\] initial_state: row 3/;
     await expect(loadConfig(root)).rejects.toThrow(where);
+  });
+});
+
+describe('CSV axes that need a scenario', () => {
+  it('refuses an eval or setup_command cell on a row with no scenario to apply it to', async () => {
+    const root = await makeTree({
+      ...project(),
+      '.gauntlet/agents/a.yaml': 'kind: agent\nname: a\ncommand: claude -p hi\n',
+      '.gauntlet/suites/s.yaml':
+        'kind: suite\nname: s\nagent: a\ntasks: { csv: t.csv }\ncolumns: [eval, setup_command]\n',
+      '.gauntlet/suites/t.csv':
+        'user,eval,setup_command\nhi,"[{""name"":""t"",""regex"":""ok""}]",make\n',
+    });
+    const e = (await loadConfig(root).catch((x: unknown) => x)) as ConfigError;
+    const found = e.issues.filter((i) => i.code === 'csv_axis_without_scenario');
+    expect(found.map((i) => [i.line, i.column, i.field])).toEqual([
+      [2, 2, 'eval'],
+      [2, 3, 'setup_command'],
+    ]);
+    expect(found[0].file).toMatch(/\.gauntlet\/suites\/t\.csv$/);
+    expect(found[0].fix).toMatch(/scenario: .*workspace_seed/);
+  });
+});
+
+describe('CSV task origins', () => {
+  it('name the CSV by its path, like the YAML files, not as written in the suite', async () => {
+    const root = await makeTree({
+      ...project(),
+      '.gauntlet/agents/a.yaml': 'kind: agent\nname: a\ncommand: claude -p hi\n',
+      '.gauntlet/suites/s.yaml': 'kind: suite\nname: s\nagent: a\ntasks: { csv: data/t.csv }\n',
+      '.gauntlet/suites/data/t.csv': 'user\nhi\n',
+    });
+    const { loadTasks } = await import('./tasks.js');
+    const tree = await loadConfig(root);
+    const [task] = await loadTasks(tree.suites.get('s')!, tree.scenarios);
+    expect(resolve(task.origin.file)).toBe(join(root, '.gauntlet/suites/data/t.csv'));
   });
 });

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
@@ -47,7 +47,7 @@ function parseJsonCell(v: string): unknown {
 
 class TooDeep extends Error {
   constructor() {
-    super(`it nests more than ${MAX_JSON_DEPTH} levels deep`);
+    super(`nests more than ${MAX_JSON_DEPTH} levels deep`);
   }
 }
 
@@ -124,29 +124,48 @@ export async function loadTasks(suite: Loaded<SuiteConfig>, library: Map<string,
     });
   }
   const csvPath = resolve(suite.dir, t.csv);
+  // Named like the YAML files (from the working directory), so an issue or a task origin
+  // resolves to the CSV itself, not to a path as written relative to the suite.
+  const file = relative(process.cwd(), csvPath) || csvPath;
   const at = suite.pos(['tasks', 'csv']);
   let text: string;
   try {
     const size = (await stat(csvPath)).size;
-    if (size > MAX_CSV_BYTES) throw new ConfigError([tooLarge(t.csv, size, 'tasks.csv')]);
+    if (size > MAX_CSV_BYTES) throw new ConfigError([tooLarge(file, size, 'tasks.csv')]);
     text = await readFile(csvPath, 'utf8');
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     throw new ConfigError([{ ...at, code: 'csv_not_found', field: 'tasks.csv', message: `cannot read ${t.csv} (resolved to ${csvPath})`, fix: 'give a path relative to the suite file' }]);
   }
-  const tasks = parseTaskCsv(text, t.csv, suite.value.columns ?? []);
+  const tasks = parseTaskCsv(text, file, suite.value.columns ?? []);
+  const header = (parse(text, { bom: true, to_line: 1 }) as string[][])[0].map((h) => h.trim());
   const issues: ConfigIssue[] = [];
   const csvDir = resolve(csvPath, '..');
   for (const task of tasks) {
     const ref = task.axes?.scenario_ref;
     if (ref && !library.has(ref)) {
-      issues.push({ file: t.csv, line: task.origin.line, column: 1, code: 'ScenarioResolutionError', field: 'scenario_ref', message: `row ${task.origin.row}: no scenario named "${ref}" (scenarios: ${[...library.keys()].join(', ') || 'none'})`, fix: 'use the exact name of a kind: scenario in the config directory' });
+      issues.push({ file, line: task.origin.line, column: 1, code: 'ScenarioResolutionError', field: 'scenario_ref', message: `row ${task.origin.row}: no scenario named "${ref}" (scenarios: ${[...library.keys()].join(', ') || 'none'})`, fix: 'use the exact name of a kind: scenario in the config directory' });
       continue;
     }
     task.scenario = resolveTaskScenario(task, suiteScenario, library, csvDir);
+    if (!task.scenario) issues.push(...axesWithoutScenario(task, file, header));
   }
   if (issues.length) throw new ConfigError(issues);
   return tasks;
+}
+
+/**
+ * eval and setup_command cells lay over a scenario; on a row with none (no suite scenario, no
+ * scenario_ref, no workspace_seed) they would be dropped without a word, so they are refused.
+ */
+function axesWithoutScenario(task: Task, file: string, header: string[]): ConfigIssue[] {
+  const present = (['eval', 'setup_command'] as const).filter((k) => task.axes?.[k] !== undefined);
+  return present.map((field) => ({
+    file, line: task.origin.line, column: header.indexOf(field) + 1,
+    code: 'csv_axis_without_scenario', field,
+    message: `row ${task.origin.row}: ${field} applies to a scenario, and this row has none`,
+    fix: "add scenario: <name> to the suite, or wire a scenario_ref or workspace_seed column",
+  }));
 }
 
 function tooLarge(file: string, bytes: number, field: string): ConfigIssue {
