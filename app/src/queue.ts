@@ -7,18 +7,18 @@ export class DeliveryQueue {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
-    private readonly onError: (id: string, e: unknown) => void,
+    private readonly onError: (id: string, e: unknown, event: string) => void,
     private readonly remember = 10_000,
   ) {}
 
   /** Returns false when this delivery was already taken. */
-  push(deliveryId: string, work: () => Promise<void>): boolean {
+  push(deliveryId: string, work: () => Promise<void>, event = ''): boolean {
     if (this.seen.has(deliveryId)) return false;
     this.seen.set(deliveryId, Date.now());
     if (this.seen.size > this.remember) this.seen.delete(this.seen.keys().next().value!);
     const p: Promise<void> = new Promise<void>((r) => setImmediate(r))
       .then(work)
-      .catch((e) => this.onError(deliveryId, e))
+      .catch((e) => this.onError(deliveryId, e, event))
       .finally(() => this.pending.delete(p));
     this.pending.add(p);
     return true;

@@ -22,9 +22,15 @@ export const BOT = 'gauntlet-ci[bot]';
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
 
-/** A Probot with the App loaded (or not, for createNodeMiddleware, which loads it itself). */
-export async function loadApp(secret = 'webhook-secret', opts: { load?: boolean } = {}) {
-  const probot = new Probot({ appId: 123, privateKey, secret, Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }), logLevel: 'warn' });
+/** A Probot with the App loaded (or not, when the caller loads it). */
+export async function loadApp(
+  secret = 'webhook-secret',
+  opts: { load?: boolean; log?: unknown } = {},
+) {
+  const Octokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
+  // `log`: a captureLog() logger, when a test asserts on what reaches the log.
+  const log = opts.log ? { log: opts.log as any } : {};
+  const probot = new Probot({ appId: 123, privateKey, secret, Octokit, logLevel: 'warn', ...log });
   const { appFn, state } = gauntletApp({ resultsBranch: 'gauntlet-results', serverUrl: 'https://github.com' });
   if (opts.load !== false) await probot.load(appFn);
   return { probot, appFn, state };

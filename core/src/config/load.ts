@@ -4,6 +4,7 @@ import { isScalar } from 'yaml';
 import { didYouMean } from '../util/suggest.js';
 import { checkDockerfileBody } from './dockerfile.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
+import { ungradedSuite } from './grading.js';
 import type { Kind } from './schemas.js';
 import { loadTasks } from './tasks.js';
 import type { AgentConfig, ConfigTree, Loaded, ProjectConfig, ScenarioConfig, SuiteConfig } from './types.js';
@@ -108,7 +109,9 @@ export async function loadConfig(root: string, opts: { configDir?: string; check
     issues.push(...referenceChecks(suite, tree, invalid));
     if (opts.checkTasks !== false) {
       try {
-        await loadTasks(suite, tree.scenarios);
+        const tasks = await loadTasks(suite, tree.scenarios);
+        const ungraded = ungradedSuite({ suite, tasks, scenarios: tree.scenarios });
+        if (ungraded) issues.push(ungraded);
       } catch (e) {
         if (e instanceof ConfigError) issues.push(...e.issues);
         else throw e;

@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { ConfigError, type ConfigIssue } from './errors.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import type { Loaded, ScenarioConfig, ScorerSpec, SuiteConfig, TaskSpec, WorkspaceSeed } from './types.js';
 
 /** Per-row scenario axes of a CSV (seed runbook 8): a cell wins, the scenario fills gaps. */
@@ -28,6 +29,35 @@ export interface Task extends TaskSpec {
 
 const SCORER_KINDS = ['command', 'lint', 'allowed_paths', 'file_exists', 'regex', 'llm_judge'];
 
+export { MAX_JSON_DEPTH };
+/**
+ * A task CSV is read whole and every row becomes a task in memory, in the record and in the
+ * report: these caps keep one file from exhausting any of them. Ten thousand tasks is far
+ * past what one PR run can afford; a prompt or state of 256 KB is far past a model's need.
+ */
+export const MAX_CSV_BYTES = 10 * 1024 * 1024;
+export const MAX_CSV_ROWS = 10_000;
+export const MAX_CSV_CELL_BYTES = 256 * 1024;
+
+/** JSON.parse, refusing first what nests deeper than the cap (see MAX_JSON_DEPTH). */
+function parseJsonCell(v: string): unknown {
+  if (nestsDeeperThan(v)) throw new TooDeep();
+  return JSON.parse(v);
+}
+
+class TooDeep extends Error {
+  constructor() {
+    super(`nests more than ${MAX_JSON_DEPTH} levels deep`);
+  }
+}
+
+const DEEP_FIX =
+  `flatten it: JSON cells may nest at most ${MAX_JSON_DEPTH} levels of arrays and objects`;
+const SEED_FIX =
+  'write empty, path:<dir>, zip:<file>, an https git URL with an optional #ref, or a JSON object';
+const STATE_FIX = 'write a JSON object such as {"orders": {}}';
+const EVAL_FIX = 'write a JSON array of scorers, e.g. [{"name":"tests","command":"pytest -q"}]';
+
 /** A workspace_seed cell: a JSON object, or `empty`, `path:<dir>`, `zip:<file>`, `https://…git[#ref]`. */
 export function parseSeedCell(v: string): WorkspaceSeed {
   const t = v.trim();
@@ -39,7 +69,7 @@ export function parseSeedCell(v: string): WorkspaceSeed {
     return { git: { url, ...(ref ? { ref } : {}) } };
   }
   if (t.startsWith('{')) {
-    const o = JSON.parse(t);
+    const o = parseJsonCell(t) as Record<string, any>;
     const kinds = ['git', 'zip', 'path', 'empty'].filter((k) => k in o);
     if (kinds.length !== 1 || Object.keys(o).length !== 1) throw new Error('needs exactly one of git, zip, path, empty');
     if (o.git && (typeof o.git.url !== 'string' || !o.git.url.startsWith('https://'))) throw new Error('git.url must be an https URL');
@@ -49,7 +79,7 @@ export function parseSeedCell(v: string): WorkspaceSeed {
 }
 
 export function parseEvalCell(v: string): ScorerSpec[] {
-  const a = JSON.parse(v);
+  const a = parseJsonCell(v);
   if (!Array.isArray(a) || !a.length) throw new Error('not a non-empty JSON array');
   for (const x of a) {
     if (!x || typeof x !== 'object' || typeof x.name !== 'string' || !x.name) throw new Error('every scorer needs a name');
@@ -94,30 +124,62 @@ export async function loadTasks(suite: Loaded<SuiteConfig>, library: Map<string,
     });
   }
   const csvPath = resolve(suite.dir, t.csv);
+  // Named like the YAML files (from the working directory), so an issue or a task origin
+  // resolves to the CSV itself, not to a path as written relative to the suite.
+  const file = relative(process.cwd(), csvPath) || csvPath;
   const at = suite.pos(['tasks', 'csv']);
   let text: string;
   try {
+    const size = (await stat(csvPath)).size;
+    if (size > MAX_CSV_BYTES) throw new ConfigError([tooLarge(file, size, 'tasks.csv')]);
     text = await readFile(csvPath, 'utf8');
-  } catch {
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError([{ ...at, code: 'csv_not_found', field: 'tasks.csv', message: `cannot read ${t.csv} (resolved to ${csvPath})`, fix: 'give a path relative to the suite file' }]);
   }
-  const tasks = parseTaskCsv(text, t.csv, suite.value.columns ?? []);
+  const tasks = parseTaskCsv(text, file, suite.value.columns ?? []);
+  const header = (parse(text, { bom: true, to_line: 1 }) as string[][])[0].map((h) => h.trim());
   const issues: ConfigIssue[] = [];
   const csvDir = resolve(csvPath, '..');
   for (const task of tasks) {
     const ref = task.axes?.scenario_ref;
     if (ref && !library.has(ref)) {
-      issues.push({ file: t.csv, line: task.origin.line, column: 1, code: 'ScenarioResolutionError', field: 'scenario_ref', message: `row ${task.origin.row}: no scenario named "${ref}" (scenarios: ${[...library.keys()].join(', ') || 'none'})`, fix: 'use the exact name of a kind: scenario in the config directory' });
+      issues.push({ file, line: task.origin.line, column: 1, code: 'ScenarioResolutionError', field: 'scenario_ref', message: `row ${task.origin.row}: no scenario named "${ref}" (scenarios: ${[...library.keys()].join(', ') || 'none'})`, fix: 'use the exact name of a kind: scenario in the config directory' });
       continue;
     }
     task.scenario = resolveTaskScenario(task, suiteScenario, library, csvDir);
+    if (!task.scenario) issues.push(...axesWithoutScenario(task, file, header));
   }
   if (issues.length) throw new ConfigError(issues);
   return tasks;
 }
 
+/**
+ * eval and setup_command cells lay over a scenario; on a row with none (no suite scenario, no
+ * scenario_ref, no workspace_seed) they would be dropped without a word, so they are refused.
+ */
+function axesWithoutScenario(task: Task, file: string, header: string[]): ConfigIssue[] {
+  const present = (['eval', 'setup_command'] as const).filter((k) => task.axes?.[k] !== undefined);
+  return present.map((field) => ({
+    file, line: task.origin.line, column: header.indexOf(field) + 1,
+    code: 'csv_axis_without_scenario', field,
+    message: `row ${task.origin.row}: ${field} applies to a scenario, and this row has none`,
+    fix: "add scenario: <name> to the suite, or wire a scenario_ref or workspace_seed column",
+  }));
+}
+
+function tooLarge(file: string, bytes: number, field: string): ConfigIssue {
+  return {
+    file, line: 1, column: 1, code: 'csv_too_large', field,
+    message: `${bytes} bytes; a task CSV may hold at most ${MAX_CSV_BYTES / (1024 * 1024)} MB`,
+    fix: 'split the tasks over several CSV files and suites',
+  };
+}
+
 export function parseTaskCsv(text: string, file: string, wired: string[]): Task[] {
   const issues: ConfigIssue[] = [];
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_CSV_BYTES) throw new ConfigError([tooLarge(file, bytes, '')]);
   let records: string[][];
   try {
     records = parse(text, { bom: true, relax_column_count: false, skip_empty_lines: true });
@@ -138,6 +200,14 @@ export function parseTaskCsv(text: string, file: string, wired: string[]): Task[
       fix: WIREABLE.includes(h) ? `add "${h}" to the suite's columns to use it, or delete the column` : `delete it; columns are user and ${WIREABLE.join(', ')}`,
     });
   });
+  if (records.length - 1 > MAX_CSV_ROWS) {
+    issues.push({
+      file, line: MAX_CSV_ROWS + 2, column: 1, code: 'csv_too_many_rows', field: '',
+      message: `${records.length - 1} task rows; a task CSV may hold at most ` +
+        `${MAX_CSV_ROWS.toLocaleString('en')}`,
+      fix: 'split the tasks over several CSV files and suites',
+    });
+  }
   if (issues.length) throw new ConfigError(issues);
 
   const tasks: Task[] = [];
@@ -148,6 +218,17 @@ export function parseTaskCsv(text: string, file: string, wired: string[]): Task[
     const cell = (name: string) => (col(name) >= 0 ? cells[col(name)] : undefined);
     const bad = (name: string, message: string, fix: string) =>
       issues.push({ file, line: row, column: col(name) + 1, code: 'csv_bad_cell', field: name, message: `row ${row}: ${message}`, fix });
+    const huge = cells.findIndex((c) => Buffer.byteLength(c) > MAX_CSV_CELL_BYTES);
+    if (huge >= 0) {
+      issues.push({
+        file, line: row, column: huge + 1, code: 'csv_cell_too_large', field: header[huge],
+        message: `row ${row}: the ${header[huge]} cell holds ` +
+          `${Buffer.byteLength(cells[huge])} bytes; a cell may hold at most ` +
+          `${MAX_CSV_CELL_BYTES / 1024} KB`,
+        fix: 'shorten it: put large inputs in the workspace (a scenario) and refer to them',
+      });
+      continue;
+    }
     const task: Task = { id: `row-${row}`, user: cell('user') ?? '', origin: { file, line: row, row } };
     if (!task.user.trim()) bad('user', 'the `user` cell is blank', 'write the prompt for this row');
     for (const w of wired) {
@@ -161,11 +242,12 @@ export function parseTaskCsv(text: string, file: string, wired: string[]): Task[
         else task.expected_outcome = v.trim() as Task['expected_outcome'];
       } else if (w === 'initial_state') {
         try {
-          const parsed = JSON.parse(v);
+          const parsed = parseJsonCell(v);
           if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-          task.initial_state = parsed;
-        } catch {
-          bad(w, 'initial_state is not a JSON object', 'write a JSON object such as {"orders": {}}');
+          task.initial_state = parsed as Record<string, unknown>;
+        } catch (e) {
+          if (e instanceof TooDeep) bad(w, `initial_state ${e.message}`, DEEP_FIX);
+          else bad(w, 'initial_state is not a JSON object', STATE_FIX);
         }
       } else if (w === 'id') {
         if (!/^[A-Za-z0-9._-]{1,64}$/.test(v)) bad(w, `id "${v}" has characters outside A-Z a-z 0-9 . _ -`, 'use a short slug');
@@ -179,14 +261,16 @@ export function parseTaskCsv(text: string, file: string, wired: string[]): Task[
         try {
           task.axes = { ...task.axes, workspace_seed: parseSeedCell(v) };
         } catch (e) {
-          bad(w, `workspace_seed is malformed (${(e as Error).message})`, 'write empty, path:<dir>, zip:<file>, an https git URL with an optional #ref, or a JSON object');
+          if (e instanceof TooDeep) bad(w, `workspace_seed ${e.message}`, DEEP_FIX);
+          else bad(w, `workspace_seed is malformed (${(e as Error).message})`, SEED_FIX);
         }
       } else if (w === 'setup_command') task.axes = { ...task.axes, setup_command: v };
       else if (w === 'eval') {
         try {
           task.axes = { ...task.axes, eval: parseEvalCell(v) };
         } catch (e) {
-          bad(w, `eval is malformed (${(e as Error).message})`, 'write a JSON array of scorers, e.g. [{"name":"tests","command":"pytest -q"}]');
+          if (e instanceof TooDeep) bad(w, `eval ${e.message}`, DEEP_FIX);
+          else bad(w, `eval is malformed (${(e as Error).message})`, EVAL_FIX);
         }
       }
     }

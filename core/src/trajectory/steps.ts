@@ -26,11 +26,27 @@ export function shellStep(at: string, command: string, output: string | undefine
   return { at, type: 'shell', summary: `$ ${command.slice(0, 200)}${exit !== null ? ` → exit ${exit}` : ''}`, detail: { command, output: output === undefined ? 'output not captured' : tail(output), exit_code: exit } };
 }
 
+/** Where the sandbox seeds the workspace; CLIs report edits by absolute path inside it. */
+const WORKSPACE = '/home/user/workspace';
+
+/**
+ * The two header names of a diff, as git writes them: `a/<path>` and `b/<path>` from the
+ * workspace root. A path outside the workspace has no a/ b/ side; it is shown as it is.
+ */
+function diffNames(path: string): [string, string] {
+  const inside = path.startsWith(`${WORKSPACE}/`) ? path.slice(WORKSPACE.length + 1) : path;
+  if (inside.startsWith('/')) return [inside, inside];
+  const rel = inside.replace(/^\.\//, '');
+  return [`a/${rel}`, `b/${rel}`];
+}
+
 /** A small unified diff of one replacement: enough for the red/green view. */
 export function editDiff(path: string, before: string, after: string): string {
   const minus = before ? before.split('\n').map((l) => `-${l}`) : [];
   const plus = after ? after.split('\n').map((l) => `+${l}`) : [];
-  return [`--- a/${path}`, `+++ b/${path}`, `@@ -1,${minus.length} +1,${plus.length} @@`, ...minus, ...plus].join('\n');
+  const [from, to] = diffNames(path);
+  const hunk = `@@ -1,${minus.length} +1,${plus.length} @@`;
+  return [`--- ${from}`, `+++ ${to}`, hunk, ...minus, ...plus].join('\n');
 }
 
 export function editStep(at: string, verb: string, path: string, diff: string | null, error?: string): TrajectoryStep {

@@ -27,6 +27,15 @@ describe('workspace seeds', () => {
     expect(err).toBeInstanceOf(WorkspaceSeedError);
     expect(err.code).toBe('workspace_seed_failed');
     expect(err.message).toMatch(/evil\.zip refused/);
+    zip(dir, 'dup.zip', 'z.writestr("x/y.py","1")\nz.writestr("x/y.py","2")');
+    const dup = await seedWorkspace({ zip: 'dup.zip' }, dir, secrets).catch((e) => e);
+    expect(dup).toBeInstanceOf(WorkspaceSeedError);
+    const twice = "entry 'x/y.py' appears twice; re-create the ZIP without duplicates";
+    expect(dup.message).toBe(`workspace.zip dup.zip refused: ${twice}`);
+    zip(dir, 'win.zip', 'z.writestr("src\\\\main.py","x")');
+    const win = await seedWorkspace({ zip: 'win.zip' }, dir, secrets).catch((e) => e);
+    const backslashes = /^workspace\.zip win\.zip refused: entry 'src\\main\.py' uses backslashes/;
+    expect(win.message).toMatch(backslashes);
     await expect(seedWorkspace({ path: 'nope' }, dir, secrets)).rejects.toThrow(/workspace\.path nope is not a directory/);
     await expect(seedWorkspace({ git: { url: 'http://127.0.0.1/x.git' } }, dir, secrets)).rejects.toThrow(WorkspaceSeedError);
   });

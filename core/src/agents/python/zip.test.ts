@@ -69,6 +69,39 @@ describe('agent ZIP extraction', () => {
     await expect(extractZip(p, dest(), { compressed: 1e8, uncompressed: 1024 * 1024 })).rejects.toBeInstanceOf(ArchiveRejected);
   });
 
+  it('names a duplicated entry plainly, without a host path, before writing anything', async () => {
+    const d = dest();
+    const twice = [{ name: 'x/y.py', data: '1' }, { name: 'x/y.py', data: '2' }];
+    const err = await extractZip(makeZip(twice), d).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ArchiveRejected);
+    const msg = (err as Error).message;
+    expect(msg).toBe("entry 'x/y.py' appears twice; re-create the ZIP without duplicates");
+    expect(msg).not.toContain(tmpdir());
+    expect(readdirSync(d)).toEqual([]);
+  });
+
+  it('names an entry that is a file and a folder at once', async () => {
+    const both = [
+      { name: 'main.py', data: 'x' },
+      { name: 'lib', data: '1' },
+      { name: 'lib/a.py', data: '2' },
+    ];
+    const err = await extractZip(makeZip(both), dest()).catch((e: unknown) => e);
+    const msg = (err as Error).message;
+    expect(msg).toMatch(/^entry 'lib' is a file, and entry 'lib\/a\.py' needs a folder/);
+    expect(msg).not.toContain(tmpdir());
+  });
+
+  it('names an entry written with backslashes and says how to re-create the ZIP', async () => {
+    const zip = makeZip([{ name: 'src\\main.py', data: 'x' }]);
+    const err = await extractZip(zip, dest()).catch((e) => e);
+    expect(err).toBeInstanceOf(ArchiveRejected);
+    expect(err.message).toBe(
+      "entry 'src\\main.py' uses backslashes (a Windows tool wrote it); " +
+        "re-create it with forward slashes, e.g. `zip -r` or Python's zipfile",
+    );
+  });
+
   it('refuses something that is not a ZIP', async () => {
     const d = dest();
     execFileSync('sh', ['-c', `echo nope > ${d}/x.zip`]);
