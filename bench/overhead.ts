@@ -22,11 +22,20 @@ const cores = (a: ReturnType<typeof cpu>, b: ReturnType<typeof cpu>, n: number) 
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+const JUDGE = `rules:
+  - when: { system: "judge of an AI agent" }
+    reply:
+      tool_use: { name: record_verdict, input: { task_completion: 5, instruction_adherence: null, efficiency: 5, verdict: PASS, failure_mode: null, reasoning: "ok" } }
+`;
+
 async function tree(tasks: number): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'gauntlet-bench-'));
   const files: Record<string, string> = {
     '.gauntlet/agents/trivial.yaml': 'kind: agent\nname: trivial\npython:\n  source:\n    inline: |\n      def run(task_input, *, proxy_url, run_token):\n          return "ok"\n',
-    '.gauntlet/suites/bench.yaml': `kind: suite\nname: bench\nagent: trivial\njudge: none\ntasks:\n${Array.from({ length: tasks }, (_, i) => `  - user: "task ${i}"`).join('\n')}\n`,
+    // A scripted judge on loopback: a suite must grade something, and this one costs ~ms.
+    '.gauntlet/gauntlet.yaml': 'judge_model: claude-haiku-4-5\nproviders:\n  anthropic:\n    script: models/judge.yaml\n',
+    '.gauntlet/models/judge.yaml': JUDGE,
+    '.gauntlet/suites/bench.yaml': `kind: suite\nname: bench\nagent: trivial\ntasks:\n${Array.from({ length: tasks }, (_, i) => `  - user: "task ${i}"`).join('\n')}\n`,
   };
   for (const [rel, text] of Object.entries(files)) {
     await mkdir(dirname(join(root, rel)), { recursive: true });

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { ConfigError, type ConfigIssue } from './errors.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { MAX_DEPTH as MAX_JSON_DEPTH, nestingDepth } from '../util/bounded.js';
 import type { Loaded, ScenarioConfig, ScorerSpec, SuiteConfig, TaskSpec, WorkspaceSeed } from './types.js';
 
 /** Per-row scenario axes of a CSV (seed runbook 8): a cell wins, the scenario fills gaps. */
@@ -41,7 +41,7 @@ export const MAX_CSV_CELL_BYTES = 256 * 1024;
 
 /** JSON.parse, refusing first what nests deeper than the cap (see MAX_JSON_DEPTH). */
 function parseJsonCell(v: string): unknown {
-  if (nestsDeeperThan(v)) throw new TooDeep();
+  if (nestingDepth(v) > MAX_JSON_DEPTH) throw new TooDeep();
   return JSON.parse(v);
 }
 

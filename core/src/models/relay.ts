@@ -52,6 +52,7 @@ export class ModelRelay {
       call.input_tokens = parsed.usage.input_tokens;
       call.output_tokens = parsed.usage.output_tokens;
       call.cost_usd = this.prices.cost(call.model, call.input_tokens, call.output_tokens);
+      if (call.model && !this.prices.knows(call.model)) call.price_unknown = true;
       call.response_preview = parsed.text.slice(0, 2000);
       if (parsed.tool_uses.length) call.tool_uses = parsed.tool_uses;
       if (status >= 400) call.error = text.slice(0, 500);

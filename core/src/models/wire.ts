@@ -21,6 +21,8 @@ export interface ModelCall {
   input_tokens: number;
   output_tokens: number;
   cost_usd: number;
+  /** Set when the model is not in the price table: cost_usd is 0 because it is unknown. */
+  price_unknown?: true;
   latency_ms: number;
   started_at: string;
   /** Who made it: the agent (through the gateway) or the judge/simulator on the host. */

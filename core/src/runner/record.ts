@@ -42,6 +42,8 @@ export function buildRecord(args: {
   if (judge?.error) banners.push(`Eval phase failed: the judge could not grade this run (${judge.error.slice(0, 200)})`);
   if (o.coding?.eval_error) banners.push(`Eval phase failed, diff/scorers may be missing: ${o.coding.eval_error.slice(0, 300)}`);
   const warnings = [...o.soft_warnings];
+  const unpriced = [...new Set(o.model_calls.filter((c) => c.price_unknown).map((c) => c.model))];
+  if (unpriced.length) warnings.push(`cost unknown for ${unpriced.join(', ')}: not in the price table, counted as $0; add it under prices: in gauntlet.yaml`);
   const scorers = o.coding?.scorers ?? [];
   // OVERALL: every scorer passed and the judge (when there is one) did not fail the run.
   const overall = scorers.length && o.status === 'completed' ? (scorers.every((x) => x.passed) && judge?.verdict !== 'FAIL' ? 'PASS' : 'FAIL') : null;
