@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { makeTree, project } from '../test-support/tree.js';
-import { ConfigError, type ConfigIssue } from './errors.js';
-import { loadConfig } from './load.js';
+import { configIssues } from '../test-support/config-issues.js';
 
-async function issues(files: Record<string, string>): Promise<ConfigIssue[]> {
-  const root = await makeTree({ ...project(), ...files });
-  try {
-    await loadConfig(root);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues;
-    throw e;
-  }
-  return [];
-}
+const issues = configIssues;
 
 const agent = { '.gauntlet/agents/a.yaml': 'kind: agent\nname: a\ncommand: claude -p hi\n' };
 const scenario = (scorers: string) => ({

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, type ConfigIssue } from './errors.js';
+import { configIssues } from '../test-support/config-issues.js';
 import { loadConfig } from './load.js';
 import { makeTree, project } from '../test-support/tree.js';
 
-async function issues(files: Record<string, string>): Promise<ConfigIssue[]> {
-  const root = await makeTree({ ...project(), ...files });
-  try {
-    await loadConfig(root);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues;
-    throw e;
-  }
-  return [];
-}
+const issues = configIssues;
 
 const agent = `kind: agent
 name: a1

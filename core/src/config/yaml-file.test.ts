@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { makeTree, project } from '../test-support/tree.js';
-import { ConfigError, type ConfigIssue } from './errors.js';
-import { loadConfig } from './load.js';
+import { configIssues } from '../test-support/config-issues.js';
 import { YamlFile } from './yaml-file.js';
 
-async function issues(files: Record<string, string>): Promise<ConfigIssue[]> {
-  const root = await makeTree({ ...project(), ...files });
-  try {
-    await loadConfig(root);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues;
-    throw e;
-  }
-  return [];
-}
+const issues = configIssues;
 
 /** "Billion laughs": nine levels of nine aliases, 9^9 strings once expanded. */
 const BOMB = [
