@@ -1,12 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { dockerReady } from '../test-support/docker.js';
+import { sandboxConformance } from './conformance.js';
 import { DockerDriver, RUN_LABEL } from './docker.js';
 
 const inspect = (id: string) => JSON.parse(execFileSync('docker', ['inspect', id]).toString())[0];
 
 describe.skipIf(!dockerReady())('docker sandbox driver', () => {
   const driver = new DockerDriver();
+
+  describe('conformance', () => {
+    sandboxConformance(() => driver, { image: 'gauntlet-base:latest', mounts: [], limits: { memoryMb: 256, cpus: 1, pidsLimit: 64 } });
+  });
 
   it('creates hardened sandboxes: no network, no caps, no new privileges, limits, non-root', async () => {
     const sb = await driver.create({ image: 'gauntlet-base:latest', runId: `t-hard-${process.pid}`, mounts: [], limits: { memoryMb: 256, cpus: 0.5, pidsLimit: 64 } });
@@ -40,13 +45,27 @@ describe.skipIf(!dockerReady())('docker sandbox driver', () => {
     }
   });
 
-  it('kills the whole sandbox on timeout', async () => {
+  it('kills a timed-out exec\'s processes, a setsid daemon included, and keeps the sandbox', async () => {
     const sb = await driver.create({ image: 'gauntlet-base:latest', runId: `t-to-${process.pid}`, mounts: [], limits: { memoryMb: 256, cpus: 1, pidsLimit: 64 } });
-    const r = await sb.exec(['sh', '-c', 'sleep 100 & while :; do :; done'], { timeoutMs: 1000 });
-    expect(r.timedOut).toBe(true);
-    const left = execFileSync('docker', ['ps', '-q', '--filter', `id=${sb.id}`]).toString().trim();
-    expect(left).toBe('');
+    try {
+      const r = await sb.exec(['sh', '-c', 'setsid sleep 300 & while :; do :; done'], { timeoutMs: 1000 });
+      expect(r.timedOut).toBe(true);
+      expect(execFileSync('docker', ['ps', '-q', '--filter', `id=${sb.id}`]).toString().trim()).not.toBe('');
+      const ps = await sb.exec(['sh', '-c', 'ps -eo user,args | grep -c "[s]leep 300"']);
+      expect(ps.stdout.trim()).toBe('0');
+    } finally {
+      await sb.destroy();
+    }
+  });
+
+  it('a cancelled exec (abort) takes the whole sandbox down', async () => {
+    const sb = await driver.create({ image: 'gauntlet-base:latest', runId: `t-ab-${process.pid}`, mounts: [], limits: { memoryMb: 256, cpus: 1, pidsLimit: 64 } });
+    const ctl = new AbortController();
+    const running = sb.exec(['sleep', '300'], { signal: ctl.signal });
+    ctl.abort();
+    expect((await running).exitCode).not.toBe(0);
     await sb.destroy();
+    expect(execFileSync('docker', ['ps', '-aq', '--filter', `id=${sb.id}`]).toString().trim()).toBe('');
   });
 
   it('sweeps labelled leftovers whose owner process is gone, and spares live ones', async () => {

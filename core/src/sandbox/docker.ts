@@ -104,12 +104,14 @@ class DockerSandbox implements Sandbox {
     }
     let timedOut = false;
     let killed: Promise<unknown> | undefined;
-    // Killing the container ends every process the agent started, not just the exec.
     const kill = () => (killed ??= this.container.kill().catch(() => undefined));
+    const user = opts.user ?? '1000:1000';
     const timer = opts.timeoutMs
       ? setTimeout(() => {
           timedOut = true;
-          kill();
+          // Every process of the exec's user (setsid cannot escape a uid); the sandbox stays.
+          if (/^0(:|$)/.test(user)) kill();
+          else killed ??= this.killUser(user);
         }, opts.timeoutMs)
       : undefined;
     const onAbort = () => kill();
@@ -121,6 +123,20 @@ class DockerSandbox implements Sandbox {
     await killed;
     const info = await exec.inspect().catch(() => undefined);
     return { exitCode: info?.ExitCode ?? -1, stdout: out.text(), stderr: err.text(), timedOut, durationMs: Date.now() - started };
+  }
+
+  /** `kill -9 -1` as that user: all of its processes but the killer's own. */
+  private async killUser(user: string) {
+    const exec = await this.container.exec({ Cmd: ['sh', '-c', 'kill -9 -1'], User: user, AttachStdout: false, AttachStderr: false }).catch(() => undefined);
+    await exec?.start({ Detach: true }).catch(() => undefined);
+  }
+
+  async putFiles(dir: string, tar: Readable): Promise<void> {
+    await this.container.putArchive(tar, { path: dir });
+  }
+
+  async getFiles(path: string): Promise<Readable> {
+    return (await this.container.getArchive({ path })) as unknown as Readable;
   }
 
   async oomKilled(): Promise<boolean> {

@@ -31,9 +31,13 @@ export interface ExecOptions {
   stdin?: string | Buffer | Readable;
   user?: string;
   cwd?: string;
-  /** On expiry the whole sandbox is killed: nothing the agent started survives. */
+  /**
+   * On expiry every process of the exec's user in the sandbox is killed (what the exec started,
+   * daemons that left its process group included); the sandbox itself lives on, so what the
+   * exec left (a transcript, a diff) can still be read. A root exec's expiry kills the sandbox.
+   */
   timeoutMs?: number;
-  /** Aborting (Ctrl-C, a cancelled run) kills the sandbox the same way. */
+  /** Aborting (Ctrl-C, a cancelled run) kills the whole sandbox. */
   signal?: AbortSignal;
 }
 
@@ -45,9 +49,14 @@ export interface ExecResult {
   durationMs: number;
 }
 
+/** One container that outlives any exec; operations receive it, its lifetime is destroy()'s. */
 export interface Sandbox {
   readonly id: string;
   exec(cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Unpacks a tar stream into `dir` (which must exist), as the Engine API's archive upload. */
+  putFiles(dir: string, tar: Readable): Promise<void>;
+  /** A tar stream of `path` (a file or a directory, named by its last component). */
+  getFiles(path: string): Promise<Readable>;
   /** Whether the kernel's OOM killer fired in this sandbox (best effort). */
   oomKilled(): Promise<boolean>;
   /** Set once the driver stopped the sandbox for crossing a limit. */

@@ -80,14 +80,20 @@ describe.skipIf(!dockerReady())('command agents on a seeded workspace', () => {
     expect(r.scorers.find((s) => s.name === 'scope')?.passed).toBe(true);
   });
 
-  it('a recognised CLI that runs past its timeout is agent_timeout, even when its transcript is a file in the killed sandbox', async () => {
-    // A stand-in `aider` (its preset reads the chat history from a file after the run).
-    const files = { ...coding('aider --message "$(cat $GAUNTLET_TASK_FILE)"'), 'bin/aider': '#!/bin/sh\necho started\nsleep 60\n' };
+  it('a recognised CLI that runs past its timeout is agent_timeout, and still yields its transcript file and its diff', async () => {
+    // A stand-in `aider` (its preset reads the chat history from a file after the run): it
+    // edits, writes its history, and hangs.
+    const history = '#### Fix add()\\n\\nDone: calc.py now adds.\\n';
+    const script = `#!/bin/sh\nsed -i 's/a - b/a + b/' calc.py\nmkdir -p /tmp/gauntlet-aider\nprintf '${history}' > /tmp/gauntlet-aider/chat.history.md\nsleep 60\n`;
+    const files = { ...coding('aider --message "$(cat $GAUNTLET_TASK_FILE)"'), 'bin/aider': script };
     files['.gauntlet/agents/fixer.yaml'] = files['.gauntlet/agents/fixer.yaml'].replace('timeout: 120', 'timeout: 2\nenvironment:\n  cli_from_host: ../../bin/aider');
     const root = await makeTree(files);
     await chmod(join(root, 'bin/aider'), 0o755);
     const [res] = await runSuites({ root });
-    expect(res.records[0]).toMatchObject({ status: 'failed', error: { class: 'agent_timeout', code: 'agent_timeout' } });
+    const r = res.records[0];
+    expect(r).toMatchObject({ status: 'failed', error: { class: 'agent_timeout', code: 'agent_timeout' } });
+    expect(r.diff).toContain('+    return a + b');
+    expect(r.trajectory.steps.map((s) => s.summary).join('\n')).toMatch(/Fix add\(\)|calc.py now adds/);
   });
 
   it('refuses a recognised CLI whose relay has no provider before any sandbox, naming the key to set', async () => {

@@ -122,8 +122,8 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
     out.debug.stderr_tail = r.stderr.slice(-4000);
     const at = new Date(t2).toISOString();
     if (preset) {
-      // A timed-out run's sandbox is gone with its files; stdout is all there is.
-      const transcript = transcriptFile && !r.timedOut ? (await sandbox.exec(['cat', transcriptFile], { timeoutMs: 30_000 })).stdout : stdout;
+      // The sandbox outlives a timed-out exec, so its transcript file is still there to read.
+      const transcript = transcriptFile ? (await sandbox.exec(['cat', transcriptFile], { timeoutMs: 30_000 })).stdout : stdout;
       const n = normaliseTranscript(preset.transcript, transcript, [...gateway.modelCalls]);
       // The transcript is the CLI's own account; the exit code of the exec is the host's.
       out.steps = n.steps.length ? boundSteps(n.steps, out) : [{ ...shellStep(at, command, stdout || r.stderr || undefined, r.timedOut ? null : r.exitCode), observed_by: 'host' }];
@@ -138,10 +138,8 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
       out.dropped_steps = c.dropped;
       out.final_response = stdout.trim().slice(-20_000) || null;
     }
-    if (r.timedOut) {
-      fail('agent_timeout', `the command ran past its timeout of ${Math.round(ctx.timeoutMs / 1000)} s and was killed with its sandbox`, undefined, 'agent_timeout');
-      return;
-    }
+    // A timed-out run is failed, but what it left (transcript above, diff below) is kept.
+    if (r.timedOut) fail('agent_timeout', `the command ran past its timeout of ${Math.round(ctx.timeoutMs / 1000)} s; its processes were killed, its transcript and diff are kept`, undefined, 'agent_timeout');
 
     // Eval phase: a failure here keeps the run (banner), it does not fail it.
     const t3 = Date.now();
@@ -155,6 +153,7 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
       coding.diff = e.diff.trim() ? e.diff : null;
       if (e.diffBytes > e.diff.length + 1) coding.diff += `\n[diff truncated: ${e.diffBytes} bytes in all; the first ${e.diff.length} are shown]\n`;
     }
+    if (r.timedOut) return;
     coding.scorers = await runScorers(ctx.scenario.scorers ?? [], { sandbox, finalResponse: out.final_response, changedPaths: coding.changed_paths, llm: ctx.criterion ? (c, scale) => ctx.criterion!(c, scale, out) : undefined });
     out.phases.eval_ms = Date.now() - t3;
     // Seeds: a non-zero exit is a failure only when the agent changed nothing.

@@ -112,7 +112,7 @@ export async function runPythonAgent(ctx: SandboxRunContext, code: AgentCode, ta
     const report = readReport(r.stdout);
     if (r.timedOut) {
       out.status = 'failed';
-      out.error = { class: 'agent_timeout', code: 'agent_timeout', message: `the agent ran past its timeout of ${Math.round(ctx.timeoutMs / 1000)} s and was killed with its sandbox` };
+      out.error = { class: 'agent_timeout', code: 'agent_timeout', message: `the agent ran past its timeout of ${Math.round(ctx.timeoutMs / 1000)} s; its processes were killed` };
       return;
     }
     if (!report.ok) {

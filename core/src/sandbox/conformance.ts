@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { expect, it } from 'vitest';
+import type { SandboxDriver, SandboxSpec } from './driver.js';
+
+/** A tar stream of one host file, made by the system tar (as a caller would hand one in). */
+async function tarOf(name: string, text: string): Promise<Readable> {
+  const dir = await mkdtemp(join(tmpdir(), 'conf-'));
+  await writeFile(join(dir, name), text);
+  return spawn('tar', ['-c', '-C', dir, name], { stdio: ['ignore', 'pipe', 'ignore'] }).stdout!;
+}
+
+async function untar(stream: Readable): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'conf-out-'));
+  const child = spawn('tar', ['-x', '-C', dir], { stdio: ['pipe', 'ignore', 'ignore'] });
+  stream.pipe(child.stdin!);
+  await new Promise((r) => child.once('close', r));
+  return dir;
+}
+
+/**
+ * What every sandbox driver must do, run against the real Docker driver and the fake alike:
+ * a sandbox outlives its execs, a timed-out exec takes its processes and leaves the sandbox,
+ * files go in and out as tar streams, and destroy ends it.
+ */
+export function sandboxConformance(makeDriver: () => SandboxDriver, spec: Omit<SandboxSpec, 'runId'>) {
+  const open = (tag: string) => makeDriver().create({ ...spec, runId: `conf-${tag}-${process.pid}-${Date.now()}` });
+
+  it('runs execs with their env, and reports output and exit status', async () => {
+    const sb = await open('exec');
+    try {
+      const r = await sb.exec(['sh', '-c', 'echo "$GREETING"; echo oops >&2; exit 3'], { env: { GREETING: 'hello' } });
+      expect(r).toMatchObject({ exitCode: 3, stdout: 'hello\n', stderr: 'oops\n', timedOut: false });
+    } finally {
+      await sb.destroy();
+    }
+  });
+
+  it('a timed-out exec loses its processes, background ones too; the sandbox and its files stay', async () => {
+    const sb = await open('timeout');
+    try {
+      const r = await sb.exec(['sh', '-c', 'echo kept > left.txt; sleep 300 & echo $! > bg.pid; sleep 300'], { cwd: '/tmp', timeoutMs: 800 });
+      expect(r.timedOut).toBe(true);
+      const after = await sb.exec(['sh', '-c', 'cat left.txt; kill -0 "$(cat bg.pid)" 2>/dev/null && echo alive || echo gone'], { cwd: '/tmp' });
+      expect(after.stdout).toBe('kept\ngone\n');
+    } finally {
+      await sb.destroy();
+    }
+  });
+
+  it('puts and gets files as tar streams', async () => {
+    const sb = await open('files');
+    try {
+      await sb.putFiles('/tmp', await tarOf('in.txt', 'from the host\n'));
+      const r = await sb.exec(['sh', '-c', 'cat in.txt; echo "made inside" > out.txt'], { cwd: '/tmp' });
+      expect(r.stdout).toBe('from the host\n');
+      const dir = await untar(await sb.getFiles('/tmp/out.txt'));
+      expect(await readFile(join(dir, 'out.txt'), 'utf8')).toBe('made inside\n');
+    } finally {
+      await sb.destroy();
+    }
+  });
+
+  it('is gone after destroy', async () => {
+    const sb = await open('destroy');
+    await sb.destroy();
+    await expect(sb.exec(['true'])).rejects.toThrow();
+  });
+}
