@@ -1,17 +1,16 @@
 import { hostname } from 'node:os';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import Docker from 'dockerode';
 import { processAlive } from '../util/temp.js';
 import { DiskWatchdog } from './disk-watchdog.js';
+import { boundedSink } from './output.js';
 import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, SandboxSpec } from './driver.js';
 
 export const RUN_LABEL = 'gauntlet.run';
 const OWNER_LABEL = 'gauntlet.owner';
 /** Longest a run may legitimately live (max timeout 1800 s plus grading); older is a leftover. */
 const STALE_MS = 2 * 60 * 60 * 1000;
-/** Output kept per exec stream; an agent printing forever must not exhaust the host. */
-const MAX_OUTPUT = 64 * 1024 * 1024;
 
 const owner = () => `${hostname()}:${process.pid}`;
 
@@ -40,19 +39,6 @@ export function hardenedHostConfig(spec: SandboxSpec): Docker.HostConfig {
   };
 }
 
-/** Collects a stream up to MAX_OUTPUT bytes, dropping the rest. */
-function collector() {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      if (size < MAX_OUTPUT) chunks.push(chunk.subarray(0, MAX_OUTPUT - size));
-      size += chunk.length;
-      cb();
-    },
-  });
-  return { sink, text: () => Buffer.concat(chunks).toString('utf8') };
-}
 
 /** A sandbox's disk budget when its config sets none. */
 export const DEFAULT_DISK_MB = 2048;
@@ -93,8 +79,8 @@ class DockerSandbox implements Sandbox {
       AttachStderr: true,
     });
     const stream = await exec.start({ hijack: true, stdin: hasStdin });
-    const out = collector();
-    const err = collector();
+    const out = boundedSink();
+    const err = boundedSink();
     dockerEngine().modem.demuxStream(stream, out.sink, err.sink);
     if (hasStdin) {
       // Ending our side half-closes the connection, which the engine turns into EOF on stdin.

@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, basename, join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
+import { boundedSink } from './output.js';
 import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, SandboxSpec } from './driver.js';
 
-const MAX_OUTPUT = 16 * 1024 * 1024;
 
 /**
  * A sandbox driver without Docker, for lifecycle tests on machines without an engine: each
@@ -121,15 +121,7 @@ function groupAlive(pgid: number): boolean {
 }
 
 function collect(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const sink = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      if (size < MAX_OUTPUT) chunks.push(chunk.subarray(0, MAX_OUTPUT - size));
-      size += chunk.length;
-      cb();
-    },
-  });
+  const { sink, text } = boundedSink();
   stream.pipe(sink);
-  return finished(sink).then(() => Buffer.concat(chunks).toString('utf8'), () => Buffer.concat(chunks).toString('utf8'));
+  return finished(sink).then(text, text);
 }
