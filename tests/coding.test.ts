@@ -33,6 +33,8 @@ describe.skipIf(!dockerReady() || !clisReady())('examples/coding: the real Claud
     expect(fix.diff).toContain('-    return a - b\n+    return a + b');
     expect(fix.scorers).toEqual([{ name: 'tests', passed: true, score: 1 }, { name: 'scope', passed: true, score: 1 }, { name: 'minimal', passed: true, score: 5 }]);
     expect(fix.cli_usage).toEqual({ input_tokens: 9600, output_tokens: 210, cost_usd: expect.any(Number), turns: 4 });
+    // The llm_judge criterion is paid to the judge model too: its cost is in judge_usd.
+    expect(fix.cost.judge_usd).toBeGreaterThan(fix.judge!.cost_usd);
     expect(fix.trajectory.model_calls).toHaveLength(4); // every call went through the gateway
     expect(fix.judge?.verdict).toBe('PASS');
     expect(fix.verdict).toBe('PASS');

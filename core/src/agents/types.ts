@@ -33,6 +33,8 @@ export interface CodingOutcome {
   diff: string | null;
   changed_paths: string[];
   scorers: ScorerResult[];
+  /** What the llm_judge criteria cost, paid to the judge model. */
+  criteria_cost_usd?: number;
   /** Set when diff or scorer capture failed: the run stands, with a banner. */
   eval_error?: string;
   /** What the CLI itself reported (Claude Code's result line, say). */

@@ -21,7 +21,7 @@ export interface CommandRunContext extends SandboxRunContext {
   scenario: ScenarioConfig;
   workspace: SeededWorkspace;
   /** Scores an llm_judge criterion with the suite's judge model, given the run so far. */
-  criterion?: (criterion: string, scale: number, outcome: AgentOutcome) => Promise<{ score: number; reasoning: string }>;
+  criterion?: (criterion: string, scale: number, outcome: AgentOutcome) => Promise<{ score: number; reasoning: string; cost_usd: number }>;
 }
 
 function marker(stdout: string): Record<string, any> | undefined {
@@ -154,7 +154,13 @@ export async function runCommandAgent(ctx: CommandRunContext, task: TaskInput): 
       if (e.diffBytes > e.diff.length + 1) coding.diff += `\n[diff truncated: ${e.diffBytes} bytes in all; the first ${e.diff.length} are shown]\n`;
     }
     if (r.timedOut) return;
-    coding.scorers = await runScorers(ctx.scenario.scorers ?? [], { sandbox, finalResponse: out.final_response, changedPaths: coding.changed_paths, llm: ctx.criterion ? (c, scale) => ctx.criterion!(c, scale, out) : undefined });
+    // Criteria are graded by the judge model: their cost is the judge's, and lands in the record.
+    const scoredCriterion = async (c: string, scale: number) => {
+      const g = await ctx.criterion!(c, scale, out);
+      coding.criteria_cost_usd = (coding.criteria_cost_usd ?? 0) + g.cost_usd;
+      return g;
+    };
+    coding.scorers = await runScorers(ctx.scenario.scorers ?? [], { sandbox, finalResponse: out.final_response, changedPaths: coding.changed_paths, llm: ctx.criterion ? (c, scale) => scoredCriterion(c, scale) : undefined });
     out.phases.eval_ms = Date.now() - t3;
     // Seeds: a non-zero exit is a failure only when the agent changed nothing.
     if (r.exitCode !== 0 && !coding.diff) fail('agent_command_failed', `the command exited ${r.exitCode} and left an empty diff (an interactive prompt, a missing binary or a bad flag?)`, (r.stderr || r.stdout).slice(-2000));
