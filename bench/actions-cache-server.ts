@@ -63,7 +63,7 @@ export async function startCacheServer(dir: string): Promise<CacheServer> {
       const e = { key: q.key, version: q.version, id: entries.length + 1, finalized: false };
       entries.push(e);
       await saveIndex();
-      const signed = `${url}/devstoreaccount1/cache/${e.id}?sig=upload`;
+      const signed = `${url}/devstoreaccount1/cache/${e.id}?sig=loopback-signature`;
       return json(res, 200, { ok: true, signed_upload_url: signed });
     }
     if (method === 'FinalizeCacheEntryUpload') {
