@@ -98,13 +98,13 @@ export async function startCacheServer(dir: string): Promise<CacheServer> {
     } else if (comp === 'blocklist') {
       const list = await body(req);
       const ids = [...list.matchAll(/<(?:Latest|Uncommitted|Committed)>([^<]+)</g)];
-      const out = createWriteStream(`${blob(id)}.part`);
+      await writeFile(`${blob(id)}.part`, '');
       for (const [, b] of ids) {
         const part = `${blob(id)}.block-${Buffer.from(b, 'base64').toString('hex')}`;
-        await pipeline(createReadStream(part), out, { end: false });
+        const append = createWriteStream(`${blob(id)}.part`, { flags: 'a' });
+        await pipeline(createReadStream(part), append);
         await rm(part);
       }
-      await new Promise((r) => out.end(r));
       await rename(`${blob(id)}.part`, blob(id));
     } else {
       await pipeline(req, createWriteStream(`${blob(id)}.part`));

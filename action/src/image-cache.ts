@@ -172,7 +172,8 @@ function describeRestore(j: JobImage): string {
     case 'present':
       return `${what}: on the runner already`;
     case 'restored':
-      return `${what}: restored from the cache (${mb(r.bytes)} in ${secs(r.ms)})`;
+      return `${what}: restored from the cache (${mb(r.bytes)} in ${secs(r.ms)}: `
+        + `fetched in ${secs(r.fetchMs)}, docker load ${secs(r.loadMs)})`;
     case 'miss':
       return `${what}: not in the cache (key ${key}): built`;
     case 'refused':

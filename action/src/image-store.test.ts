@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -42,6 +43,19 @@ function conformance(name: string, make: () => Promise<ImageArchiveStore>) {
       expect(readFileSync(join(dir, 'image.json'), 'utf8')).toBe('{"k":1}');
     });
 
+    it('keeps an entry larger than one upload (the Actions cache sends it in blocks)', async () => {
+      const key = `gauntlet-image-t-${nonce}-big`;
+      // Incompressible, past the client's 128 MiB single-upload size once compressed.
+      const big = randomBytes(136 * 1024 * 1024);
+      const dir = await entry(key, {});
+      writeFileSync(join(dir, 'image.tar'), big);
+      expect(await store.save(key, dir)).toBe(true);
+      await rm(dir, { recursive: true, force: true });
+      expect(await store.restore(key, dir)).toBe(true);
+      expect(readFileSync(join(dir, 'image.tar')).equals(big)).toBe(true);
+      await rm(dir, { recursive: true, force: true });
+    }, 120_000);
+
     it('never replaces an entry, and keeps keys apart', async () => {
       const a = `gauntlet-image-t-${nonce}-b`;
       const b = `gauntlet-image-t-${nonce}-b2`;
@@ -83,4 +97,5 @@ afterAll(async () => {
   for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
   Object.assign(process.env, saved);
   expect(server?.calls.some((c) => c.startsWith('upload '))).toBe(true);
+  expect(server?.calls.some((c) => c.endsWith(' blocklist'))).toBe(true);
 });

@@ -22,7 +22,7 @@ export interface ImageArchiveStore {
 
 export type RestoreOutcome =
   | { state: 'present' }
-  | { state: 'restored'; ms: number; bytes: number }
+  | { state: 'restored'; ms: number; bytes: number; fetchMs: number; loadMs: number }
   | { state: 'miss' }
   | { state: 'refused'; reason: string }
   | { state: 'unavailable'; reason: string };
@@ -67,8 +67,11 @@ export class ImageCache {
       } catch (e) {
         return { state: 'unavailable', reason: (e as Error).message };
       }
+      const fetched = Date.now();
       const meta = await loadArchive(img, dir);
-      return { state: 'restored', ms: Date.now() - started, bytes: meta.archive_bytes };
+      const done = Date.now();
+      const times = { ms: done - started, fetchMs: fetched - started, loadMs: done - fetched };
+      return { state: 'restored', bytes: meta.archive_bytes, ...times };
     } catch (e) {
       if (e instanceof ArchiveRefused) return { state: 'refused', reason: e.reason };
       return { state: 'unavailable', reason: (e as Error).message.split('\n')[0] };
