@@ -75,15 +75,21 @@ export async function restoreImagesForJob(
   }
 }
 
-/** After the run: saves what this job built, and returns the job summary's lines. */
+/**
+ * After the run, once its records are pushed and its summary written (a job cancelled while
+ * saving loses nothing but the cache entry): saves what this job built, and returns the lines
+ * the job summary adds.
+ */
 export async function saveImagesForJob(
   j: JobImages,
   log: (line: string) => void,
   o: { cancelled: boolean },
 ): Promise<string[]> {
-  if (!j.cache) return [];
-  if (!o.cancelled) await saveJobImages(j.images, j.cache, log);
-  return imageNotes(j.images, j.cache.store.name);
+  if (!j.cache || o.cancelled) return [];
+  await saveJobImages(j.images, j.cache, log);
+  const store = j.cache.store.name;
+  const saved = j.images.filter((i) => i.save);
+  return saved.map((i) => inert(`image ${i.image.tag}: ${describeSave(i.save!, store)}`));
 }
 
 /** The configuration an agent's image is built from; undefined for agents without one. */
@@ -195,12 +201,11 @@ function describeSave(s: SaveOutcome, store: string): string {
   }
 }
 
+/** Reasons can quote an archive's own metadata: shown as text, never as markup. */
+const inert = (line: string) =>
+  line.replace(/[\\`*_{}[\]<>#+!|~&]/g, (c) => `&#${c.charCodeAt(0)};`);
+
 /** One line per image for the job summary: which came from the cache, which were built. */
-export function imageNotes(images: JobImage[], store: string): string[] {
-  return images.map((j) => {
-    const save = j.save ? `; ${describeSave(j.save, store)}` : '';
-    // Reasons can quote an archive's own metadata: shown as text, never as markup.
-    const line = `image ${describeRestore(j)}${save}`;
-    return line.replace(/[\\`*_{}[\]<>#+!|~&]/g, (c) => `&#${c.charCodeAt(0)};`);
-  });
+export function imageNotes(j: JobImages): string[] {
+  return j.images.map((i) => inert(`image ${describeRestore(i)}`));
 }

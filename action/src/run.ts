@@ -16,7 +16,7 @@ import { provenanceFrom, repositoryUrl, type EventPayload } from './context.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
 import { outputsOf } from './outputs.js';
 import { checkTrigger, needsPermissionCheck, permissionsWarning } from './triggers.js';
-import { restoreImagesForJob, saveImagesForJob } from './image-cache.js';
+import { imageNotes, restoreImagesForJob, saveImagesForJob } from './image-cache.js';
 
 /** GitHub shows at most 10 error annotations per step; the rest are in the summary. */
 const MAX_ANNOTATIONS = 10;
@@ -75,7 +75,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
     const sharded = !!inputs.shard && inputs.shard.total > 1;
     const notes = results.flatMap((r) => r.notes);
-    notes.push(...(await saveImagesForJob(images, log, { cancelled: stop.signal.aborted })));
+    notes.push(...imageNotes(images));
 
     let resultsRef: string | undefined;
     if (branch) {
@@ -88,6 +88,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const pr = payload.pull_request;
     if (pr?.number) notes.unshift(`PR #${pr.number}: ${escapeMarkdown(pr.title ?? '')} (${(pr.head?.sha ?? '').slice(0, 7)} against ${(pr.base?.sha ?? '').slice(0, 7)})`);
     await report(results.map((r) => ({ ...r, fullRecordsAt: recordsUrl(inputs, env, r.manifest.id) ?? r.dir })), inputs, env, { notes, sharded, resultsRef, reportPath: results[0]?.dir });
+    const saved = await saveImagesForJob(images, log, { cancelled: stop.signal.aborted });
+    const savedLines = `\n${saved.map((l) => `- ${l}`).join('\n')}\n`;
+    if (saved.length && env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(savedLines).write();
   } catch (e) {
     core.setFailed((e as Error).message);
   }
