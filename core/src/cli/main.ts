@@ -24,7 +24,7 @@ import { wantsColor } from './terminal.js';
 const HELP = `gauntlet ${'{version}'} — evaluations of AI agents, run like tests
 
 Usage:
-  gauntlet init [ROOT] [--agent python|claude-code|codex|http] [--no-workflow]
+  gauntlet init [ROOT] [--agent python|claude-code|codex|http] [--action REF] [--no-workflow]
   gauntlet doctor [ROOT]
   gauntlet run [ROOT] [--suite NAME] [--results DIR] [--concurrency N] [--trials K]
                       [--judge-model MODEL] [--record-cassette FILE | --replay-cassette FILE]
