@@ -9,7 +9,7 @@
  *   npm run bench
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,7 +99,8 @@ async function measure(
   await appendFile(join(ws, '.gauntlet/gauntlet.yaml'), `image: ${base}\n`);
   if (layer) await appendFile(join(ws, layer[0]), layer[1]);
 
-  const server = await startCacheServer(mkdtempSync(join(tmpdir(), 'bench-cache-service-')));
+  const service = mkdtempSync(join(tmpdir(), 'bench-cache-service-'));
+  const server = await startCacheServer(service);
   const env: Record<string, string> = {
     ...server.env,
     RUNNER_TEMP: mkdtempSync(join(tmpdir(), 'bench-runner-temp-')),
@@ -125,6 +126,8 @@ async function measure(
   } finally {
     await server.close();
     drop();
+    // The cache entries are GBs: nothing of them stays behind.
+    for (const dir of [service, env.RUNNER_TEMP]) rmSync(dir, { recursive: true, force: true });
   }
   return { kind, cold, warm };
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,7 +57,8 @@ describe.skipIf(!dockerReady())('the Action caches images across jobs', () => {
 
   it('runs twice against one cache service: job 1 builds and saves, job 2 restores', async () => {
     expect(existsSync(ENTRY), 'build/ is missing: npm run -s build').toBe(true);
-    const server = await startCacheServer(mkdtempSync(join(tmpdir(), 'cache-service-')));
+    const service = mkdtempSync(join(tmpdir(), 'cache-service-'));
+    const server = await startCacheServer(service);
     const code = 'def run(t, *, proxy_url, run_token):\n'
       + '    return open("/home/user/marker").read().strip()';
     const layer = `environment:\n  dockerfile: |\n    RUN echo built-${nonce} >/home/user/marker\n`;
@@ -109,6 +110,8 @@ describe.skipIf(!dockerReady())('the Action caches images across jobs', () => {
       expect(rec).toMatchObject({ status: 'completed', final_response: `built-${nonce}` });
     } finally {
       await server.close();
+      // The base's entry is a few hundred MB: nothing of it stays behind.
+      for (const dir of [service, env.RUNNER_TEMP]) rmSync(dir, { recursive: true, force: true });
     }
   }, 600_000);
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,14 @@ import type { ImageArchiveStore } from '../../core/src/sandbox/image-cache.js';
 import { DirectoryImageStore } from '../../core/src/sandbox/image-store-dir.js';
 import { ActionsImageStore } from './image-store-actions.js';
 
+/** Every temp dir the suites make; removed at the end (one entry is 136 MiB). */
+const made: string[] = [];
+const temp = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+
 /**
  * One conformance suite for every place image archives are kept: the GitHub Actions cache
  * (the real @actions/cache client against a loopback cache service) and a directory.
@@ -16,7 +24,7 @@ import { ActionsImageStore } from './image-store-actions.js';
 function conformance(name: string, make: () => Promise<ImageArchiveStore>) {
   describe(`image archive store: ${name}`, () => {
     let store: ImageArchiveStore;
-    const scratch = mkdtempSync(join(tmpdir(), 'gauntlet-store-scratch-'));
+    const scratch = temp('gauntlet-store-scratch-');
     const nonce = `${process.pid}-${Date.now()}`;
     beforeAll(async () => {
       store = await make();
@@ -75,17 +83,17 @@ function conformance(name: string, make: () => Promise<ImageArchiveStore>) {
 }
 
 conformance('directory', async () => {
-  return new DirectoryImageStore(mkdtempSync(join(tmpdir(), 'gauntlet-store-')));
+  return new DirectoryImageStore(temp('gauntlet-store-'));
 });
 
 let server: CacheServer | undefined;
 const saved = { ...process.env };
 conformance('GitHub Actions cache (loopback cache service v2)', async () => {
-  server = await startCacheServer(mkdtempSync(join(tmpdir(), 'gauntlet-cache-service-')));
+  server = await startCacheServer(temp('gauntlet-cache-service-'));
   // @actions/cache reads the runner's environment; only loopback is ever contacted.
   Object.assign(process.env, server.env, {
-    RUNNER_TEMP: mkdtempSync(join(tmpdir(), 'runner-temp-')),
-    GITHUB_WORKSPACE: mkdtempSync(join(tmpdir(), 'workspace-')),
+    RUNNER_TEMP: temp('runner-temp-'),
+    GITHUB_WORKSPACE: temp('workspace-'),
     GITHUB_SERVER_URL: 'https://github.com',
   });
   expect(ActionsImageStore.available()).toBe(true);
@@ -98,4 +106,5 @@ afterAll(async () => {
   Object.assign(process.env, saved);
   expect(server?.calls.some((c) => c.startsWith('upload '))).toBe(true);
   expect(server?.calls.some((c) => c.endsWith(' blocklist'))).toBe(true);
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
