@@ -18,6 +18,10 @@ export interface ActionInputs {
   retention: { maxAgeDays: number; maxSuiteRuns: number };
   gates: { minPassRate?: number; maxCostUsd?: number; maxLatencyRegressionPct?: number };
   allowDangerousTriggers: boolean;
+  /** Images are restored from a cache before building and saved after (default on). */
+  imageCache: boolean;
+  /** A directory to keep image archives in instead of the GitHub Actions cache. */
+  imageCacheDir?: string;
 }
 
 export class InputError extends Error {
@@ -35,9 +39,10 @@ function num(get: (n: string) => string, name: string, opts: { min?: number; max
   return n;
 }
 
-function bool(get: (n: string) => string, name: string): boolean {
+function bool(get: (n: string) => string, name: string, dflt = false): boolean {
   const raw = get(name).trim().toLowerCase();
-  if (['', 'false', 'no', '0'].includes(raw)) return false;
+  if (raw === '') return dflt;
+  if (['false', 'no', '0'].includes(raw)) return false;
   if (['true', 'yes', '1'].includes(raw)) return true;
   throw new InputError(name, `${JSON.stringify(raw)} is not true or false`, `write ${name}: true or ${name}: false`);
 }
@@ -75,5 +80,7 @@ export function parseInputs(get: (name: string) => string): ActionInputs {
       maxLatencyRegressionPct: num(get, 'max-latency-regression', { min: 0 }),
     },
     allowDangerousTriggers: bool(get, 'allow-dangerous-triggers'),
+    imageCache: bool(get, 'image-cache', true),
+    imageCacheDir: opt('image-cache-dir'),
   };
 }

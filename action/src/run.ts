@@ -16,6 +16,7 @@ import { provenanceFrom, repositoryUrl, type EventPayload } from './context.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
 import { outputsOf } from './outputs.js';
 import { checkTrigger, needsPermissionCheck, permissionsWarning } from './triggers.js';
+import { imageNotes, restoreImagesForJob, saveImagesForJob } from './image-cache.js';
 
 /** GitHub shows at most 10 error annotations per step; the rest are in the summary. */
 const MAX_ANNOTATIONS = 10;
@@ -38,7 +39,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (inputs.mode === 'merge') return await merge(inputs, env, branch);
 
     const resultsDir = join(env.RUNNER_TEMP ?? workspace, 'gauntlet-results');
+    const log = (line: string) => core.info(actionsLogLine(line));
+    const images = await restoreImagesForJob({ ...inputs, root: workspace }, env, log);
+    let firstTask = true;
     const progress = (e: RunEvent) => {
+      if (e.type === 'run_start' && firstTask) {
+        firstTask = false;
+        core.info(`first task started ${process.uptime().toFixed(1)} s after the step began`);
+      }
       if (e.type === 'suite_start') core.info(`suite ${e.suite}: ${e.runs} run(s), concurrency ${e.concurrency}${inputs.shard ? `, shard ${inputs.shard.index}/${inputs.shard.total}` : ''}`);
       // Record text is untrusted: a line of it must not be read as a workflow command.
       if (e.type === 'run_end') core.info(actionsLogLine(`  ${e.record.verdict.padEnd(14)} ${e.record.task_id} · ${e.record.agent.name} #${e.record.trial}${chip(e.record) ? ` · ${chip(e.record)}` : ''} · ${e.record.latency_ms} ms`));
@@ -67,6 +75,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
     const sharded = !!inputs.shard && inputs.shard.total > 1;
     const notes = results.flatMap((r) => r.notes);
+    notes.push(...imageNotes(images));
 
     let resultsRef: string | undefined;
     if (branch) {
@@ -79,6 +88,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const pr = payload.pull_request;
     if (pr?.number) notes.unshift(`PR #${pr.number}: ${escapeMarkdown(pr.title ?? '')} (${(pr.head?.sha ?? '').slice(0, 7)} against ${(pr.base?.sha ?? '').slice(0, 7)})`);
     await report(results.map((r) => ({ ...r, fullRecordsAt: recordsUrl(inputs, env, r.manifest.id) ?? r.dir })), inputs, env, { notes, sharded, resultsRef, reportPath: results[0]?.dir });
+    const saved = await saveImagesForJob(images, log, { cancelled: stop.signal.aborted });
+    const savedLines = `\n${saved.map((l) => `- ${l}`).join('\n')}\n`;
+    if (saved.length && env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(savedLines).write();
   } catch (e) {
     core.setFailed((e as Error).message);
   }

@@ -14,6 +14,8 @@ import { DEFAULT_BASE_IMAGE, ImageError, ImageManager } from '../sandbox/images.
 import { checkDocker } from '../sandbox/docker.js';
 import { gauntletVersion } from '../util/paths.js';
 import { jsonText, plainText } from '../util/untrusted-text.js';
+import { doctorCommand } from './doctor.js';
+import { initCommand } from './init.js';
 import { INTERRUPTED, onInterrupt } from './interrupt.js';
 import { progressPrinter } from './progress.js';
 import { suiteSummaryLine } from './suite-summary.js';
@@ -22,6 +24,8 @@ import { wantsColor } from './terminal.js';
 const HELP = `gauntlet ${'{version}'} — evaluations of AI agents, run like tests
 
 Usage:
+  gauntlet init [ROOT] [--agent python|claude-code|codex|http] [--action REF] [--no-workflow]
+  gauntlet doctor [ROOT]
   gauntlet run [ROOT] [--suite NAME] [--results DIR] [--concurrency N] [--trials K]
                       [--judge-model MODEL] [--record-cassette FILE | --replay-cassette FILE]
   gauntlet validate [ROOT]
@@ -32,7 +36,8 @@ Usage:
 
 ROOT is a repository holding .gauntlet/ (default: the current directory).
 Exit status: 0 all gates passed, 1 a gate failed, 2 bad config or usage, 3 infrastructure error,
-130 interrupted (Ctrl-C or SIGTERM; what finished is written).`;
+130 interrupted (Ctrl-C or SIGTERM; what finished is written). doctor exits 1 on a blocker;
+init exits 2, writing nothing, when any file it would write exists.`;
 
 // What the CLI prints can hold record, config or error text: it reaches the terminal inert.
 const out = (s: string) => process.stdout.write(plainText(s) + '\n');
@@ -42,6 +47,10 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
+      case 'init':
+        return await initCommand(rest, out, err);
+      case 'doctor':
+        return await doctorCommand(rest, out, err);
       case 'run':
         return await run(rest);
       case 'validate':

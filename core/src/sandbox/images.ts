@@ -9,6 +9,34 @@ import { docker } from './docker-cli.js';
 import { ownedTempDirSync } from '../util/temp.js';
 
 export const DEFAULT_BASE_IMAGE = 'gauntlet-base:latest';
+/** Every environment image carries the content key it was built for; a restored one must too. */
+export const KEY_LABEL = 'gauntlet.key';
+/** The base image carries its recipe version (BASE_VERSION in images/base/build.sh). */
+export const BASE_LABEL = 'gauntlet.base';
+
+/**
+ * Tags of the gauntlet-base repository are gauntlet's to build (build.sh takes the tag); any
+ * other base image is the user's to pull or build.
+ */
+export const isOwnBase = (tag: string) => /^gauntlet-base:[\w][\w.-]{0,127}$/.test(tag);
+
+const baseRecipe = () => join(packageRoot(), 'images/base/build.sh');
+
+/** The base recipe version this checkout builds (BASE_VERSION in images/base/build.sh). */
+export function wantedBaseVersion(): string {
+  return /^BASE_VERSION=(\S+)$/m.exec(readFileSync(baseRecipe(), 'utf8'))?.[1] ?? 'unknown';
+}
+
+/**
+ * The base image's content key: its recipe, what it starts from and the machine architecture.
+ * Equal keys build equivalent bases, so a base saved under one can stand in for a build.
+ */
+export function baseImageKey(): string {
+  const from = process.env.GAUNTLET_BASE_FROM ?? '';
+  const parts = [readFileSync(baseRecipe(), 'utf8'), from, process.arch];
+  return `base-v${wantedBaseVersion()}-${sha256(parts.join('\0')).slice(0, 16)}`;
+}
+
 export type ImageState = 'not_built' | 'building' | 'ready' | 'failed';
 
 export interface ImageStatus {
@@ -101,7 +129,10 @@ export class ImageManager {
   async ensureBase(): Promise<string> {
     const id = await imageId(this.baseTag);
     if (id) return id;
-    if (this.baseTag !== DEFAULT_BASE_IMAGE) throw new ImageError('image_not_ready', `image ${this.baseTag} (gauntlet.yaml image:) is not present on this Docker engine; pull or build it first`);
+    if (!isOwnBase(this.baseTag)) {
+      const what = `image ${this.baseTag} (gauntlet.yaml image:) is not on this Docker engine`;
+      throw new ImageError('image_not_ready', `${what}; pull or build it first`);
+    }
     const log = join(cacheDir(), 'base.log');
     this.onLog?.(`building the base image ${this.baseTag} (first run only; about a minute), log: ${log}`);
     const out = createWriteStream(log);
@@ -177,6 +208,7 @@ export class ImageManager {
       const ca = this.buildCa();
       const context = ca ? ownedTempDirSync('build') : undefined;
       if (ca && context) copyFileSync(ca.file, join(context, CA_FILE));
+      args.push('--label', `${KEY_LABEL}=${st.key}`);
       const p = execa('docker', ['build', '--network', 'host', ...args, '-t', st.tag, ...(context ? ['-f', '-', context] : ['-'])], { input: st.dockerfile, reject: false, all: true, env: { DOCKER_BUILDKIT: '0' } });
       p.all?.on('data', (d: Buffer) => {
         out.write(d);
