@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +13,13 @@ async function tarOf(name: string, text: string): Promise<Readable> {
   return spawn('tar', ['-c', '-C', dir, name], { stdio: ['ignore', 'pipe', 'ignore'] }).stdout!;
 }
 
+/** Unpacks a whole tar stream on the host; a bad archive fails with tar's own words. */
 async function untar(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(Buffer.from(c as Buffer));
   const dir = await mkdtemp(join(tmpdir(), 'conf-out-'));
-  const child = spawn('tar', ['-x', '-C', dir], { stdio: ['pipe', 'ignore', 'ignore'] });
-  stream.pipe(child.stdin!);
-  await new Promise((r) => child.once('close', r));
+  const r = spawnSync('tar', ['-x', '-C', dir], { input: Buffer.concat(chunks) });
+  if (r.status !== 0) throw new Error(`tar -x: ${r.stderr}`);
   return dir;
 }
 

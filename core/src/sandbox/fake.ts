@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, basename, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { boundedSink } from './output.js';
 import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, SandboxSpec } from './driver.js';
@@ -86,8 +86,13 @@ class FakeSandbox implements Sandbox {
   }
 
   async getFiles(path: string): Promise<Readable> {
-    const child = spawn('tar', ['-c', '-C', dirname(this.path(path)), basename(path)], { stdio: ['ignore', 'pipe', 'ignore'] });
-    return child.stdout!;
+    // Whole, then streamed: a missing path is an error here, as the Engine API's 404 is.
+    const tar = await new Promise<Buffer>((resolve, reject) => {
+      execFile('tar', ['-c', '-C', dirname(this.path(path)), basename(path)], { encoding: 'buffer', maxBuffer: 1 << 30 }, (e, out, err) =>
+        e ? reject(new Error(`getFiles ${path}: ${String(err).trim() || e.message}`)) : resolve(out),
+      );
+    });
+    return Readable.from([tar]);
   }
 
   async oomKilled(): Promise<boolean> {
