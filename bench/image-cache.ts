@@ -33,8 +33,10 @@ interface Job {
 async function job(workspace: string, env: Record<string, string>): Promise<Job> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-runner-'));
   const files = {
-    GITHUB_EVENT_PATH: join(dir, 'event.json'), GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
-    GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STATE: join(dir, 'state'),
+    GITHUB_EVENT_PATH: join(dir, 'event.json'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STATE: join(dir, 'state'),
   };
   for (const f of Object.values(files)) writeFileSync(f, '');
   writeFileSync(files.GITHUB_EVENT_PATH, '{}');
@@ -42,11 +44,19 @@ async function job(workspace: string, env: Record<string, string>): Promise<Job>
   const child = spawn(process.execPath, [join(packageRoot(), 'build/action/src/index.js')], {
     cwd: workspace,
     env: {
-      ...process.env, ...files, ...env, GITHUB_WORKSPACE: workspace, GITHUB_EVENT_NAME: 'push',
-      GITHUB_REPOSITORY: 'octo/bench', GITHUB_RUN_ID: '1', GITHUB_SHA: 'a'.repeat(40),
-      GITHUB_REF: 'refs/heads/main', GITHUB_SERVER_URL: 'https://github.com',
+      ...process.env,
+      ...files,
+      ...env,
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_REPOSITORY: 'octo/bench',
+      GITHUB_RUN_ID: '1',
+      GITHUB_SHA: 'a'.repeat(40),
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_SERVER_URL: 'https://github.com',
       GITHUB_ACTIONS: 'true',
-      'INPUT_RESULTS-BRANCH': '', 'INPUT_IMAGE-CACHE': 'true',
+      'INPUT_RESULTS-BRANCH': '',
+      'INPUT_IMAGE-CACHE': 'true',
     },
   });
   let log = '';
@@ -113,9 +123,10 @@ async function measure(
   console.log(`${kind} scaffold, base ${base} from ${from} ...`);
   const cold = await job(ws, env);
   let warm: Job | undefined;
-  const envTags = () => [...cold.cacheLines, ...(warm?.cacheLines ?? [])]
-    .map((l) => /^image cache: (gauntlet-env:\w+)/.exec(l)?.[1])
-    .filter((t): t is string => !!t);
+  const envTags = () =>
+    [...cold.cacheLines, ...(warm?.cacheLines ?? [])]
+      .map((l) => /^image cache: (gauntlet-env:\w+)/.exec(l)?.[1])
+      .filter((t): t is string => !!t);
   const drop = () => [...new Set(envTags()), base].forEach((t) => docker('rmi', t));
   try {
     if (cold.code !== 0) throw new Error(`the cold job failed:\n${cold.log.slice(-3000)}`);
@@ -133,8 +144,9 @@ async function measure(
 }
 
 async function main() {
-  const from = process.env.BENCH_BASE_FROM
-    ?? (present('gauntlet-rootfs:trixie-v2') ? 'gauntlet-rootfs:trixie-v2' : 'debian:trixie-slim');
+  const from =
+    process.env.BENCH_BASE_FROM ??
+    (present('gauntlet-rootfs:trixie-v2') ? 'gauntlet-rootfs:trixie-v2' : 'debian:trixie-slim');
   console.log('image cache: a job from its start to its first task, cold and with the cache');
   // The debootstrapped rootfs has the base's packages installed already: the cold base here
   // is apt-get update plus the user setup; from debian:trixie-slim a runner also installs them.
@@ -153,7 +165,10 @@ async function main() {
   for (const p of pairs) {
     const met = p.warm.firstTaskS <= TARGET_S ? 'met' : 'MISSED';
     console.log(`${p.kind}: target <= ${TARGET_S} s to the first task with the cache: ${met}`);
-    for (const [name, j] of [['cold', p.cold], ['cached', p.warm]] as const) {
+    for (const [name, j] of [
+      ['cold', p.cold],
+      ['cached', p.warm],
+    ] as const) {
       for (const l of j.cacheLines) console.log(`  ${name.padEnd(6)} ${l.slice(13)}`);
     }
   }

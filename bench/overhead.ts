@@ -15,10 +15,16 @@ const TASKS = Number(process.env.BENCH_TASKS ?? 20);
 
 /** Busy and total jiffies of the whole machine, to tell CPU-bound from latency-bound. */
 function cpu() {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const f = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   return { busy: f[0] + f[1] + f[2] + f[5] + f[6], total: f.reduce((a, b) => a + b, 0) };
 }
-const cores = (a: ReturnType<typeof cpu>, b: ReturnType<typeof cpu>, n: number) => ((b.busy - a.busy) / (b.total - a.total)) * n;
+const cores = (a: ReturnType<typeof cpu>, b: ReturnType<typeof cpu>, n: number) =>
+  ((b.busy - a.busy) / (b.total - a.total)) * n;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -31,9 +37,11 @@ const JUDGE = `rules:
 async function tree(tasks: number): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'gauntlet-bench-'));
   const files: Record<string, string> = {
-    '.gauntlet/agents/trivial.yaml': 'kind: agent\nname: trivial\npython:\n  source:\n    inline: |\n      def run(task_input, *, proxy_url, run_token):\n          return "ok"\n',
+    '.gauntlet/agents/trivial.yaml':
+      'kind: agent\nname: trivial\npython:\n  source:\n    inline: |\n      def run(task_input, *, proxy_url, run_token):\n          return "ok"\n',
     // A scripted judge on loopback: a suite must grade something, and this one costs ~ms.
-    '.gauntlet/gauntlet.yaml': 'judge_model: claude-haiku-4-5\nproviders:\n  anthropic:\n    script: models/judge.yaml\n',
+    '.gauntlet/gauntlet.yaml':
+      'judge_model: claude-haiku-4-5\nproviders:\n  anthropic:\n    script: models/judge.yaml\n',
     '.gauntlet/models/judge.yaml': JUDGE,
     '.gauntlet/suites/bench.yaml': `kind: suite\nname: bench\nagent: trivial\ntasks:\n${Array.from({ length: tasks }, (_, i) => `  - user: "task ${i}"`).join('\n')}\n`,
   };
@@ -46,7 +54,16 @@ async function tree(tasks: number): Promise<string> {
 
 async function bare(): Promise<number> {
   const t = Date.now();
-  await execa('docker', ['run', '--rm', '--network', 'none', 'gauntlet-base:latest', 'python3', '-c', 'pass']);
+  await execa('docker', [
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    'gauntlet-base:latest',
+    'python3',
+    '-c',
+    'pass',
+  ]);
   return Date.now() - t;
 }
 
@@ -72,9 +89,12 @@ async function main() {
   const codingFiles: Record<string, string> = {
     'repo/calc.py': 'def add(a, b):\n    return a-b\n',
     'repo/README.md': '# calc\n',
-    '.gauntlet/agents/editor.yaml': 'kind: agent\nname: editor\ncommand: "sed -i s/a-b/a+b/ calc.py"\n',
-    '.gauntlet/scenarios/small.yaml': 'kind: scenario\nname: small\nworkspace:\n  path: ../../repo\nsetup:\n  command: "true"\nscorers:\n  - { name: compiles, command: "python3 -m py_compile calc.py" }\n',
-    '.gauntlet/suites/coding.yaml': 'kind: suite\nname: coding\nagent: editor\nscenario: small\njudge: none\ntasks:\n  - user: "fix add"\n',
+    '.gauntlet/agents/editor.yaml':
+      'kind: agent\nname: editor\ncommand: "sed -i s/a-b/a+b/ calc.py"\n',
+    '.gauntlet/scenarios/small.yaml':
+      'kind: scenario\nname: small\nworkspace:\n  path: ../../repo\nsetup:\n  command: "true"\nscorers:\n  - { name: compiles, command: "python3 -m py_compile calc.py" }\n',
+    '.gauntlet/suites/coding.yaml':
+      'kind: suite\nname: coding\nagent: editor\nscenario: small\njudge: none\ntasks:\n  - user: "fix add"\n',
   };
   for (const [rel, text] of Object.entries(codingFiles)) {
     await mkdir(dirname(join(coding, rel)), { recursive: true });
@@ -88,7 +108,13 @@ async function main() {
     codingTimes.push(r.records[0].latency_ms);
     for (const [k, v] of Object.entries(r.records[0].phases)) (phases[k] ??= []).push(v);
   }
-  console.log(`coding run of a small repo, container to record (median of ${N}): ${median(codingTimes)} ms (${Object.entries(phases).map(([k, v]) => `${k.replace('_ms', '')} ${median(v)} ms`).join(', ')}; vs trivial agent ${mo} ms)`);
+  console.log(
+    `coding run of a small repo, container to record (median of ${N}): ${median(codingTimes)} ms (${Object.entries(
+      phases,
+    )
+      .map(([k, v]) => `${k.replace('_ms', '')} ${median(v)} ms`)
+      .join(', ')}; vs trivial agent ${mo} ms)`,
+  );
 
   const many = await tree(TASKS);
   const n = availableParallelism();
@@ -102,10 +128,14 @@ async function main() {
   await runSuites({ root: many, concurrency: 2 });
   const parallel = Date.now() - t;
   const parallelCores = cores(c0, cpu(), n);
-  console.log(`${TASKS} tasks serial: ${serial} ms (machine busy ${serialCores.toFixed(2)} of ${n} cores); concurrency 2: ${parallel} ms (busy ${parallelCores.toFixed(2)} cores)`);
+  console.log(
+    `${TASKS} tasks serial: ${serial} ms (machine busy ${serialCores.toFixed(2)} of ${n} cores); concurrency 2: ${parallel} ms (busy ${parallelCores.toFixed(2)} cores)`,
+  );
   // Engine, shim and runc work for one sandbox runs beside the agent, so a serial run already
   // keeps more than one core busy; on n cores the best possible ratio is serialCores / n.
-  console.log(`ratio ${(parallel / serial).toFixed(2)} (target < 0.5; CPU floor on this machine ${(serialCores / Math.min(2, n)).toFixed(2)})`);
+  console.log(
+    `ratio ${(parallel / serial).toFixed(2)} (target < 0.5; CPU floor on this machine ${(serialCores / Math.min(2, n)).toFixed(2)})`,
+  );
 }
 
 await main();

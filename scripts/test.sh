@@ -11,6 +11,12 @@ if [ "${CI:-}" = "true" ] && [ -n "$(git status --porcelain -- action/dist)" ]; 
   git status --short -- action/dist | head -20 >&2
   exit 1
 fi
+# The formatter (prettier, width 100) is the style: CI fails on unformatted TypeScript.
+if [ "${CI:-}" = "true" ] && ! npm run -s format:check >/dev/null 2>&1; then
+  echo "unformatted TypeScript: run 'npm run format' and commit" >&2
+  npm run -s format:check 2>&1 | grep '\[warn\]' | head -20 >&2
+  exit 1
+fi
 if [ "${CI:-}" = "true" ] || [ "$(id -u)" = 0 ]; then
   bash scripts/ensure-docker.sh
 elif ! docker info >/dev/null 2>&1; then

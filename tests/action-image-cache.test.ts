@@ -20,20 +20,32 @@ function node(): string {
 async function runAction(workspace: string, env: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'runner-'));
   const files = {
-    GITHUB_EVENT_PATH: join(dir, 'event.json'), GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
-    GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STATE: join(dir, 'state'),
+    GITHUB_EVENT_PATH: join(dir, 'event.json'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STATE: join(dir, 'state'),
   };
   for (const f of Object.values(files)) writeFileSync(f, '');
   writeFileSync(files.GITHUB_EVENT_PATH, '{}');
   const child = spawn(node(), [ENTRY], {
     cwd: workspace,
     env: {
-      PATH: process.env.PATH!, HOME: process.env.HOME!, ...files,
+      PATH: process.env.PATH!,
+      HOME: process.env.HOME!,
+      ...files,
       ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
-      GITHUB_WORKSPACE: workspace, GITHUB_EVENT_NAME: 'push', GITHUB_REPOSITORY: 'octo/widgets',
-      GITHUB_RUN_ID: '77', GITHUB_SHA: 'a'.repeat(40), GITHUB_REF: 'refs/heads/main',
-      GITHUB_SERVER_URL: 'https://github.com', GITHUB_ACTIONS: 'true', CI: 'true',
-      'INPUT_RESULTS-BRANCH': '', 'INPUT_IMAGE-CACHE': 'true', ...env,
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_REPOSITORY: 'octo/widgets',
+      GITHUB_RUN_ID: '77',
+      GITHUB_SHA: 'a'.repeat(40),
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_ACTIONS: 'true',
+      CI: 'true',
+      'INPUT_RESULTS-BRANCH': '',
+      'INPUT_IMAGE-CACHE': 'true',
+      ...env,
     },
   });
   let log = '';
@@ -59,8 +71,9 @@ describe.skipIf(!dockerReady())('the Action caches images across jobs', () => {
     expect(existsSync(ENTRY), 'build/ is missing: npm run -s build').toBe(true);
     const service = mkdtempSync(join(tmpdir(), 'cache-service-'));
     const server = await startCacheServer(service);
-    const code = 'def run(t, *, proxy_url, run_token):\n'
-      + '    return open("/home/user/marker").read().strip()';
+    const code =
+      'def run(t, *, proxy_url, run_token):\n' +
+      '    return open("/home/user/marker").read().strip()';
     const layer = `environment:\n  dockerfile: |\n    RUN echo built-${nonce} >/home/user/marker\n`;
     const ws = await makeTree({
       ...project(`image: ${base}\n`),
@@ -103,7 +116,9 @@ describe.skipIf(!dockerReady())('the Action caches images across jobs', () => {
       expect(server.calls.filter((c) => c.startsWith('download '))).toHaveLength(2);
       // The restored image is the one that was built: the agent reads what its layer wrote.
       const results = join(env.RUNNER_TEMP, 'gauntlet-results', 'runs');
-      const runs = readdirSync(results).map((d) => join(results, d)).sort();
+      const runs = readdirSync(results)
+        .map((d) => join(results, d))
+        .sort();
       const last = runs.at(-1)!;
       const record = readdirSync(last).find((f) => f.startsWith('r') && f.endsWith('.json'))!;
       const rec = JSON.parse(readFileSync(join(last, record), 'utf8'));

@@ -8,14 +8,23 @@ import { dockerReady } from '../core/src/test-support/docker.js';
 import { makeTree } from '../core/src/test-support/tree.js';
 
 const BIN = join(__dirname, '..', 'bin', 'gauntlet.js');
-const cli = (args: string[], cwd?: string) => spawnSync('node', [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+const cli = (args: string[], cwd?: string) =>
+  spawnSync('node', [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
 
 describe('gauntlet CLI', () => {
   it('validate exits 2 and prints file:line:column with a fix', async () => {
-    const root = await makeTree({ '.gauntlet/agents/a.yaml': 'kind: agent\nname: a\npyhton:\n  source: { inline: "x" }\n' });
+    const root = await makeTree({
+      '.gauntlet/agents/a.yaml': 'kind: agent\nname: a\npyhton:\n  source: { inline: "x" }\n',
+    });
     const r = cli(['validate', root]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/agents\/a\.yaml:3:1: error \[unknown_key\] pyhton: unknown key "pyhton"; did you mean "python"\?/);
+    expect(r.stderr).toMatch(
+      /agents\/a\.yaml:3:1: error \[unknown_key\] pyhton: unknown key "pyhton"; did you mean "python"\?/,
+    );
     expect(r.stderr).toContain('fix: rename');
   });
 
@@ -27,7 +36,10 @@ describe('gauntlet CLI', () => {
 
   it.skipIf(!dockerReady())('runs the quickstart example end to end, then shows a trace', () => {
     const root = mkdtempSync(join(tmpdir(), 'qs-'));
-    cpSync(join(__dirname, '..', 'examples', 'quickstart'), root, { recursive: true, filter: (s) => !s.includes('results') });
+    cpSync(join(__dirname, '..', 'examples', 'quickstart'), root, {
+      recursive: true,
+      filter: (s) => !s.includes('results'),
+    });
     const r = cli(['run', root, '--concurrency', '2']);
     expect(r.stderr).toContain('[3/3]');
     expect(r.status).toBe(0);
@@ -40,10 +52,14 @@ describe('gauntlet CLI', () => {
     expect(show.stdout).toMatch(/There are \d+ Python files/);
     const record = JSON.parse(cli(['show', runId, '--root', root, '--json']).stdout);
     const ajv = new Ajv({ strict: false });
-    const schema = JSON.parse(readFileSync(join(__dirname, '..', 'schemas', 'run-record.schema.json'), 'utf8'));
+    const schema = JSON.parse(
+      readFileSync(join(__dirname, '..', 'schemas', 'run-record.schema.json'), 'utf8'),
+    );
     expect(ajv.validate(schema, record), JSON.stringify(ajv.errors)).toBe(true);
     const dir = /records: (\S+)/.exec(r.stdout)![1];
-    const manifestSchema = JSON.parse(readFileSync(join(__dirname, '..', 'schemas', 'suite-manifest.schema.json'), 'utf8'));
+    const manifestSchema = JSON.parse(
+      readFileSync(join(__dirname, '..', 'schemas', 'suite-manifest.schema.json'), 'utf8'),
+    );
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     expect(ajv.validate(manifestSchema, manifest), JSON.stringify(ajv.errors)).toBe(true);
     expect(manifest.runs).toHaveLength(3);

@@ -15,51 +15,108 @@ const CLIS = {
 function clisReady(): boolean {
   const missing = Object.entries(CLIS).filter(([, path]) => !existsSync(join(packageRoot(), path)));
   if (!missing.length) return true;
-  if (process.env.CI === 'true') throw new Error(`missing ${missing.map(([n, p]) => `${n} (${p})`).join(', ')}: scripts/install-tools.sh installs them`);
-  console.warn(`!!! ${missing.map(([n]) => n).join(' and ')} not installed (.cache/): the coding example test is skipped`);
+  if (process.env.CI === 'true')
+    throw new Error(
+      `missing ${missing.map(([n, p]) => `${n} (${p})`).join(', ')}: scripts/install-tools.sh installs them`,
+    );
+  console.warn(
+    `!!! ${missing.map(([n]) => n).join(' and ')} not installed (.cache/): the coding example test is skipped`,
+  );
   return false;
 }
 
-describe.skipIf(!dockerReady() || !clisReady())('examples/coding: the real Claude Code and Codex binaries in the sandbox, driven by the scripted model', () => {
-  it('edits, runs the tests and passes; the breaking variant fails the tests scorer with its tail', async () => {
-    const [res] = await runSuites({ root: join(packageRoot(), 'examples/coding'), resultsDir: await mkdtemp(join(tmpdir(), 'coding-results-')) });
-    expect(res.records).toHaveLength(4);
-    const fix = res.records.find((r) => r.task_id === 'fix-add' && r.agent.name === 'claude-code')!;
-    expect(fix.error).toBeNull();
-    const steps = fix.trajectory.steps;
-    expect(steps.find((s) => s.type === 'edit')).toMatchObject({ summary: 'edit /home/user/workspace/calc.py', detail: { diff: expect.stringContaining('+    return a + b') } });
-    expect(steps.find((s) => s.type === 'shell')).toMatchObject({ summary: '$ python3 -m pytest -q → exit 0', detail: { exit_code: 0, output: expect.stringContaining('1 passed') } });
-    expect(steps.some((s) => s.type === 'read')).toBe(true);
-    expect(fix.diff).toContain('-    return a - b\n+    return a + b');
-    expect(fix.scorers).toEqual([{ name: 'tests', passed: true, score: 1 }, { name: 'scope', passed: true, score: 1 }, { name: 'minimal', passed: true, score: 5 }]);
-    expect(fix.cli_usage).toEqual({ input_tokens: 9600, output_tokens: 210, cost_usd: expect.any(Number), turns: 4 });
-    // The llm_judge criterion is paid to the judge model too: its cost is in judge_usd.
-    expect(fix.cost.judge_usd).toBeGreaterThan(fix.judge!.cost_usd);
-    expect(fix.trajectory.model_calls).toHaveLength(4); // every call went through the gateway
-    expect(fix.judge?.verdict).toBe('PASS');
-    expect(fix.verdict).toBe('PASS');
+describe.skipIf(!dockerReady() || !clisReady())(
+  'examples/coding: the real Claude Code and Codex binaries in the sandbox, driven by the scripted model',
+  () => {
+    it('edits, runs the tests and passes; the breaking variant fails the tests scorer with its tail', async () => {
+      const [res] = await runSuites({
+        root: join(packageRoot(), 'examples/coding'),
+        resultsDir: await mkdtemp(join(tmpdir(), 'coding-results-')),
+      });
+      expect(res.records).toHaveLength(4);
+      const fix = res.records.find(
+        (r) => r.task_id === 'fix-add' && r.agent.name === 'claude-code',
+      )!;
+      expect(fix.error).toBeNull();
+      const steps = fix.trajectory.steps;
+      expect(steps.find((s) => s.type === 'edit')).toMatchObject({
+        summary: 'edit /home/user/workspace/calc.py',
+        detail: { diff: expect.stringContaining('+    return a + b') },
+      });
+      expect(steps.find((s) => s.type === 'shell')).toMatchObject({
+        summary: '$ python3 -m pytest -q → exit 0',
+        detail: { exit_code: 0, output: expect.stringContaining('1 passed') },
+      });
+      expect(steps.some((s) => s.type === 'read')).toBe(true);
+      expect(fix.diff).toContain('-    return a - b\n+    return a + b');
+      expect(fix.scorers).toEqual([
+        { name: 'tests', passed: true, score: 1 },
+        { name: 'scope', passed: true, score: 1 },
+        { name: 'minimal', passed: true, score: 5 },
+      ]);
+      expect(fix.cli_usage).toEqual({
+        input_tokens: 9600,
+        output_tokens: 210,
+        cost_usd: expect.any(Number),
+        turns: 4,
+      });
+      // The llm_judge criterion is paid to the judge model too: its cost is in judge_usd.
+      expect(fix.cost.judge_usd).toBeGreaterThan(fix.judge!.cost_usd);
+      expect(fix.trajectory.model_calls).toHaveLength(4); // every call went through the gateway
+      expect(fix.judge?.verdict).toBe('PASS');
+      expect(fix.verdict).toBe('PASS');
 
-    const broken = res.records.find((r) => r.task_id === 'refactor-add' && r.agent.name === 'claude-code')!;
-    const tests = broken.scorers.find((s) => s.name === 'tests')!;
-    expect(tests.passed).toBe(false);
-    expect(tests.tail).toMatch(/assert 6 == 5/);
-    expect(broken.scorers.find((s) => s.name === 'minimal')).toEqual({ name: 'minimal', passed: false, score: 2, tail: '2/5 (passes at 4): It rewrote the function and added an import.' });
-    expect(broken.overall).toBe('FAIL');
-    expect(broken.verdict).toBe('FAIL');
-    expect(broken.trajectory.steps.find((s) => s.type === 'shell')).toMatchObject({ detail: { exit_code: 1 } });
+      const broken = res.records.find(
+        (r) => r.task_id === 'refactor-add' && r.agent.name === 'claude-code',
+      )!;
+      const tests = broken.scorers.find((s) => s.name === 'tests')!;
+      expect(tests.passed).toBe(false);
+      expect(tests.tail).toMatch(/assert 6 == 5/);
+      expect(broken.scorers.find((s) => s.name === 'minimal')).toEqual({
+        name: 'minimal',
+        passed: false,
+        score: 2,
+        tail: '2/5 (passes at 4): It rewrote the function and added an import.',
+      });
+      expect(broken.overall).toBe('FAIL');
+      expect(broken.verdict).toBe('FAIL');
+      expect(broken.trajectory.steps.find((s) => s.type === 'shell')).toMatchObject({
+        detail: { exit_code: 1 },
+      });
 
-    // Codex: its own model provider points it at the gateway, which relays the Responses API.
-    const codex = res.records.find((r) => r.task_id === 'fix-add' && r.agent.name === 'codex')!;
-    expect(codex.error).toBeNull();
-    expect(codex.trajectory.model_calls.map((c) => [c.provider, c.model, c.stream])).toEqual(Array(4).fill(['openai', 'gpt-5.1-codex', true]));
-    expect(codex.trajectory.steps.find((s) => s.type === 'edit')).toMatchObject({ summary: 'edit /home/user/workspace/calc.py', detail: { diff: expect.stringContaining('+    return a + b') } });
-    expect(codex.trajectory.steps.find((s) => s.type === 'shell')).toMatchObject({ summary: '$ python3 -m pytest -q → exit 0', detail: { output: expect.stringContaining('1 passed') } });
-    expect(codex.cli_usage).toEqual({ input_tokens: 33_400, output_tokens: 180, cost_usd: null, turns: 1 });
-    expect(codex.diff).toContain('-    return a - b\n+    return a + b');
-    expect(codex.verdict).toBe('PASS');
-    const codexBroken = res.records.find((r) => r.task_id === 'refactor-add' && r.agent.name === 'codex')!;
-    expect(codexBroken.scorers.find((s) => s.name === 'tests')).toMatchObject({ passed: false, tail: expect.stringMatching(/assert 6 == 5/) });
-    expect(codexBroken.trajectory.steps.find((s) => s.type === 'shell')).toMatchObject({ detail: { exit_code: 1 } });
-    expect(codexBroken.verdict).toBe('FAIL');
-  }, 240_000);
-});
+      // Codex: its own model provider points it at the gateway, which relays the Responses API.
+      const codex = res.records.find((r) => r.task_id === 'fix-add' && r.agent.name === 'codex')!;
+      expect(codex.error).toBeNull();
+      expect(codex.trajectory.model_calls.map((c) => [c.provider, c.model, c.stream])).toEqual(
+        Array(4).fill(['openai', 'gpt-5.1-codex', true]),
+      );
+      expect(codex.trajectory.steps.find((s) => s.type === 'edit')).toMatchObject({
+        summary: 'edit /home/user/workspace/calc.py',
+        detail: { diff: expect.stringContaining('+    return a + b') },
+      });
+      expect(codex.trajectory.steps.find((s) => s.type === 'shell')).toMatchObject({
+        summary: '$ python3 -m pytest -q → exit 0',
+        detail: { output: expect.stringContaining('1 passed') },
+      });
+      expect(codex.cli_usage).toEqual({
+        input_tokens: 33_400,
+        output_tokens: 180,
+        cost_usd: null,
+        turns: 1,
+      });
+      expect(codex.diff).toContain('-    return a - b\n+    return a + b');
+      expect(codex.verdict).toBe('PASS');
+      const codexBroken = res.records.find(
+        (r) => r.task_id === 'refactor-add' && r.agent.name === 'codex',
+      )!;
+      expect(codexBroken.scorers.find((s) => s.name === 'tests')).toMatchObject({
+        passed: false,
+        tail: expect.stringMatching(/assert 6 == 5/),
+      });
+      expect(codexBroken.trajectory.steps.find((s) => s.type === 'shell')).toMatchObject({
+        detail: { exit_code: 1 },
+      });
+      expect(codexBroken.verdict).toBe('FAIL');
+    }, 240_000);
+  },
+);

@@ -88,22 +88,25 @@ describe('gauntlet doctor', () => {
     expect(r.out).not.toMatch(/do-not-print/);
     const unregistered = mkdtempSync(join(tmpdir(), 'doctor-app-'));
     writeFileSync(join(unregistered, 'app.yml'), 'name: gauntlet\n');
-    expect(doctor([], DEAD, unregistered).out)
-      .toMatch(/^  warn\s+app\s+no APP_ID .*registered yet\n\s+fix: npm run app without APP_ID/m);
+    expect(doctor([], DEAD, unregistered).out).toMatch(
+      /^  warn\s+app\s+no APP_ID .*registered yet\n\s+fix: npm run app without APP_ID/m,
+    );
   });
 
   const engineReady = dockerReady();
   it.skipIf(!engineReady)('reports the engine, its storage driver, the base image, disk', () => {
     const r = doctor([join(packageRoot(), 'examples/quickstart')]);
     expect(r.status, r.out).toBe(0);
-    expect(finding(r.out, 'ok', 'docker')?.[1])
-      .toMatch(/^Docker \S+ \(API [\d.]+, linux\/\w+\) at unix:\/\/\/var\/run\/docker\.sock; /);
+    expect(finding(r.out, 'ok', 'docker')?.[1]).toMatch(
+      /^Docker \S+ \(API [\d.]+, linux\/\w+\) at unix:\/\/\/var\/run\/docker\.sock; /,
+    );
     expect(finding(r.out, 'ok', 'base image')?.[1]).toMatch(/^gauntlet-base:latest, version \d+/);
     const budget = /^ {2}(ok|note)\s+disk budget\s+sandbox\.disk_mb \(2048 MB a sandbox\) is /m;
     expect(r.out).toMatch(budget);
     expect(finding(r.out, 'ok', 'free disk')?.[1]).toMatch(/GB free/);
-    expect(finding(r.out, 'ok', 'models')?.[1])
-      .toContain('the scripted model (models/scripted.yaml) serves the judge of suite quickstart');
+    expect(finding(r.out, 'ok', 'models')?.[1]).toContain(
+      'the scripted model (models/scripted.yaml) serves the judge of suite quickstart',
+    );
     expect(r.out).toMatch(/no blockers/);
   });
 });

@@ -1,6 +1,11 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
-  existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -61,9 +66,13 @@ describe('gauntlet init', () => {
     const r = cli(['init', root]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('gauntlet init: a python agent');
-    const expected = ['.gauntlet/gauntlet.yaml', '.gauntlet/agents/assistant.yaml',
-      '.gauntlet/suites/tasks.csv', '.gauntlet/models/scripted.yaml',
-      '.github/workflows/gauntlet.yml'];
+    const expected = [
+      '.gauntlet/gauntlet.yaml',
+      '.gauntlet/agents/assistant.yaml',
+      '.gauntlet/suites/tasks.csv',
+      '.gauntlet/models/scripted.yaml',
+      '.github/workflows/gauntlet.yml',
+    ];
     for (const f of expected) {
       expect(r.stdout).toContain(f);
       expect(existsSync(join(root, f))).toBe(true);
@@ -88,7 +97,9 @@ describe('gauntlet init', () => {
     // The sharding shown in comments is a working setup once uncommented.
     const keys = 'strategy|fail-fast|matrix|shard|merge|needs|if|runs-on|steps|with|mode|suites';
     const yamlLine = new RegExp(
-      `^(\\s*)# (\\s*(?:(?:${keys}):|- uses:) .*|\\s*(?:${keys}):)$`, 'gm');
+      `^(\\s*)# (\\s*(?:(?:${keys}):|- uses:) .*|\\s*(?:${keys}):)$`,
+      'gm',
+    );
     const sharded = parse(text.replace(yamlLine, '$1$2'));
     expect(sharded.jobs.eval.strategy.matrix.shard).toEqual([1, 2, 3, 4]);
     expect(sharded.jobs.eval.steps.at(-1).with.shard).toBe('${{ matrix.shard }}/4');
@@ -188,7 +199,10 @@ describe.skipIf(!dockerReady())('gauntlet init, then gauntlet run, offline', () 
       const record = JSON.parse(cli(['show', id, '--root', root, '--json']).stdout);
       type Scorer = { name: string; passed: boolean };
       const scorers = record.scorers.map((s: Scorer) => [s.name, s.passed]);
-      expect(scorers).toEqual([['tests', true], ['scope', true]]);
+      expect(scorers).toEqual([
+        ['tests', true],
+        ['scope', true],
+      ]);
       expect(record.diff).toContain('+    return a + b');
     });
   }

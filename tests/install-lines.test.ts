@@ -30,30 +30,56 @@ describe.skipIf(!dockerReady())('documented CLI install lines as environment lay
     const root = await mkdtemp(join(tmpdir(), 'install-lines-'));
     const example = join(packageRoot(), 'examples/coding');
     await cp(join(example, 'repo'), join(root, 'repo'), { recursive: true });
-    for (const dir of ['models', 'scenarios']) await cp(join(example, '.gauntlet', dir), join(root, '.gauntlet', dir), { recursive: true });
+    for (const dir of ['models', 'scenarios'])
+      await cp(join(example, '.gauntlet', dir), join(root, '.gauntlet', dir), { recursive: true });
     const files: Record<string, string> = {
-      'gauntlet.yaml': 'judge_model: claude-sonnet-4-6\nproviders:\n  anthropic: { script: models/scripted.yaml }\n  gemini: { script: models/scripted.yaml }\n',
-      'agents/claude-code.yaml': 'kind: agent\nname: claude-code\ncommand: claude -p "$(cat $GAUNTLET_TASK_FILE)"\n',
-      'agents/gemini.yaml': 'kind: agent\nname: gemini\ncommand: gemini -m gemini-2.5-pro -p "$(cat $GAUNTLET_TASK_FILE)"\n',
-      'suites/coding.yaml': 'kind: suite\nname: coding\nagents: [claude-code, gemini]\nscenario: calc\ntasks:\n  - id: fix-add\n    user: Fix add() in calc.py so the test suite passes.\n  - id: refactor-add\n    user: Refactor add() in calc.py to use operator functions, keeping behaviour.\n',
+      'gauntlet.yaml':
+        'judge_model: claude-sonnet-4-6\nproviders:\n  anthropic: { script: models/scripted.yaml }\n  gemini: { script: models/scripted.yaml }\n',
+      'agents/claude-code.yaml':
+        'kind: agent\nname: claude-code\ncommand: claude -p "$(cat $GAUNTLET_TASK_FILE)"\n',
+      'agents/gemini.yaml':
+        'kind: agent\nname: gemini\ncommand: gemini -m gemini-2.5-pro -p "$(cat $GAUNTLET_TASK_FILE)"\n',
+      'suites/coding.yaml':
+        'kind: suite\nname: coding\nagents: [claude-code, gemini]\nscenario: calc\ntasks:\n  - id: fix-add\n    user: Fix add() in calc.py so the test suite passes.\n  - id: refactor-add\n    user: Refactor add() in calc.py to use operator functions, keeping behaviour.\n',
     };
-    for (const dir of ['agents', 'suites']) await mkdir(join(root, '.gauntlet', dir), { recursive: true });
-    for (const [name, text] of Object.entries(files)) await writeFile(join(root, '.gauntlet', name), text);
-    const [res] = await runSuites({ root, resultsDir: await mkdtemp(join(tmpdir(), 'install-results-')) });
+    for (const dir of ['agents', 'suites'])
+      await mkdir(join(root, '.gauntlet', dir), { recursive: true });
+    for (const [name, text] of Object.entries(files))
+      await writeFile(join(root, '.gauntlet', name), text);
+    const [res] = await runSuites({
+      root,
+      resultsDir: await mkdtemp(join(tmpdir(), 'install-results-')),
+    });
     expect(res.records).toHaveLength(4);
-    for (const r of res.records) expect(r.error, `${r.agent.name} ${r.task_id}: ${JSON.stringify(r.error)}`).toBeNull();
-    const by = (agent: string, task: string) => res.records.find((r) => r.agent.name === agent && r.task_id === task)!;
+    for (const r of res.records)
+      expect(r.error, `${r.agent.name} ${r.task_id}: ${JSON.stringify(r.error)}`).toBeNull();
+    const by = (agent: string, task: string) =>
+      res.records.find((r) => r.agent.name === agent && r.task_id === task)!;
 
     expect(by('claude-code', 'fix-add').verdict).toBe('PASS');
     const gemini = by('gemini', 'fix-add');
-    expect(gemini.trajectory.model_calls.every((c) => c.provider === 'gemini' && c.model === 'gemini-2.5-pro' && c.status === 200)).toBe(true);
-    expect(gemini.trajectory.steps.filter((s) => s.type !== 'model_call').map((s) => s.type)).toEqual(['read', 'assistant', 'edit', 'shell', 'assistant']);
-    expect(gemini.trajectory.steps.find((s) => s.type === 'shell')).toMatchObject({ summary: '$ python3 -m pytest -q → exit 0' });
+    expect(
+      gemini.trajectory.model_calls.every(
+        (c) => c.provider === 'gemini' && c.model === 'gemini-2.5-pro' && c.status === 200,
+      ),
+    ).toBe(true);
+    expect(
+      gemini.trajectory.steps.filter((s) => s.type !== 'model_call').map((s) => s.type),
+    ).toEqual(['read', 'assistant', 'edit', 'shell', 'assistant']);
+    expect(gemini.trajectory.steps.find((s) => s.type === 'shell')).toMatchObject({
+      summary: '$ python3 -m pytest -q → exit 0',
+    });
     expect(gemini.diff).toContain('+    return a + b');
     expect(gemini.verdict).toBe('PASS');
     // The exit code reached only the model; the gateway's record of it gives the step its code.
     const broken = by('gemini', 'refactor-add');
-    expect(broken.trajectory.steps.find((s) => s.type === 'shell')).toMatchObject({ summary: '$ python3 -m pytest -q → exit 1', detail: { exit_code: 1 } });
-    expect(broken.scorers.find((s) => s.name === 'tests')).toMatchObject({ passed: false, tail: expect.stringMatching(/assert 6 == 5/) });
+    expect(broken.trajectory.steps.find((s) => s.type === 'shell')).toMatchObject({
+      summary: '$ python3 -m pytest -q → exit 1',
+      detail: { exit_code: 1 },
+    });
+    expect(broken.scorers.find((s) => s.name === 'tests')).toMatchObject({
+      passed: false,
+      tail: expect.stringMatching(/assert 6 == 5/),
+    });
   }, 600_000);
 });

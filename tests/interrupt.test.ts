@@ -9,15 +9,22 @@ import { makeTree, project, pythonAgent, suite } from '../core/src/test-support/
 
 const BIN = join(__dirname, '..', 'bin', 'gauntlet.js');
 // Only this test's child: other test files run sandboxes at the same time.
-const containersOf = (pid: number) => execFileSync('docker', ['ps', '-aq', '--filter', `label=gauntlet.owner=${hostname()}:${pid}`]).toString().trim();
-const tempDirsOf = (pid: number) => readdirSync(tmpdir()).filter((n) => new RegExp(`^gauntlet-\\w+-${pid}-`).test(n));
+const containersOf = (pid: number) =>
+  execFileSync('docker', ['ps', '-aq', '--filter', `label=gauntlet.owner=${hostname()}:${pid}`])
+    .toString()
+    .trim();
+const tempDirsOf = (pid: number) =>
+  readdirSync(tmpdir()).filter((n) => new RegExp(`^gauntlet-\\w+-${pid}-`).test(n));
 
 // The first task answers at once; the second sleeps until it is interrupted.
-const AGENT = 'import time\ndef run(task_input, *, proxy_url, run_token):\n    if task_input["user_instruction"] == "slow":\n        time.sleep(600)\n    return "done"';
+const AGENT =
+  'import time\ndef run(task_input, *, proxy_url, run_token):\n    if task_input["user_instruction"] == "slow":\n        time.sleep(600)\n    return "done"';
 
 /** Starts `gauntlet run` and resolves once the slow run's sandbox exists. */
 async function startRun(root: string) {
-  const child = spawn('node', [BIN, 'run', root, '--concurrency', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node', [BIN, 'run', root, '--concurrency', '1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -32,22 +39,35 @@ async function startRun(root: string) {
 
 describe.skipIf(!dockerReady())('Ctrl-C and kill leave nothing behind', () => {
   it('SIGINT cancels the run in flight, writes what finished, removes sandboxes and temp dirs, exits 130', async () => {
-    const root = await makeTree({ ...project(), ...pythonAgent('a', AGENT), ...suite('s', 'a', ['fast', 'slow', 'never']) });
+    const root = await makeTree({
+      ...project(),
+      ...pythonAgent('a', AGENT),
+      ...suite('s', 'a', ['fast', 'slow', 'never']),
+    });
     const run = await startRun(root);
     run.child.kill('SIGINT');
     expect(await run.exited, run.output()).toBe(130);
     const runs = join(root, '.gauntlet/results/runs');
     const [dir] = readdirSync(runs);
-    expect(readdirSync(join(runs, dir))).toEqual(expect.arrayContaining(['manifest.json', 'report.md', 'junit.xml']));
+    expect(readdirSync(join(runs, dir))).toEqual(
+      expect.arrayContaining(['manifest.json', 'report.md', 'junit.xml']),
+    );
     const manifest = JSON.parse(readFileSync(join(runs, dir, 'manifest.json'), 'utf8'));
     expect(manifest.counts).toMatchObject({ runs: 2, completed: 1, cancelled: 1, not_run: 1 });
-    expect(manifest.runs.map((r: { status: string }) => r.status).sort()).toEqual(['cancelled', 'completed']);
+    expect(manifest.runs.map((r: { status: string }) => r.status).sort()).toEqual([
+      'cancelled',
+      'completed',
+    ]);
     expect(containersOf(run.child.pid!)).toBe('');
     expect(tempDirsOf(run.child.pid!)).toEqual([]);
   }, 120_000);
 
   it('after a kill -9 the next start sweeps the leftover containers, temp dirs and sockets', async () => {
-    const root = await makeTree({ ...project(), ...pythonAgent('a', AGENT), ...suite('s', 'a', ['fast', 'slow', 'never']) });
+    const root = await makeTree({
+      ...project(),
+      ...pythonAgent('a', AGENT),
+      ...suite('s', 'a', ['fast', 'slow', 'never']),
+    });
     const run = await startRun(root);
     const pid = run.child.pid!;
     run.child.kill('SIGKILL');
@@ -56,7 +76,11 @@ describe.skipIf(!dockerReady())('Ctrl-C and kill leave nothing behind', () => {
     expect(left.length).toBeGreaterThan(0);
     expect(left.some((d) => existsSync(join(tmpdir(), d, 'gw.sock')))).toBe(true);
     expect(containersOf(pid)).not.toBe('');
-    const next = await makeTree({ ...project(), ...pythonAgent('b', 'def run(t, *, proxy_url, run_token): return "ok"'), ...suite('s', 'b', ['go']) });
+    const next = await makeTree({
+      ...project(),
+      ...pythonAgent('b', 'def run(t, *, proxy_url, run_token): return "ok"'),
+      ...suite('s', 'b', ['go']),
+    });
     await runSuites({ root: next });
     expect(tempDirsOf(pid)).toEqual([]);
     expect(containersOf(pid)).toBe('');

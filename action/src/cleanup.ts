@@ -9,7 +9,11 @@ import { sweepTempDirs } from '../../core/src/util/temp.js';
 export async function cleanup(): Promise<void> {
   try {
     const n = await new DockerDriver().sweep();
-    core.info(n ? `gauntlet: removed ${n} leftover sandbox container(s)` : 'gauntlet: no leftover sandbox containers');
+    core.info(
+      n
+        ? `gauntlet: removed ${n} leftover sandbox container(s)`
+        : 'gauntlet: no leftover sandbox containers',
+    );
     const dirs = await sweepTempDirs();
     if (dirs) core.info(`gauntlet: removed ${dirs} leftover temp dir(s)`);
   } catch (e) {

@@ -2,8 +2,17 @@ import type { Provenance } from '../../core/src/results/record.js';
 
 export interface EventPayload {
   repository?: { full_name?: string; html_url?: string };
-  pull_request?: { number?: number; title?: string; head?: { sha?: string; ref?: string; repo?: { full_name?: string } | null }; base?: { sha?: string; ref?: string } };
-  workflow_run?: { head_repository?: { full_name?: string } | null; head_sha?: string; event?: string };
+  pull_request?: {
+    number?: number;
+    title?: string;
+    head?: { sha?: string; ref?: string; repo?: { full_name?: string } | null };
+    base?: { sha?: string; ref?: string };
+  };
+  workflow_run?: {
+    head_repository?: { full_name?: string } | null;
+    head_sha?: string;
+    event?: string;
+  };
   sender?: { login?: string };
 }
 
@@ -12,7 +21,11 @@ export interface EventPayload {
  * base commits, the workflow run and attempt. Event text (titles, branch names) is data only;
  * nothing here reaches a shell.
  */
-export function provenanceFrom(env: NodeJS.ProcessEnv, eventName: string, payload: EventPayload): Partial<Provenance> {
+export function provenanceFrom(
+  env: NodeJS.ProcessEnv,
+  eventName: string,
+  payload: EventPayload,
+): Partial<Provenance> {
   const pr = payload.pull_request;
   return {
     event: eventName,

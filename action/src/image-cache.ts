@@ -5,11 +5,20 @@ import type { AgentConfig } from '../../core/src/config/types.js';
 import { withCliInstall } from '../../core/src/runner/prepare.js';
 import { inspectImage, type CachedImage } from '../../core/src/sandbox/image-archive.js';
 import {
-  cacheKeyOf, ImageCache, type ImageArchiveStore, type RestoreOutcome, type SaveOutcome,
+  cacheKeyOf,
+  ImageCache,
+  type ImageArchiveStore,
+  type RestoreOutcome,
+  type SaveOutcome,
 } from '../../core/src/sandbox/image-cache.js';
 import { DirectoryImageStore } from '../../core/src/sandbox/image-store-dir.js';
 import {
-  BASE_LABEL, baseImageKey, DEFAULT_BASE_IMAGE, ImageManager, isOwnBase, KEY_LABEL,
+  BASE_LABEL,
+  baseImageKey,
+  DEFAULT_BASE_IMAGE,
+  ImageManager,
+  isOwnBase,
+  KEY_LABEL,
   wantedBaseVersion,
 } from '../../core/src/sandbox/images.js';
 import { ActionsImageStore } from './image-store-actions.js';
@@ -131,10 +140,12 @@ export async function restoreJobImages(o: {
     return out;
   }
   const suites = o.suites.length ? o.suites : [...tree.suites.keys()];
-  const agents = new Set(suites.flatMap((s) => {
-    const v = tree.suites.get(s)?.value;
-    return v ? (v.agents ?? [v.agent!]) : [];
-  }));
+  const agents = new Set(
+    suites.flatMap((s) => {
+      const v = tree.suites.get(s)?.value;
+      return v ? (v.agents ?? [v.agent!]) : [];
+    }),
+  );
   const seen = new Set<string>();
   for (const name of agents) {
     const cfg = tree.agents.get(name) && imageConfig(tree.agents.get(name)!.value);
@@ -178,13 +189,17 @@ function describeRestore(j: JobImage): string {
     case 'present':
       return `${what}: on the runner already`;
     case 'restored':
-      return `${what}: restored from the cache (${mb(r.bytes)} in ${secs(r.ms)}: `
-        + `fetched in ${secs(r.fetchMs)}, docker load ${secs(r.loadMs)})`;
+      return (
+        `${what}: restored from the cache (${mb(r.bytes)} in ${secs(r.ms)}: ` +
+        `fetched in ${secs(r.fetchMs)}, docker load ${secs(r.loadMs)})`
+      );
     case 'miss':
       return `${what}: not in the cache (key ${key}): built`;
     case 'refused':
-      return `${what}: the cached archive was refused (${r.reason}): built instead; `
-        + `delete the entry so a good one can be saved (gh cache delete ${key})`;
+      return (
+        `${what}: the cached archive was refused (${r.reason}): built instead; ` +
+        `delete the entry so a good one can be saved (gh cache delete ${key})`
+      );
     case 'unavailable':
       return `${what}: the cache could not be read (${r.reason}): built`;
   }

@@ -30,12 +30,25 @@ export class InputError extends Error {
   }
 }
 
-function num(get: (n: string) => string, name: string, opts: { min?: number; max?: number; int?: boolean } = {}): number | undefined {
+function num(
+  get: (n: string) => string,
+  name: string,
+  opts: { min?: number; max?: number; int?: boolean } = {},
+): number | undefined {
   const raw = get(name).trim();
   if (!raw) return undefined;
   const n = Number(raw);
-  const bad = !Number.isFinite(n) || (opts.int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max);
-  if (bad) throw new InputError(name, `${JSON.stringify(raw)} is not ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}`, `set ${name} to a number such as ${opts.max !== undefined && opts.max <= 1 ? '0.8' : '4'}, or leave it empty`);
+  const bad =
+    !Number.isFinite(n) ||
+    (opts.int && !Number.isInteger(n)) ||
+    (opts.min !== undefined && n < opts.min) ||
+    (opts.max !== undefined && n > opts.max);
+  if (bad)
+    throw new InputError(
+      name,
+      `${JSON.stringify(raw)} is not ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}`,
+      `set ${name} to a number such as ${opts.max !== undefined && opts.max <= 1 ? '0.8' : '4'}, or leave it empty`,
+    );
   return n;
 }
 
@@ -44,18 +57,31 @@ function bool(get: (n: string) => string, name: string, dflt = false): boolean {
   if (raw === '') return dflt;
   if (['false', 'no', '0'].includes(raw)) return false;
   if (['true', 'yes', '1'].includes(raw)) return true;
-  throw new InputError(name, `${JSON.stringify(raw)} is not true or false`, `write ${name}: true or ${name}: false`);
+  throw new InputError(
+    name,
+    `${JSON.stringify(raw)} is not true or false`,
+    `write ${name}: true or ${name}: false`,
+  );
 }
 
 export function parseInputs(get: (name: string) => string): ActionInputs {
   const mode = (get('mode').trim() || 'run') as ActionInputs['mode'];
-  if (mode !== 'run' && mode !== 'merge') throw new InputError('mode', `${JSON.stringify(mode)} is not run or merge`, 'use mode: run in each shard job and mode: merge in one job that needs them');
+  if (mode !== 'run' && mode !== 'merge')
+    throw new InputError(
+      'mode',
+      `${JSON.stringify(mode)} is not run or merge`,
+      'use mode: run in each shard job and mode: merge in one job that needs them',
+    );
   let shard: Shard | undefined;
   if (get('shard').trim()) {
     try {
       shard = parseShard(get('shard'));
     } catch (e) {
-      throw new InputError('shard', (e as Error).message, 'write shard: ${{ matrix.shard }}/N with matrix.shard in 1..N');
+      throw new InputError(
+        'shard',
+        (e as Error).message,
+        'write shard: ${{ matrix.shard }}/N with matrix.shard in 1..N',
+      );
     }
   }
   const opt = (n: string) => get(n).trim() || undefined;
@@ -73,7 +99,10 @@ export function parseInputs(get: (name: string) => string): ActionInputs {
     githubToken: opt('github-token'),
     resultsBranch: opt('results-branch'),
     resultsRepository: opt('results-repository'),
-    retention: { maxAgeDays: num(get, 'retention-days', { min: 1, int: true }) ?? 90, maxSuiteRuns: num(get, 'retention-runs', { min: 1, int: true }) ?? 2000 },
+    retention: {
+      maxAgeDays: num(get, 'retention-days', { min: 1, int: true }) ?? 90,
+      maxSuiteRuns: num(get, 'retention-runs', { min: 1, int: true }) ?? 2000,
+    },
     gates: {
       minPassRate: num(get, 'min-pass-rate', { min: 0, max: 1 }),
       maxCostUsd: num(get, 'max-cost-usd', { min: 0 }),

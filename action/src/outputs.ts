@@ -5,9 +5,15 @@ export function outputsOf(manifests: SuiteManifest[]): Record<string, string> {
   const sum = (f: (m: SuiteManifest) => number) => manifests.reduce((n, m) => n + f(m), 0);
   const runs = sum((m) => m.counts.runs);
   const pass = sum((m) => m.counts.pass);
-  const byVerdict: Record<string, number> = { PASS: pass, FAIL: sum((m) => m.counts.fail), PENDING: sum((m) => m.counts.pending), 'NOT APPLICABLE': sum((m) => m.counts.not_applicable) };
+  const byVerdict: Record<string, number> = {
+    PASS: pass,
+    FAIL: sum((m) => m.counts.fail),
+    PENDING: sum((m) => m.counts.pending),
+    'NOT APPLICABLE': sum((m) => m.counts.not_applicable),
+  };
   const byChip: Record<string, number> = {};
-  for (const m of manifests) for (const [k, v] of Object.entries(m.by_error_class)) byChip[k] = (byChip[k] ?? 0) + v;
+  for (const m of manifests)
+    for (const [k, v] of Object.entries(m.by_error_class)) byChip[k] = (byChip[k] ?? 0) + v;
   return {
     'pass-rate': runs ? (pass / runs).toFixed(4) : '0',
     runs: String(runs),

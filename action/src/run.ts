@@ -27,14 +27,24 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const inputs = parseInputs((n) => core.getInput(n));
     for (const v of [...Object.values(inputs.keys), inputs.githubToken]) if (v) core.setSecret(v);
     const eventName = env.GITHUB_EVENT_NAME ?? '';
-    const payload = (env.GITHUB_EVENT_PATH && existsSync(env.GITHUB_EVENT_PATH) ? JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) : {}) as EventPayload;
+    const payload = (
+      env.GITHUB_EVENT_PATH && existsSync(env.GITHUB_EVENT_PATH)
+        ? JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8'))
+        : {}
+    ) as EventPayload;
 
-    const decision = checkTrigger(eventName, payload, { allowDangerous: inputs.allowDangerousTriggers, actor: env.GITHUB_ACTOR, actorPermission: await actorPermission(inputs, env, eventName) });
+    const decision = checkTrigger(eventName, payload, {
+      allowDangerous: inputs.allowDangerousTriggers,
+      actor: env.GITHUB_ACTOR,
+      actorPermission: await actorPermission(inputs, env, eventName),
+    });
     if (!decision.ok) return core.setFailed(decision.reason);
     warnOnPermissions(env);
 
     const workspace = resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory);
-    const redactor = new Redactor([...Object.values(inputs.keys), inputs.githubToken].filter((v): v is string => !!v));
+    const redactor = new Redactor(
+      [...Object.values(inputs.keys), inputs.githubToken].filter((v): v is string => !!v),
+    );
     const branch = branchStore(inputs, env, redactor);
     if (inputs.mode === 'merge') return await merge(inputs, env, branch);
 
@@ -47,14 +57,25 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         firstTask = false;
         core.info(`first task started ${process.uptime().toFixed(1)} s after the step began`);
       }
-      if (e.type === 'suite_start') core.info(`suite ${e.suite}: ${e.runs} run(s), concurrency ${e.concurrency}${inputs.shard ? `, shard ${inputs.shard.index}/${inputs.shard.total}` : ''}`);
+      if (e.type === 'suite_start')
+        core.info(
+          `suite ${e.suite}: ${e.runs} run(s), concurrency ${e.concurrency}${inputs.shard ? `, shard ${inputs.shard.index}/${inputs.shard.total}` : ''}`,
+        );
       // Record text is untrusted: a line of it must not be read as a workflow command.
-      if (e.type === 'run_end') core.info(actionsLogLine(`  ${e.record.verdict.padEnd(14)} ${e.record.task_id} · ${e.record.agent.name} #${e.record.trial}${chip(e.record) ? ` · ${chip(e.record)}` : ''} · ${e.record.latency_ms} ms`));
+      if (e.type === 'run_end')
+        core.info(
+          actionsLogLine(
+            `  ${e.record.verdict.padEnd(14)} ${e.record.task_id} · ${e.record.agent.name} #${e.record.trial}${chip(e.record) ? ` · ${chip(e.record)}` : ''} · ${e.record.latency_ms} ms`,
+          ),
+        );
       if (e.type === 'log') core.info(actionsLogLine(e.message));
     };
     // The base run for the latency gate comes from the results branch, read before the suites run
     // so the gates are settled before any manifest, report or JUnit file is written.
-    const tip = branch && inputs.gates.maxLatencyRegressionPct !== undefined ? await branch.fetchTip() : undefined;
+    const tip =
+      branch && inputs.gates.maxLatencyRegressionPct !== undefined
+        ? await branch.fetchTip()
+        : undefined;
     const index = tip && branch ? await branch.readIndex(tip) : undefined;
     const suites = inputs.suites.length ? inputs.suites : [undefined];
     const results: SuiteResult[] = [];
@@ -66,10 +87,24 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       if (stop.signal.aborted) break;
       results.push(
         ...(await runSuites({
-          root: workspace, configDir: inputs.configDir, suite, resultsDir, concurrency: inputs.concurrency, trials: inputs.trials, judgeModel: inputs.judgeModel,
-          tasks: inputs.tasks, shard: inputs.shard, env: { ...env, ...definedKeys(inputs) }, onEvent: progress,
-          provenance: { ...provenanceFrom(env, eventName, payload), config_root: posix.normalize(inputs.workingDirectory) },
-          extraGates: extraGates(inputs), baselineFor: (m) => baselineFor(index, m), signal: stop.signal,
+          root: workspace,
+          configDir: inputs.configDir,
+          suite,
+          resultsDir,
+          concurrency: inputs.concurrency,
+          trials: inputs.trials,
+          judgeModel: inputs.judgeModel,
+          tasks: inputs.tasks,
+          shard: inputs.shard,
+          env: { ...env, ...definedKeys(inputs) },
+          onEvent: progress,
+          provenance: {
+            ...provenanceFrom(env, eventName, payload),
+            config_root: posix.normalize(inputs.workingDirectory),
+          },
+          extraGates: extraGates(inputs),
+          baselineFor: (m) => baselineFor(index, m),
+          signal: stop.signal,
         })),
       );
     }
@@ -80,14 +115,31 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     let resultsRef: string | undefined;
     if (branch) {
       for (const r of results) {
-        const pushed = await branch.append(r.manifest, r.dir, `gauntlet: ${r.manifest.suite} ${r.manifest.id}${r.manifest.provenance.pr ? ` (PR #${r.manifest.provenance.pr})` : ''}${sharded ? ` shard ${r.manifest.provenance.shard}` : ''}`);
+        const pushed = await branch.append(
+          r.manifest,
+          r.dir,
+          `gauntlet: ${r.manifest.suite} ${r.manifest.id}${r.manifest.provenance.pr ? ` (PR #${r.manifest.provenance.pr})` : ''}${sharded ? ` shard ${r.manifest.provenance.shard}` : ''}`,
+        );
         resultsRef = pushed.commit;
-        core.info(`results: ${inputs.resultsBranch}@${pushed.commit.slice(0, 12)} runs/${r.manifest.id}/${pushed.attempts > 1 ? ` (after ${pushed.attempts} attempts)` : ''}`);
+        core.info(
+          `results: ${inputs.resultsBranch}@${pushed.commit.slice(0, 12)} runs/${r.manifest.id}/${pushed.attempts > 1 ? ` (after ${pushed.attempts} attempts)` : ''}`,
+        );
       }
     }
     const pr = payload.pull_request;
-    if (pr?.number) notes.unshift(`PR #${pr.number}: ${escapeMarkdown(pr.title ?? '')} (${(pr.head?.sha ?? '').slice(0, 7)} against ${(pr.base?.sha ?? '').slice(0, 7)})`);
-    await report(results.map((r) => ({ ...r, fullRecordsAt: recordsUrl(inputs, env, r.manifest.id) ?? r.dir })), inputs, env, { notes, sharded, resultsRef, reportPath: results[0]?.dir });
+    if (pr?.number)
+      notes.unshift(
+        `PR #${pr.number}: ${escapeMarkdown(pr.title ?? '')} (${(pr.head?.sha ?? '').slice(0, 7)} against ${(pr.base?.sha ?? '').slice(0, 7)})`,
+      );
+    await report(
+      results.map((r) => ({
+        ...r,
+        fullRecordsAt: recordsUrl(inputs, env, r.manifest.id) ?? r.dir,
+      })),
+      inputs,
+      env,
+      { notes, sharded, resultsRef, reportPath: results[0]?.dir },
+    );
     const saved = await saveImagesForJob(images, log, { cancelled: stop.signal.aborted });
     const savedLines = `\n${saved.map((l) => `- ${l}`).join('\n')}\n`;
     if (saved.length && env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(savedLines).write();
@@ -102,27 +154,52 @@ function escapeMarkdown(s: string): string {
 }
 
 function definedKeys(inputs: ActionInputs): Record<string, string> {
-  return Object.fromEntries(Object.entries(inputs.keys).filter(([, v]) => v)) as Record<string, string>;
+  return Object.fromEntries(Object.entries(inputs.keys).filter(([, v]) => v)) as Record<
+    string,
+    string
+  >;
 }
 
 function extraGates(inputs: ActionInputs) {
-  return { minPassRate: inputs.gates.minPassRate, maxCostUsd: inputs.gates.maxCostUsd, maxLatencyRegressionPct: inputs.gates.maxLatencyRegressionPct };
+  return {
+    minPassRate: inputs.gates.minPassRate,
+    maxCostUsd: inputs.gates.maxCostUsd,
+    maxLatencyRegressionPct: inputs.gates.maxLatencyRegressionPct,
+  };
 }
 
 /** The newest unsharded or merged run of the same suite on the PR's base commit. */
 function baselineFor(index: BranchIndex | undefined, m: SuiteManifest) {
   if (!index || !m.provenance.base_sha) return undefined;
-  const e = index.suite_runs.find((x) => x.suite === m.suite && x.commit === m.provenance.base_sha && !x.shard && x.id !== m.id);
+  const e = index.suite_runs.find(
+    (x) => x.suite === m.suite && x.commit === m.provenance.base_sha && !x.shard && x.id !== m.id,
+  );
   return e ? { p95_ms: e.p95_ms, id: e.id } : undefined;
 }
 
-async function actorPermission(inputs: ActionInputs, env: NodeJS.ProcessEnv, eventName: string): Promise<string | undefined> {
-  if (inputs.allowDangerousTriggers || !needsPermissionCheck(eventName) || !env.GITHUB_ACTOR || !env.GITHUB_REPOSITORY) return undefined;
+async function actorPermission(
+  inputs: ActionInputs,
+  env: NodeJS.ProcessEnv,
+  eventName: string,
+): Promise<string | undefined> {
+  if (
+    inputs.allowDangerousTriggers ||
+    !needsPermissionCheck(eventName) ||
+    !env.GITHUB_ACTOR ||
+    !env.GITHUB_REPOSITORY
+  )
+    return undefined;
   if (!inputs.githubToken) return undefined;
   const [owner, repo] = env.GITHUB_REPOSITORY.split('/');
-  const octokit = github.getOctokit(inputs.githubToken, { baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com' });
+  const octokit = github.getOctokit(inputs.githubToken, {
+    baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+  });
   try {
-    const r = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: env.GITHUB_ACTOR });
+    const r = await octokit.rest.repos.getCollaboratorPermissionLevel({
+      owner,
+      repo,
+      username: env.GITHUB_ACTOR,
+    });
     return r.data.permission;
   } catch {
     return 'none';
@@ -139,15 +216,28 @@ function warnOnPermissions(env: NodeJS.ProcessEnv) {
   if (w) core.warning(w, { title: 'gauntlet: workflow permissions', file: path });
 }
 
-function branchStore(inputs: ActionInputs, env: NodeJS.ProcessEnv, redactor: Redactor): GitBranchStore | undefined {
+function branchStore(
+  inputs: ActionInputs,
+  env: NodeJS.ProcessEnv,
+  redactor: Redactor,
+): GitBranchStore | undefined {
   if (!inputs.resultsBranch) return undefined;
   const remote = inputs.resultsRepository ?? repositoryUrl(env);
-  if (!remote) throw new Error('results-branch is set but there is no repository to push to (GITHUB_REPOSITORY is unset); set results-repository or results-branch: ""');
+  if (!remote)
+    throw new Error(
+      'results-branch is set but there is no repository to push to (GITHUB_REPOSITORY is unset); set results-repository or results-branch: ""',
+    );
   return new GitBranchStore({
-    remote, branch: inputs.resultsBranch, workDir: join(env.RUNNER_TEMP ?? '/tmp', `gauntlet-results-git-${process.pid}`),
+    remote,
+    branch: inputs.resultsBranch,
+    workDir: join(env.RUNNER_TEMP ?? '/tmp', `gauntlet-results-git-${process.pid}`),
     token: remote.startsWith('http') ? inputs.githubToken : undefined,
-    retention: inputs.retention, redactor,
-    author: { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' },
+    retention: inputs.retention,
+    redactor,
+    author: {
+      name: 'github-actions[bot]',
+      email: '41898282+github-actions[bot]@users.noreply.github.com',
+    },
   });
 }
 
@@ -157,18 +247,33 @@ function recordsUrl(inputs: ActionInputs, env: NodeJS.ProcessEnv, id: string): s
 }
 
 /** Merge mode: every shard of this workflow run, read back from the results branch. */
-async function merge(inputs: ActionInputs, env: NodeJS.ProcessEnv, branch: GitBranchStore | undefined) {
-  if (!branch) throw new Error('mode: merge reads the shards from the results branch; set results-branch');
+async function merge(
+  inputs: ActionInputs,
+  env: NodeJS.ProcessEnv,
+  branch: GitBranchStore | undefined,
+) {
+  if (!branch)
+    throw new Error('mode: merge reads the shards from the results branch; set results-branch');
   const tip = await branch.fetchTip();
   const index = tip ? await branch.readIndex(tip) : undefined;
-  const mine = (index?.suite_runs ?? []).filter((e) => e.workflow_run === env.GITHUB_RUN_ID && (!inputs.suites.length || inputs.suites.includes(e.suite)));
-  if (!tip || !mine.length) throw new Error(`no shard results for workflow run ${env.GITHUB_RUN_ID} on ${inputs.resultsBranch}; did the shard jobs set results-branch: ${inputs.resultsBranch}?`);
+  const mine = (index?.suite_runs ?? []).filter(
+    (e) =>
+      e.workflow_run === env.GITHUB_RUN_ID &&
+      (!inputs.suites.length || inputs.suites.includes(e.suite)),
+  );
+  if (!tip || !mine.length)
+    throw new Error(
+      `no shard results for workflow run ${env.GITHUB_RUN_ID} on ${inputs.resultsBranch}; did the shard jobs set results-branch: ${inputs.resultsBranch}?`,
+    );
   const bySuite = new Map<string, ShardResult[]>();
   for (const e of mine) {
     const files = await branch.readSuiteRun(tip, e.id);
     const manifest = JSON.parse(files.get('manifest.json') ?? 'null') as SuiteManifest | null;
     if (!manifest) continue;
-    const records = manifest.runs.map((r) => files.get(`${r.id}.json`)).filter((t): t is string => !!t).map((t) => JSON.parse(t) as RunRecord);
+    const records = manifest.runs
+      .map((r) => files.get(`${r.id}.json`))
+      .filter((t): t is string => !!t)
+      .map((t) => JSON.parse(t) as RunRecord);
     bySuite.set(e.suite, [...(bySuite.get(e.suite) ?? []), { manifest, records }]);
   }
   const notes: string[] = [];
@@ -179,26 +284,81 @@ async function merge(inputs: ActionInputs, env: NodeJS.ProcessEnv, branch: GitBr
   });
   const dir = join(env.RUNNER_TEMP ?? '/tmp', 'gauntlet-merged');
   await mkdir(dir, { recursive: true });
-  for (const m of merged) await writeFile(join(dir, `${m.manifest.suite}.manifest.json`), JSON.stringify(m.manifest, null, 2));
-  await report(merged.map((m) => ({ ...m, fullRecordsAt: m.manifest.merged_from?.suite_run_ids.map((id) => recordsUrl(inputs, env, id) ?? `runs/${id}`).join(', ') })), inputs, env, { notes, sharded: false, resultsRef: tip, reportPath: dir });
+  for (const m of merged)
+    await writeFile(
+      join(dir, `${m.manifest.suite}.manifest.json`),
+      JSON.stringify(m.manifest, null, 2),
+    );
+  await report(
+    merged.map((m) => ({
+      ...m,
+      fullRecordsAt: m.manifest.merged_from?.suite_run_ids
+        .map((id) => recordsUrl(inputs, env, id) ?? `runs/${id}`)
+        .join(', '),
+    })),
+    inputs,
+    env,
+    { notes, sharded: false, resultsRef: tip, reportPath: dir },
+  );
 }
 
-async function report(parts: SummaryPart[], inputs: ActionInputs, env: NodeJS.ProcessEnv, o: { notes: string[]; sharded: boolean; resultsRef?: string; reportPath?: string }) {
+async function report(
+  parts: SummaryPart[],
+  inputs: ActionInputs,
+  env: NodeJS.ProcessEnv,
+  o: { notes: string[]; sharded: boolean; resultsRef?: string; reportPath?: string },
+) {
   const manifests = parts.map((p) => p.manifest);
-  const intro = [...(o.sharded ? [`**Shard ${inputs.shard!.index}/${inputs.shard!.total}.** Gates are enforced by the \`mode: merge\` job over every shard.`] : []), ...o.notes.map((n) => `- ${n}`)];
+  const intro = [
+    ...(o.sharded
+      ? [
+          `**Shard ${inputs.shard!.index}/${inputs.shard!.total}.** Gates are enforced by the \`mode: merge\` job over every shard.`,
+        ]
+      : []),
+    ...o.notes.map((n) => `- ${n}`),
+  ];
   if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderJobSummary(parts, intro)).write();
   let annotated = 0;
   for (const p of parts) {
     for (const r of p.records.filter((x) => x.verdict !== 'PASS')) {
       if (annotated++ >= MAX_ANNOTATIONS) break;
       const origin = r.seed.origin as { file?: string; line?: number } | undefined;
-      const file = origin?.file ? posix.normalize(posix.join(inputs.workingDirectory, origin.file)) : undefined;
-      core.error(actionsLogLine(`${r.verdict}${chip(r) ? ` · ${chip(r)}` : ''}: ${r.error?.message ?? r.judge?.reasoning ?? ''}`).slice(0, 1000), { title: actionsLogLine(`gauntlet ${p.manifest.suite}: ${r.task_id}`), ...(file && !file.startsWith('..') ? { file, startLine: origin?.line } : {}) });
+      const file = origin?.file
+        ? posix.normalize(posix.join(inputs.workingDirectory, origin.file))
+        : undefined;
+      core.error(
+        actionsLogLine(
+          `${r.verdict}${chip(r) ? ` · ${chip(r)}` : ''}: ${r.error?.message ?? r.judge?.reasoning ?? ''}`,
+        ).slice(0, 1000),
+        {
+          title: actionsLogLine(`gauntlet ${p.manifest.suite}: ${r.task_id}`),
+          ...(file && !file.startsWith('..') ? { file, startLine: origin?.line } : {}),
+        },
+      );
     }
   }
-  if (annotated > MAX_ANNOTATIONS) core.notice(`${annotated - MAX_ANNOTATIONS} more non-passing run(s) are listed in the job summary`);
-  const outputs = { ...outputsOf(manifests), 'results-ref': o.resultsRef ?? '', 'report-path': o.reportPath ?? '', 'junit-path': o.reportPath ? join(o.reportPath, 'junit.xml') : '' };
+  if (annotated > MAX_ANNOTATIONS)
+    core.notice(
+      `${annotated - MAX_ANNOTATIONS} more non-passing run(s) are listed in the job summary`,
+    );
+  const outputs = {
+    ...outputsOf(manifests),
+    'results-ref': o.resultsRef ?? '',
+    'report-path': o.reportPath ?? '',
+    'junit-path': o.reportPath ? join(o.reportPath, 'junit.xml') : '',
+  };
   for (const [k, v] of Object.entries(outputs)) core.setOutput(k, v);
   const failed = manifests.filter((m) => !m.gates_passed);
-  if (failed.length && !o.sharded) core.setFailed(`gauntlet gates failed: ${failed.map((m) => `${m.suite} (${m.gates.filter((g) => !g.passed).map((g) => `${g.name} ${g.actual} vs ${g.threshold}`).join(', ')})`).join('; ')}`);
+  if (failed.length && !o.sharded)
+    core.setFailed(
+      `gauntlet gates failed: ${failed
+        .map(
+          (m) =>
+            `${m.suite} (${m.gates
+              .filter((g) => !g.passed)
+              .map((g) => `${g.name} ${g.actual} vs ${g.threshold}`)
+              .join(', ')})`,
+        )
+        .join('; ')}`,
+    );
 }

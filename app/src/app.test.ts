@@ -2,7 +2,16 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COMMENT_MARKER } from '../../core/src/report/pr-comment.js';
 import { record } from '../../core/src/test-support/records.js';
-import { API, authScope, BOT, example, INSTALLATION, loadApp, resultsBranch, suiteRun } from './test-support/fixtures.js';
+import {
+  API,
+  authScope,
+  BOT,
+  example,
+  INSTALLATION,
+  loadApp,
+  resultsBranch,
+  suiteRun,
+} from './test-support/fixtures.js';
 
 const REPO = 'Codertocat/Hello-World';
 const HEAD = 'f'.repeat(40);
@@ -19,20 +28,61 @@ afterEach(() => {
 function workflowRunPayload(prs: { number: number }[]) {
   const p = example('workflow_run', 'completed');
   p.installation = { id: INSTALLATION };
-  Object.assign(p.workflow_run, { id: 777, head_sha: HEAD, head_branch: 'feature', event: 'pull_request', pull_requests: prs, html_url: `https://github.com/${REPO}/actions/runs/777` });
+  Object.assign(p.workflow_run, {
+    id: 777,
+    head_sha: HEAD,
+    head_branch: 'feature',
+    event: 'pull_request',
+    pull_requests: prs,
+    html_url: `https://github.com/${REPO}/actions/runs/777`,
+  });
   return p;
 }
 
 /** 60 tasks on the head (every third failing, with a line in the suite CSV), all passing on the base. */
 function branchWithShards() {
   const tasks = Array.from({ length: 60 }, (_, i) => `t${String(i).padStart(2, '0')}`);
-  const rec = (t: string, i: number, pass: boolean) => record({ task_id: t, id: t, verdict: pass ? 'PASS' : 'FAIL', seed: { user_instruction: 'x', behavior_instructions: null, expected_outcome: 'completion', initial_state: null, origin: { file: '.gauntlet/suites/smoke.csv', line: i + 2 } } });
+  const rec = (t: string, i: number, pass: boolean) =>
+    record({
+      task_id: t,
+      id: t,
+      verdict: pass ? 'PASS' : 'FAIL',
+      seed: {
+        user_instruction: 'x',
+        behavior_instructions: null,
+        expected_outcome: 'completion',
+        initial_state: null,
+        origin: { file: '.gauntlet/suites/smoke.csv', line: i + 2 },
+      },
+    });
   const head = tasks.map((t, i) => rec(t, i, i % 3 !== 0));
-  const prov = { commit: HEAD, base_sha: BASE, pr: 7, workflow_run: '777', run_attempt: 1, ref: 'refs/pull/7/merge', event: 'pull_request', config_root: 'examples/app' };
+  const prov = {
+    commit: HEAD,
+    base_sha: BASE,
+    pr: 7,
+    workflow_run: '777',
+    run_attempt: 1,
+    ref: 'refs/pull/7/merge',
+    event: 'pull_request',
+    config_root: 'examples/app',
+  };
   return [
-    suiteRun('h1', head.filter((_, i) => i % 2 === 0), { ...prov, shard: '1/2' }),
-    suiteRun('h2', head.filter((_, i) => i % 2 === 1), { ...prov, shard: '2/2' }),
-    suiteRun('b1', tasks.map((t, i) => rec(t, i, true)), { commit: BASE, workflow_run: '600', ref: 'refs/heads/main', event: 'push' }, '2026-11-20T00:00:00Z'),
+    suiteRun(
+      'h1',
+      head.filter((_, i) => i % 2 === 0),
+      { ...prov, shard: '1/2' },
+    ),
+    suiteRun(
+      'h2',
+      head.filter((_, i) => i % 2 === 1),
+      { ...prov, shard: '2/2' },
+    ),
+    suiteRun(
+      'b1',
+      tasks.map((t, i) => rec(t, i, true)),
+      { commit: BASE, workflow_run: '600', ref: 'refs/heads/main', event: 'push' },
+      '2026-11-20T00:00:00Z',
+    ),
   ];
 }
 
@@ -44,7 +94,11 @@ describe('workflow_run.completed', () => {
     const created: any[] = [];
     const gh = nock(API)
       .get(`/repos/${REPO}/pulls/7`)
-      .reply(200, { number: 7, head: { sha: HEAD, ref: 'feature' }, base: { sha: BASE, ref: 'main' } })
+      .reply(200, {
+        number: 7,
+        head: { sha: HEAD, ref: 'feature' },
+        base: { sha: BASE, ref: 'main' },
+      })
       .post(`/repos/${REPO}/check-runs`, (b) => created.push(b) > 0)
       .reply(201, { id: 9001, html_url: `https://github.com/${REPO}/runs/9001` })
       .get(`/repos/${REPO}/issues/7/comments`)
@@ -61,18 +115,31 @@ describe('workflow_run.completed', () => {
       })
       .reply(200, { id: 2 });
 
-    await probot.receive({ id: 'd-1', name: 'workflow_run', payload: workflowRunPayload([{ number: 7 }]) } as any);
+    await probot.receive({
+      id: 'd-1',
+      name: 'workflow_run',
+      payload: workflowRunPayload([{ number: 7 }]),
+    } as any);
     await state.drain();
 
     expect(gh.pendingMocks()).toEqual([]);
     expect(created).toHaveLength(1);
     const c = created[0];
-    expect(c).toMatchObject({ name: 'gauntlet: smoke', head_sha: HEAD, status: 'completed', conclusion: 'failure', external_id: '777:smoke' });
+    expect(c).toMatchObject({
+      name: 'gauntlet: smoke',
+      head_sha: HEAD,
+      status: 'completed',
+      conclusion: 'failure',
+      external_id: '777:smoke',
+    });
     expect(c.output.title).toBe('67% pass (40/60) · gates failed');
     expect(c.output.summary).toContain('| Task | Agent |');
     expect(c.output.text).toContain('<b>t00</b>');
     expect(c.output.annotations).toHaveLength(20);
-    expect(c.output.annotations[0]).toMatchObject({ path: 'examples/app/.gauntlet/suites/smoke.csv', start_line: 2 });
+    expect(c.output.annotations[0]).toMatchObject({
+      path: 'examples/app/.gauntlet/suites/smoke.csv',
+      start_line: 2,
+    });
     expect(c.actions.map((a: any) => a.identifier)).toEqual(['rerun_failed', 'rerun_all']);
     auth.persist(false);
     branch.persist(false);
@@ -86,7 +153,11 @@ describe('workflow_run.completed', () => {
       .get(`/repos/${REPO}/pulls`)
       .query({ state: 'open', per_page: 100 })
       .reply(200, [
-        { number: 3, head: { sha: 'a'.repeat(40), ref: 'other' }, base: { sha: BASE, ref: 'main' } },
+        {
+          number: 3,
+          head: { sha: 'a'.repeat(40), ref: 'other' },
+          base: { sha: BASE, ref: 'main' },
+        },
         { number: 9, head: { sha: HEAD, ref: 'patch-1' }, base: { sha: BASE, ref: 'main' } },
       ])
       .post(`/repos/${REPO}/check-runs`)
@@ -96,7 +167,11 @@ describe('workflow_run.completed', () => {
       .reply(200, [{ id: 5, user: { login: 'mallory' }, body: COMMENT_MARKER }])
       .post(`/repos/${REPO}/issues/9/comments`, (b) => b.body.startsWith(COMMENT_MARKER))
       .reply(201, { id: 6 });
-    await probot.receive({ id: 'd-2', name: 'workflow_run', payload: workflowRunPayload([]) } as any);
+    await probot.receive({
+      id: 'd-2',
+      name: 'workflow_run',
+      payload: workflowRunPayload([]),
+    } as any);
     await state.drain();
     expect(gh.pendingMocks()).toEqual([]);
   });
@@ -104,14 +179,43 @@ describe('workflow_run.completed', () => {
   it('batches more than 50 annotations over create and update calls', async () => {
     const { probot, state } = await loadApp();
     authScope();
-    const many = Array.from({ length: 120 }, (_, i) => record({ task_id: `x${i}`, id: `x${i}`, verdict: 'FAIL', seed: { user_instruction: 'x', behavior_instructions: null, expected_outcome: 'completion', initial_state: null, origin: { file: '.gauntlet/suites/big.yaml', line: i + 1 } } }));
-    resultsBranch(REPO, [suiteRun('big', many, { commit: HEAD, workflow_run: '777', event: 'push', ref: 'refs/heads/main' })]);
+    const many = Array.from({ length: 120 }, (_, i) =>
+      record({
+        task_id: `x${i}`,
+        id: `x${i}`,
+        verdict: 'FAIL',
+        seed: {
+          user_instruction: 'x',
+          behavior_instructions: null,
+          expected_outcome: 'completion',
+          initial_state: null,
+          origin: { file: '.gauntlet/suites/big.yaml', line: i + 1 },
+        },
+      }),
+    );
+    resultsBranch(REPO, [
+      suiteRun('big', many, {
+        commit: HEAD,
+        workflow_run: '777',
+        event: 'push',
+        ref: 'refs/heads/main',
+      }),
+    ]);
     const sizes: number[] = [];
     nock(API)
-      .get(`/repos/${REPO}/pulls`).query(true).reply(200, [])
-      .post(`/repos/${REPO}/check-runs`, (b) => sizes.push(b.output.annotations.length) > 0).reply(201, { id: 9003 })
-      .patch(`/repos/${REPO}/check-runs/9003`, (b) => sizes.push(b.output.annotations.length) > 0).times(2).reply(200, { id: 9003 });
-    await probot.receive({ id: 'd-3', name: 'workflow_run', payload: workflowRunPayload([]) } as any);
+      .get(`/repos/${REPO}/pulls`)
+      .query(true)
+      .reply(200, [])
+      .post(`/repos/${REPO}/check-runs`, (b) => sizes.push(b.output.annotations.length) > 0)
+      .reply(201, { id: 9003 })
+      .patch(`/repos/${REPO}/check-runs/9003`, (b) => sizes.push(b.output.annotations.length) > 0)
+      .times(2)
+      .reply(200, { id: 9003 });
+    await probot.receive({
+      id: 'd-3',
+      name: 'workflow_run',
+      payload: workflowRunPayload([]),
+    } as any);
     await state.drain();
     expect(sizes).toEqual([50, 50, 20]);
   });
@@ -119,15 +223,37 @@ describe('workflow_run.completed', () => {
   it('lays a re-run of the failed tasks over the earlier results of the same commit', async () => {
     const { probot, state } = await loadApp();
     authScope();
-    const prov = { commit: HEAD, base_sha: BASE, workflow_run: '778', event: 'workflow_dispatch', ref: 'refs/heads/feature', config_root: '.' };
-    const rerun = suiteRun('re', Array.from({ length: 20 }, (_, i) => record({ task_id: `t${String(i * 3).padStart(2, '0')}`, id: `re${i}` })), prov, '2026-11-24T00:00:00Z');
+    const prov = {
+      commit: HEAD,
+      base_sha: BASE,
+      workflow_run: '778',
+      event: 'workflow_dispatch',
+      ref: 'refs/heads/feature',
+      config_root: '.',
+    };
+    const rerun = suiteRun(
+      're',
+      Array.from({ length: 20 }, (_, i) =>
+        record({ task_id: `t${String(i * 3).padStart(2, '0')}`, id: `re${i}` }),
+      ),
+      prov,
+      '2026-11-24T00:00:00Z',
+    );
     resultsBranch(REPO, [...branchWithShards(), rerun]);
     let created: any;
     nock(API)
-      .get(`/repos/${REPO}/pulls`).query(true).reply(200, [{ number: 7, head: { sha: HEAD, ref: 'feature' }, base: { sha: BASE, ref: 'main' } }])
-      .post(`/repos/${REPO}/check-runs`, (b) => (created = b)).reply(201, { id: 9004 })
-      .get(`/repos/${REPO}/issues/7/comments`).query(true).reply(200, [])
-      .post(`/repos/${REPO}/issues/7/comments`, (b) => b.body.includes('100% pass (60/60)')).reply(201, { id: 8 });
+      .get(`/repos/${REPO}/pulls`)
+      .query(true)
+      .reply(200, [
+        { number: 7, head: { sha: HEAD, ref: 'feature' }, base: { sha: BASE, ref: 'main' } },
+      ])
+      .post(`/repos/${REPO}/check-runs`, (b) => (created = b))
+      .reply(201, { id: 9004 })
+      .get(`/repos/${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`/repos/${REPO}/issues/7/comments`, (b) => b.body.includes('100% pass (60/60)'))
+      .reply(201, { id: 8 });
     const payload = workflowRunPayload([]);
     Object.assign(payload.workflow_run, { id: 778, event: 'workflow_dispatch' });
     await probot.receive({ id: 'd-8', name: 'workflow_run', payload } as any);
@@ -139,9 +265,22 @@ describe('workflow_run.completed', () => {
   it('processes a delivery at most once', async () => {
     const { probot, state } = await loadApp();
     authScope();
-    resultsBranch(REPO, [suiteRun('one', [record({ task_id: 'a', id: 'a' })], { commit: HEAD, workflow_run: '777', event: 'push', ref: 'refs/heads/main' })]);
+    resultsBranch(REPO, [
+      suiteRun('one', [record({ task_id: 'a', id: 'a' })], {
+        commit: HEAD,
+        workflow_run: '777',
+        event: 'push',
+        ref: 'refs/heads/main',
+      }),
+    ]);
     let creates = 0;
-    nock(API).persist().get(`/repos/${REPO}/pulls`).query(true).reply(200, []).post(`/repos/${REPO}/check-runs`, () => ++creates > 0).reply(201, { id: 1 });
+    nock(API)
+      .persist()
+      .get(`/repos/${REPO}/pulls`)
+      .query(true)
+      .reply(200, [])
+      .post(`/repos/${REPO}/check-runs`, () => ++creates > 0)
+      .reply(201, { id: 1 });
     const payload = workflowRunPayload([]);
     await probot.receive({ id: 'same-delivery', name: 'workflow_run', payload } as any);
     await probot.receive({ id: 'same-delivery', name: 'workflow_run', payload } as any);
@@ -158,7 +297,13 @@ describe('re-runs', () => {
     p.repository.full_name = REPO;
     p.repository.name = 'Hello-World';
     p.repository.owner.login = 'Codertocat';
-    Object.assign(p.check_run, { id: 9001, name: 'gauntlet: smoke', external_id: '777:smoke', head_sha: HEAD, output: { title: '67% pass (40/60)', summary: 'old summary' } });
+    Object.assign(p.check_run, {
+      id: 9001,
+      name: 'gauntlet: smoke',
+      external_id: '777:smoke',
+      head_sha: HEAD,
+      output: { title: '67% pass (40/60)', summary: 'old summary' },
+    });
     p.requested_action = identifier ? { identifier } : undefined;
     return p;
   }
@@ -169,15 +314,38 @@ describe('re-runs', () => {
     resultsBranch(REPO, branchWithShards());
     const gh = nock(API)
       .get(`/repos/${REPO}/actions/runs/777`)
-      .reply(200, { id: 777, workflow_id: 31, head_branch: 'feature', run_attempt: 1, head_repository: { full_name: REPO } })
+      .reply(200, {
+        id: 777,
+        workflow_id: 31,
+        head_branch: 'feature',
+        run_attempt: 1,
+        head_repository: { full_name: REPO },
+      })
       .post(`/repos/${REPO}/actions/workflows/31/dispatches`, (b) => {
-        expect(b).toEqual({ ref: 'feature', inputs: { suites: 'smoke', tasks: Array.from({ length: 20 }, (_, i) => `t${String(i * 3).padStart(2, '0')}`).join(',') } });
+        expect(b).toEqual({
+          ref: 'feature',
+          inputs: {
+            suites: 'smoke',
+            tasks: Array.from({ length: 20 }, (_, i) => `t${String(i * 3).padStart(2, '0')}`).join(
+              ',',
+            ),
+          },
+        });
         return true;
       })
       .reply(204)
-      .patch(`/repos/${REPO}/check-runs/9001`, (b) => b.output.title.startsWith('Re-run requested') && b.output.summary.includes('asked to re-run 20 failed task(s) on `feature`'))
+      .patch(
+        `/repos/${REPO}/check-runs/9001`,
+        (b) =>
+          b.output.title.startsWith('Re-run requested') &&
+          b.output.summary.includes('asked to re-run 20 failed task(s) on `feature`'),
+      )
       .reply(200, {});
-    await probot.receive({ id: 'd-4', name: 'check_run', payload: checkRunPayload('rerun_failed') } as any);
+    await probot.receive({
+      id: 'd-4',
+      name: 'check_run',
+      payload: checkRunPayload('rerun_failed'),
+    } as any);
     await state.drain();
     expect(gh.pendingMocks()).toEqual([]);
   });
@@ -186,13 +354,31 @@ describe('re-runs', () => {
     const { probot, state } = await loadApp();
     authScope();
     const gh = nock(API)
-      .get(`/repos/${REPO}/actions/runs/777`).times(2)
-      .reply(200, { id: 777, workflow_id: 31, head_branch: 'patch-1', run_attempt: 1, head_repository: { full_name: 'mallory/Hello-World' } })
-      .post(`/repos/${REPO}/actions/runs/777/rerun`).reply(201)
-      .patch(`/repos/${REPO}/check-runs/9001`, (b) => b.output.summary.includes('attempt 2')).reply(200, {})
-      .patch(`/repos/${REPO}/check-runs/9001`, (b) => b.output.summary.includes('lives in a fork')).reply(200, {});
-    await probot.receive({ id: 'd-5', name: 'check_run', payload: checkRunPayload(undefined, 'rerequested') } as any);
-    await probot.receive({ id: 'd-6', name: 'check_run', payload: checkRunPayload('rerun_failed') } as any);
+      .get(`/repos/${REPO}/actions/runs/777`)
+      .times(2)
+      .reply(200, {
+        id: 777,
+        workflow_id: 31,
+        head_branch: 'patch-1',
+        run_attempt: 1,
+        head_repository: { full_name: 'mallory/Hello-World' },
+      })
+      .post(`/repos/${REPO}/actions/runs/777/rerun`)
+      .reply(201)
+      .patch(`/repos/${REPO}/check-runs/9001`, (b) => b.output.summary.includes('attempt 2'))
+      .reply(200, {})
+      .patch(`/repos/${REPO}/check-runs/9001`, (b) => b.output.summary.includes('lives in a fork'))
+      .reply(200, {});
+    await probot.receive({
+      id: 'd-5',
+      name: 'check_run',
+      payload: checkRunPayload(undefined, 'rerequested'),
+    } as any);
+    await probot.receive({
+      id: 'd-6',
+      name: 'check_run',
+      payload: checkRunPayload('rerun_failed'),
+    } as any);
     await state.drain();
     expect(gh.pendingMocks()).toEqual([]);
   });
@@ -205,15 +391,40 @@ describe('check suite re-requests', () => {
     const p = example('check_suite', 'rerequested');
     p.installation = { id: INSTALLATION };
     const gh = nock(API)
-      .get(`/repos/${REPO}/check-suites/${p.check_suite.id}/check-runs`).query(true)
-      .reply(200, { total_count: 3, check_runs: [
-        { id: 1, name: 'gauntlet: smoke', external_id: '777:smoke', head_sha: HEAD, output: { title: 't', summary: 's' } },
-        { id: 2, name: 'gauntlet: nightly', external_id: '777:nightly', head_sha: HEAD, output: { title: 't', summary: 's' } },
-        { id: 3, name: 'lint', external_id: '', head_sha: HEAD, output: {} },
-      ] })
-      .get(`/repos/${REPO}/actions/runs/777`).reply(200, { id: 777, workflow_id: 31, head_branch: 'feature', run_attempt: 2, head_repository: { full_name: REPO } })
-      .post(`/repos/${REPO}/actions/runs/777/rerun`).reply(201)
-      .patch(`/repos/${REPO}/check-runs/1`).reply(200, {});
+      .get(`/repos/${REPO}/check-suites/${p.check_suite.id}/check-runs`)
+      .query(true)
+      .reply(200, {
+        total_count: 3,
+        check_runs: [
+          {
+            id: 1,
+            name: 'gauntlet: smoke',
+            external_id: '777:smoke',
+            head_sha: HEAD,
+            output: { title: 't', summary: 's' },
+          },
+          {
+            id: 2,
+            name: 'gauntlet: nightly',
+            external_id: '777:nightly',
+            head_sha: HEAD,
+            output: { title: 't', summary: 's' },
+          },
+          { id: 3, name: 'lint', external_id: '', head_sha: HEAD, output: {} },
+        ],
+      })
+      .get(`/repos/${REPO}/actions/runs/777`)
+      .reply(200, {
+        id: 777,
+        workflow_id: 31,
+        head_branch: 'feature',
+        run_attempt: 2,
+        head_repository: { full_name: REPO },
+      })
+      .post(`/repos/${REPO}/actions/runs/777/rerun`)
+      .reply(201)
+      .patch(`/repos/${REPO}/check-runs/1`)
+      .reply(200, {});
     await probot.receive({ id: 'd-9', name: 'check_suite', payload: p } as any);
     await state.drain();
     expect(gh.pendingMocks()).toEqual([]);
@@ -223,8 +434,10 @@ describe('check suite re-requests', () => {
 describe('config review', () => {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   const project = 'judge_model: claude-sonnet-4-6\n';
-  const agentBase = 'kind: agent\nname: bot\npython:\n  source: { inline: "def run(t, *, proxy_url, run_token): return 1" }\nenv:\n  AGENT_MODEL: claude-haiku-4-5\n';
-  const agentHead = 'kind: agent\nname: bot\npython:\n  source: { inline: "def run(t, *, proxy_url, run_token): return 1" }\ntimout: 30\nenv:\n  AGENT_MODEL: claude-sonnet-4-6\n';
+  const agentBase =
+    'kind: agent\nname: bot\npython:\n  source: { inline: "def run(t, *, proxy_url, run_token): return 1" }\nenv:\n  AGENT_MODEL: claude-haiku-4-5\n';
+  const agentHead =
+    'kind: agent\nname: bot\npython:\n  source: { inline: "def run(t, *, proxy_url, run_token): return 1" }\ntimout: 30\nenv:\n  AGENT_MODEL: claude-sonnet-4-6\n';
   const suite = 'kind: suite\nname: s\nagent: bot\ntasks:\n  - user: hello\n';
 
   it('annotates schema errors on the exact line of the head config and describes the agent change', async () => {
@@ -232,32 +445,62 @@ describe('config review', () => {
     authScope();
     const p = example('pull_request', 'opened');
     p.installation = { id: INSTALLATION };
-    Object.assign(p.pull_request, { number: 2, head: { ...p.pull_request.head, sha: HEAD }, base: { ...p.pull_request.base, sha: BASE } });
+    Object.assign(p.pull_request, {
+      number: 2,
+      head: { ...p.pull_request.head, sha: HEAD },
+      base: { ...p.pull_request.base, sha: BASE },
+    });
     let check: any;
     const gh = nock(API)
-      .get(`/repos/${REPO}/pulls/2/files`).query(true)
-      .reply(200, [{ filename: '.gauntlet/agents/bot.yaml', status: 'modified' }, { filename: 'README.md', status: 'modified' }])
-      .get(`/repos/${REPO}/git/trees/${HEAD}`).query({ recursive: 'true' })
-      .reply(200, { tree: [
-        { path: '.gauntlet/gauntlet.yaml', type: 'blob', sha: 'p1', size: 10 },
-        { path: '.gauntlet/agents/bot.yaml', type: 'blob', sha: 'a1', size: 10 },
-        { path: '.gauntlet/suites/s.yaml', type: 'blob', sha: 's1', size: 10 },
-        { path: '.gauntlet/results/index.json', type: 'blob', sha: 'r1', size: 10 },
-        { path: 'README.md', type: 'blob', sha: 'x1', size: 10 },
-      ] })
-      .get(`/repos/${REPO}/git/blobs/p1`).reply(200, { content: b64(project), encoding: 'base64' })
-      .get(`/repos/${REPO}/git/blobs/a1`).reply(200, { content: b64(agentHead), encoding: 'base64' })
-      .get(`/repos/${REPO}/git/blobs/s1`).reply(200, { content: b64(suite), encoding: 'base64' })
-      .get(`/repos/${REPO}/contents/.gauntlet%2Fagents%2Fbot.yaml`).query({ ref: HEAD }).reply(200, agentHead)
-      .get(`/repos/${REPO}/contents/.gauntlet%2Fagents%2Fbot.yaml`).query({ ref: BASE }).reply(200, agentBase)
+      .get(`/repos/${REPO}/pulls/2/files`)
+      .query(true)
+      .reply(200, [
+        { filename: '.gauntlet/agents/bot.yaml', status: 'modified' },
+        { filename: 'README.md', status: 'modified' },
+      ])
+      .get(`/repos/${REPO}/git/trees/${HEAD}`)
+      .query({ recursive: 'true' })
+      .reply(200, {
+        tree: [
+          { path: '.gauntlet/gauntlet.yaml', type: 'blob', sha: 'p1', size: 10 },
+          { path: '.gauntlet/agents/bot.yaml', type: 'blob', sha: 'a1', size: 10 },
+          { path: '.gauntlet/suites/s.yaml', type: 'blob', sha: 's1', size: 10 },
+          { path: '.gauntlet/results/index.json', type: 'blob', sha: 'r1', size: 10 },
+          { path: 'README.md', type: 'blob', sha: 'x1', size: 10 },
+        ],
+      })
+      .get(`/repos/${REPO}/git/blobs/p1`)
+      .reply(200, { content: b64(project), encoding: 'base64' })
+      .get(`/repos/${REPO}/git/blobs/a1`)
+      .reply(200, { content: b64(agentHead), encoding: 'base64' })
+      .get(`/repos/${REPO}/git/blobs/s1`)
+      .reply(200, { content: b64(suite), encoding: 'base64' })
+      .get(`/repos/${REPO}/contents/.gauntlet%2Fagents%2Fbot.yaml`)
+      .query({ ref: HEAD })
+      .reply(200, agentHead)
+      .get(`/repos/${REPO}/contents/.gauntlet%2Fagents%2Fbot.yaml`)
+      .query({ ref: BASE })
+      .reply(200, agentBase)
       .post(`/repos/${REPO}/check-runs`, (b) => (check = b))
       .reply(201, { id: 1 });
     await probot.receive({ id: 'd-7', name: 'pull_request', payload: p } as any);
     await state.drain();
     expect(gh.pendingMocks()).toEqual([]);
-    expect(check).toMatchObject({ name: 'gauntlet: config', head_sha: HEAD, conclusion: 'failure' });
-    expect(check.output.annotations, JSON.stringify(check.output.annotations)).toEqual([expect.objectContaining({ path: '.gauntlet/agents/bot.yaml', start_line: 5, annotation_level: 'failure' })]);
+    expect(check).toMatchObject({
+      name: 'gauntlet: config',
+      head_sha: HEAD,
+      conclusion: 'failure',
+    });
+    expect(check.output.annotations, JSON.stringify(check.output.annotations)).toEqual([
+      expect.objectContaining({
+        path: '.gauntlet/agents/bot.yaml',
+        start_line: 5,
+        annotation_level: 'failure',
+      }),
+    ]);
     expect(check.output.annotations[0].message).toMatch(/timout[\s\S]*timeout/);
-    expect(check.output.summary).toContain('model (AGENT_MODEL): "claude-haiku-4-5" → "claude-sonnet-4-6"');
+    expect(check.output.summary).toContain(
+      'model (AGENT_MODEL): "claude-haiku-4-5" → "claude-sonnet-4-6"',
+    );
   });
 });

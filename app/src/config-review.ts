@@ -22,9 +22,19 @@ interface PrLike {
   base: { sha: string };
 }
 
-async function fileAt(octokit: Octokit, repo: { owner: string; repo: string }, path: string, ref: string): Promise<string | undefined> {
+async function fileAt(
+  octokit: Octokit,
+  repo: { owner: string; repo: string },
+  path: string,
+  ref: string,
+): Promise<string | undefined> {
   try {
-    const r = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...repo, path, ref, headers: { accept: 'application/vnd.github.raw+json' } });
+    const r = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+      ...repo,
+      path,
+      ref,
+      headers: { accept: 'application/vnd.github.raw+json' },
+    });
     return String(r.data);
   } catch (e) {
     if ((e as { status?: number }).status === 404) return undefined;
@@ -33,9 +43,24 @@ async function fileAt(octokit: Octokit, repo: { owner: string; repo: string }, p
 }
 
 /** Downloads one config directory at a commit into a scratch tree shaped like the repository. */
-async function materialise(octokit: Octokit, repo: { owner: string; repo: string }, sha: string, dir: string, into: string): Promise<number> {
-  const tree = (await octokit.rest.git.getTree({ ...repo, tree_sha: sha, recursive: 'true' })).data.tree;
-  const files = tree.filter((t) => t.type === 'blob' && t.path?.startsWith(`${dir}/`) && !SKIP.test(`/${t.path}`) && (t.size ?? 0) <= MAX_FILE_BYTES).slice(0, MAX_FILES);
+async function materialise(
+  octokit: Octokit,
+  repo: { owner: string; repo: string },
+  sha: string,
+  dir: string,
+  into: string,
+): Promise<number> {
+  const tree = (await octokit.rest.git.getTree({ ...repo, tree_sha: sha, recursive: 'true' })).data
+    .tree;
+  const files = tree
+    .filter(
+      (t) =>
+        t.type === 'blob' &&
+        t.path?.startsWith(`${dir}/`) &&
+        !SKIP.test(`/${t.path}`) &&
+        (t.size ?? 0) <= MAX_FILE_BYTES,
+    )
+    .slice(0, MAX_FILES);
   for (const f of files) {
     const blob = (await octokit.rest.git.getBlob({ ...repo, file_sha: f.sha! })).data;
     const target = join(into, ...f.path!.split('/'));
@@ -55,9 +80,21 @@ export interface ReviewResult {
  * Config review for PRs touching .gauntlet/: the head's config validated with the engine's own
  * loader (annotations on the exact lines), and each changed agent described in words.
  */
-export async function reviewConfig(octokit: Octokit, repo: { owner: string; repo: string }, pr: PrLike): Promise<ReviewResult> {
-  const changed = await octokit.paginate(octokit.rest.pulls.listFiles, { ...repo, pull_number: pr.number, per_page: 100 });
-  const dirs = [...new Set(changed.map((f) => CONFIG_DIR.exec(f.filename)?.[1]).filter((d): d is string => !!d))].sort();
+export async function reviewConfig(
+  octokit: Octokit,
+  repo: { owner: string; repo: string },
+  pr: PrLike,
+): Promise<ReviewResult> {
+  const changed = await octokit.paginate(octokit.rest.pulls.listFiles, {
+    ...repo,
+    pull_number: pr.number,
+    per_page: 100,
+  });
+  const dirs = [
+    ...new Set(
+      changed.map((f) => CONFIG_DIR.exec(f.filename)?.[1]).filter((d): d is string => !!d),
+    ),
+  ].sort();
   if (!dirs.length) return { dirs: [], issues: 0 };
   const issues: (ConfigIssue & { path: string })[] = [];
   const agentNotes: string[] = [];
@@ -66,14 +103,23 @@ export async function reviewConfig(octokit: Octokit, repo: { owner: string; repo
     try {
       await materialise(octokit, repo, pr.head.sha, dir, scratch);
       try {
-        await loadConfig(join(scratch, ...dirname(dir).split('/')), { configDir: posix.basename(dir) });
+        await loadConfig(join(scratch, ...dirname(dir).split('/')), {
+          configDir: posix.basename(dir),
+        });
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
-        for (const i of e.issues) issues.push({ ...i, path: relative(scratch, i.file).split(sep).join('/') });
+        for (const i of e.issues)
+          issues.push({ ...i, path: relative(scratch, i.file).split(sep).join('/') });
       }
-      for (const f of changed.filter((c) => c.filename.startsWith(`${dir}/agents/`) && /\.ya?ml$/.test(c.filename))) {
-        const headText = f.status === 'removed' ? undefined : await fileAt(octokit, repo, f.filename, pr.head.sha);
-        const baseText = f.status === 'added' ? undefined : await fileAt(octokit, repo, f.previous_filename ?? f.filename, pr.base.sha);
+      for (const f of changed.filter(
+        (c) => c.filename.startsWith(`${dir}/agents/`) && /\.ya?ml$/.test(c.filename),
+      )) {
+        const headText =
+          f.status === 'removed' ? undefined : await fileAt(octokit, repo, f.filename, pr.head.sha);
+        const baseText =
+          f.status === 'added'
+            ? undefined
+            : await fileAt(octokit, repo, f.previous_filename ?? f.filename, pr.base.sha);
         const safe = (t?: string) => {
           try {
             return t ? (parse(t) as AgentConfig) : undefined;
@@ -88,12 +134,24 @@ export async function reviewConfig(octokit: Octokit, repo: { owner: string; repo
       await rm(scratch, { recursive: true, force: true });
     }
   }
-  const annotations: CheckAnnotation[] = issues.map((i) => ({ path: i.path, start_line: i.line, end_line: i.line, annotation_level: 'failure', title: `${i.code}${i.field ? ` · ${i.field}` : ''}`.slice(0, 255), message: `${i.message}${i.fix ? `\nFix: ${i.fix}` : ''}` }));
+  const annotations: CheckAnnotation[] = issues.map((i) => ({
+    path: i.path,
+    start_line: i.line,
+    end_line: i.line,
+    annotation_level: 'failure',
+    title: `${i.code}${i.field ? ` · ${i.field}` : ''}`.slice(0, 255),
+    message: `${i.message}${i.fix ? `\nFix: ${i.fix}` : ''}`,
+  }));
   const summary = cutBytes(
     [
-      issues.length ? `**${issues.length} problem(s)** in ${dirs.join(', ')}:` : `✅ ${dirs.join(', ')} is valid.`,
+      issues.length
+        ? `**${issues.length} problem(s)** in ${dirs.join(', ')}:`
+        : `✅ ${dirs.join(', ')} is valid.`,
       '',
-      ...issues.map((i) => `- \`${i.path}:${i.line}:${i.column}\` ${i.field ? `\`${i.field}\`: ` : ''}${i.message}${i.fix ? ` — fix: ${i.fix}` : ''}`),
+      ...issues.map(
+        (i) =>
+          `- \`${i.path}:${i.line}:${i.column}\` ${i.field ? `\`${i.field}\`: ` : ''}${i.message}${i.fix ? ` — fix: ${i.fix}` : ''}`,
+      ),
       '',
       ...(agentNotes.length ? ['### What the agent changes do', '', ...agentNotes] : []),
     ].join('\n'),
@@ -102,7 +160,19 @@ export async function reviewConfig(octokit: Octokit, repo: { owner: string; repo
   );
   const title = issues.length ? `${issues.length} config problem(s)` : 'config valid';
   const [first, ...rest] = batches(annotations, CHECK_LIMITS.annotationsPerRequest);
-  const created = await octokit.rest.checks.create({ ...repo, name: 'gauntlet: config', head_sha: pr.head.sha, status: 'completed', conclusion: issues.length ? 'failure' : 'success', output: { title, summary, annotations: first } });
-  for (const batch of rest) await octokit.rest.checks.update({ ...repo, check_run_id: created.data.id, output: { title, summary, annotations: batch } });
+  const created = await octokit.rest.checks.create({
+    ...repo,
+    name: 'gauntlet: config',
+    head_sha: pr.head.sha,
+    status: 'completed',
+    conclusion: issues.length ? 'failure' : 'success',
+    output: { title, summary, annotations: first },
+  });
+  for (const batch of rest)
+    await octokit.rest.checks.update({
+      ...repo,
+      check_run_id: created.data.id,
+      output: { title, summary, annotations: batch },
+    });
   return { dirs, issues: issues.length };
 }

@@ -28,10 +28,13 @@ export function gauntletApp(settings: AppSettings = settingsFromEnv()) {
     let login: Promise<string> | undefined;
     // The sticky comment is ours only if our bot wrote it; ask GitHub who we are, once.
     const botLogin = () =>
-      (login ??= app.auth().then(async (o) => `${(await o.rest.apps.getAuthenticated()).data!.slug}[bot]`).catch((e) => {
-        login = undefined;
-        throw e;
-      }));
+      (login ??= app
+        .auth()
+        .then(async (o) => `${(await o.rest.apps.getAuthenticated()).data!.slug}[bot]`)
+        .catch((e) => {
+          login = undefined;
+          throw e;
+        }));
     // Every handler only queues: all payload access runs inside the queued work, so nothing a
     // payload holds can throw into @octokit/webhooks (which would log the payload with it).
     const later = (context: { id: string; name: string }, work: () => Promise<unknown>) =>

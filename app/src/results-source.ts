@@ -12,7 +12,12 @@ export class ApiResultsSource {
 
   private async raw(path: string): Promise<string | undefined> {
     try {
-      const r = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...this.repo, path, ref: this.branch, headers: { accept: 'application/vnd.github.raw+json' } });
+      const r = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+        ...this.repo,
+        path,
+        ref: this.branch,
+        headers: { accept: 'application/vnd.github.raw+json' },
+      });
       return typeof r.data === 'string' ? r.data : JSON.stringify(r.data);
     } catch (e) {
       if ((e as { status?: number }).status === 404) return undefined;
@@ -30,7 +35,9 @@ export class ApiResultsSource {
     return text ? (JSON.parse(text) as SuiteManifest) : undefined;
   }
 
-  async suiteRun(id: string): Promise<{ manifest: SuiteManifest; records: RunRecord[] } | undefined> {
+  async suiteRun(
+    id: string,
+  ): Promise<{ manifest: SuiteManifest; records: RunRecord[] } | undefined> {
     const manifest = await this.manifest(id);
     if (!manifest) return undefined;
     const records: RunRecord[] = [];

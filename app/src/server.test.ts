@@ -209,7 +209,10 @@ describe('the App server over real HTTP on loopback', () => {
   it('answers 400 to a signed body that is not a JSON object, without logging it', async () => {
     const { server, url, drain, logs } = await serve();
     try {
-      for (const [id, body] of [['json-1', `{"a": "${CANARY}"`], ['json-2', `"${CANARY}"`]]) {
+      for (const [id, body] of [
+        ['json-1', `{"a": "${CANARY}"`],
+        ['json-2', `"${CANARY}"`],
+      ]) {
         const res = await fetch(url, delivery(body, sign(body), id));
         expect(res.status).toBe(400);
       }

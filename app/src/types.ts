@@ -11,5 +11,10 @@ export interface AppSettings {
 }
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettings {
-  return { resultsBranch: env.GAUNTLET_RESULTS_BRANCH || 'gauntlet-results', serverUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL ?? 'https'}://${env.GHE_HOST}` : 'https://github.com' };
+  return {
+    resultsBranch: env.GAUNTLET_RESULTS_BRANCH || 'gauntlet-results',
+    serverUrl: env.GHE_HOST
+      ? `${env.GHE_PROTOCOL ?? 'https'}://${env.GHE_HOST}`
+      : 'https://github.com',
+  };
 }

@@ -12,9 +12,11 @@ export function captureLog() {
     return { ...v, type: v.name, message: v.message, stack: v.stack, ...inner };
   };
   const make = (bindings: Record<string, unknown>): any => {
-    const at = (level: string) => (...args: unknown[]) => {
-      lines.push(JSON.stringify({ level, ...bindings, args }, asLogged));
-    };
+    const at =
+      (level: string) =>
+      (...args: unknown[]) => {
+        lines.push(JSON.stringify({ level, ...bindings, args }, asLogged));
+      };
     const levels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
     const log: any = Object.fromEntries(levels.map((l) => [l, at(l)]));
     return Object.assign(log, {

@@ -4,26 +4,42 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHttpAgent } from './http.js';
 import type { TaskInput } from './types.js';
 
-const task: TaskInput = { user_instruction: 'hi', behavior_instructions: null, initial_state: null, task_id: 't', session_id: 's', messages: [] };
+const task: TaskInput = {
+  user_instruction: 'hi',
+  behavior_instructions: null,
+  initial_state: null,
+  task_id: 't',
+  session_id: 's',
+  messages: [],
+};
 let base = '';
 let resets = 0;
 const received: unknown[] = [];
 const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
-  '/ok': (_q, s) => s.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ final_response: 'done' })),
+  '/ok': (_q, s) =>
+    s
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ final_response: 'done' })),
   '/401': (_q, s) => s.writeHead(401).end('{}'),
   '/404': (_q, s) => s.writeHead(404).end('{}'),
   '/503': (_q, s) => s.writeHead(503).end('{}'),
   '/html': (_q, s) => s.writeHead(200, { 'content-type': 'text/html' }).end('<html>'),
   '/nofield': (_q, s) => s.writeHead(200).end(JSON.stringify({ answer: 'x' })),
-  '/slow': (_q, s) => void setTimeout(() => s.writeHead(200).end(JSON.stringify({ final_response: 'late' })), 3000),
-  '/flaky': (q, s) => (resets++ === 0 ? q.socket.destroy() : s.writeHead(200).end(JSON.stringify({ final_response: 'second try' }))),
+  '/slow': (_q, s) =>
+    void setTimeout(() => s.writeHead(200).end(JSON.stringify({ final_response: 'late' })), 3000),
+  '/flaky': (q, s) =>
+    resets++ === 0
+      ? q.socket.destroy()
+      : s.writeHead(200).end(JSON.stringify({ final_response: 'second try' })),
 };
 const server = createServer((req, res) => {
   let body = '';
-  req.on('data', (c) => (body += c)).on('end', () => {
-    received.push(JSON.parse(body || 'null'));
-    routes[req.url ?? '']?.(req, res);
-  });
+  req
+    .on('data', (c) => (body += c))
+    .on('end', () => {
+      received.push(JSON.parse(body || 'null'));
+      routes[req.url ?? '']?.(req, res);
+    });
 });
 
 beforeAll(async () => {
@@ -35,7 +51,11 @@ afterAll(() => {
   server.close();
 });
 
-const go = (path: string, timeoutMs = 2000) => runHttpAgent({ url: base + path, headers: { authorization: 'Bearer t' }, timeoutMs, runId: 'r1' }, task);
+const go = (path: string, timeoutMs = 2000) =>
+  runHttpAgent(
+    { url: base + path, headers: { authorization: 'Bearer t' }, timeoutMs, runId: 'r1' },
+    task,
+  );
 
 describe('HTTP endpoint agents', () => {
   it('posts the task and takes final_response', async () => {
@@ -61,7 +81,10 @@ describe('HTTP endpoint agents', () => {
   });
 
   it('classifies a closed port as agent_unreachable', async () => {
-    const o = await runHttpAgent({ url: 'http://127.0.0.1:9/x', headers: {}, timeoutMs: 2000, runId: 'r' }, task);
+    const o = await runHttpAgent(
+      { url: 'http://127.0.0.1:9/x', headers: {}, timeoutMs: 2000, runId: 'r' },
+      task,
+    );
     expect(o.error?.class).toBe('agent_unreachable');
   });
 

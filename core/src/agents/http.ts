@@ -1,7 +1,13 @@
 import { emptyOutcome, type AgentOutcome, type TaskInput } from './types.js';
 import type { RunError } from '../results/record.js';
 
-const TRANSIENT = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const TRANSIENT = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
 
 function causeCode(e: unknown): string {
   const c = (e as { cause?: { code?: string } })?.cause;
@@ -13,13 +19,18 @@ function causeCode(e: unknown): string {
  * Chips come from what actually happened; a transient transport failure is re-dispatched
  * once, as the seeds' automatic re-dispatch does.
  */
-export async function runHttpAgent(opts: { url: string; headers: Record<string, string>; timeoutMs: number; runId: string }, task: TaskInput): Promise<AgentOutcome> {
+export async function runHttpAgent(
+  opts: { url: string; headers: Record<string, string>; timeoutMs: number; runId: string },
+  task: TaskInput,
+): Promise<AgentOutcome> {
   const out = emptyOutcome();
   const t0 = Date.now();
   for (let attempt = 1; attempt <= 2; attempt++) {
     const r = await attemptOnce(opts, task);
     if (r.transient && attempt === 1) {
-      out.soft_warnings.push(`re-dispatched once after a transient transport failure: ${r.error?.message}`);
+      out.soft_warnings.push(
+        `re-dispatched once after a transient transport failure: ${r.error?.message}`,
+      );
       continue;
     }
     out.phases.agent_ms = Date.now() - t0;
@@ -29,15 +40,33 @@ export async function runHttpAgent(opts: { url: string; headers: Record<string, 
       out.error = r.error;
     } else {
       out.final_response = r.final!;
-      out.steps.push({ at: new Date().toISOString(), type: 'final_response', summary: r.final!.slice(0, 200) });
+      out.steps.push({
+        at: new Date().toISOString(),
+        type: 'final_response',
+        summary: r.final!.slice(0, 200),
+      });
     }
-    out.steps.unshift({ at: new Date(t0).toISOString(), type: 'http_request', summary: `POST ${new URL(opts.url).origin}${new URL(opts.url).pathname} -> ${r.status ?? 'no response'}`, detail: { attempts: attempt, status: r.status } });
+    out.steps.unshift({
+      at: new Date(t0).toISOString(),
+      type: 'http_request',
+      summary: `POST ${new URL(opts.url).origin}${new URL(opts.url).pathname} -> ${r.status ?? 'no response'}`,
+      detail: { attempts: attempt, status: r.status },
+    });
     return out;
   }
   return out;
 }
 
-async function attemptOnce(opts: { url: string; headers: Record<string, string>; timeoutMs: number; runId: string }, task: TaskInput): Promise<{ status?: number; body?: string; final?: string; error?: RunError; transient?: boolean }> {
+async function attemptOnce(
+  opts: { url: string; headers: Record<string, string>; timeoutMs: number; runId: string },
+  task: TaskInput,
+): Promise<{
+  status?: number;
+  body?: string;
+  final?: string;
+  error?: RunError;
+  transient?: boolean;
+}> {
   let res: Response;
   try {
     res = await fetch(opts.url, {
@@ -49,27 +78,98 @@ async function attemptOnce(opts: { url: string; headers: Record<string, string>;
     });
   } catch (e) {
     const name = (e as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError') return { error: { class: 'agent_timeout', code: 'agent_timeout', message: `no response within ${Math.round(opts.timeoutMs / 1000)} s` } };
+    if (name === 'TimeoutError' || name === 'AbortError')
+      return {
+        error: {
+          class: 'agent_timeout',
+          code: 'agent_timeout',
+          message: `no response within ${Math.round(opts.timeoutMs / 1000)} s`,
+        },
+      };
     const code = causeCode(e);
-    const transient = TRANSIENT.has(code) || /other side closed|socket hang up/i.test(String((e as { cause?: Error }).cause?.message ?? ''));
-    return { transient, error: { class: transient ? 'transport_error' : 'agent_unreachable', code: transient ? 'transport_error' : 'agent_unreachable', message: `${opts.url}: ${code || (e as Error).message}` } };
+    const transient =
+      TRANSIENT.has(code) ||
+      /other side closed|socket hang up/i.test(
+        String((e as { cause?: Error }).cause?.message ?? ''),
+      );
+    return {
+      transient,
+      error: {
+        class: transient ? 'transport_error' : 'agent_unreachable',
+        code: transient ? 'transport_error' : 'agent_unreachable',
+        message: `${opts.url}: ${code || (e as Error).message}`,
+      },
+    };
   }
   let body: string;
   try {
     body = await res.text();
   } catch (e) {
-    return { status: res.status, transient: true, error: { class: 'transport_error', code: 'transport_error', message: `response body cut off: ${causeCode(e) || (e as Error).message}` } };
+    return {
+      status: res.status,
+      transient: true,
+      error: {
+        class: 'transport_error',
+        code: 'transport_error',
+        message: `response body cut off: ${causeCode(e) || (e as Error).message}`,
+      },
+    };
   }
-  if (res.status === 401 || res.status === 403) return { status: res.status, body, error: { class: 'auth_failed', code: 'auth_failed', message: `the endpoint answered ${res.status}; check the credentials in http.headers` } };
-  if (res.status >= 500) return { status: res.status, body, error: { class: 'agent_5xx', code: 'agent_5xx', message: `the endpoint answered ${res.status}` } };
-  if (res.status >= 400) return { status: res.status, body, error: { class: 'agent_4xx', code: 'agent_4xx', message: `the endpoint answered ${res.status}` } };
+  if (res.status === 401 || res.status === 403)
+    return {
+      status: res.status,
+      body,
+      error: {
+        class: 'auth_failed',
+        code: 'auth_failed',
+        message: `the endpoint answered ${res.status}; check the credentials in http.headers`,
+      },
+    };
+  if (res.status >= 500)
+    return {
+      status: res.status,
+      body,
+      error: {
+        class: 'agent_5xx',
+        code: 'agent_5xx',
+        message: `the endpoint answered ${res.status}`,
+      },
+    };
+  if (res.status >= 400)
+    return {
+      status: res.status,
+      body,
+      error: {
+        class: 'agent_4xx',
+        code: 'agent_4xx',
+        message: `the endpoint answered ${res.status}`,
+      },
+    };
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    return { status: res.status, body, error: { class: 'agent_bad_response', code: 'agent_bad_response', message: 'the response is not JSON; answer {"final_response": "..."}' } };
+    return {
+      status: res.status,
+      body,
+      error: {
+        class: 'agent_bad_response',
+        code: 'agent_bad_response',
+        message: 'the response is not JSON; answer {"final_response": "..."}',
+      },
+    };
   }
-  const fr = typeof parsed === 'string' ? parsed : (parsed as { final_response?: unknown })?.final_response;
-  if (typeof fr !== 'string') return { status: res.status, body, error: { class: 'agent_bad_response', code: 'agent_bad_response', message: 'the response has no string "final_response"' } };
+  const fr =
+    typeof parsed === 'string' ? parsed : (parsed as { final_response?: unknown })?.final_response;
+  if (typeof fr !== 'string')
+    return {
+      status: res.status,
+      body,
+      error: {
+        class: 'agent_bad_response',
+        code: 'agent_bad_response',
+        message: 'the response has no string "final_response"',
+      },
+    };
   return { status: res.status, body, final: fr };
 }

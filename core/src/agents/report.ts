@@ -4,8 +4,7 @@ import { MAX_DEPTH, nestingDepth } from '../util/bounded.js';
 export const REPORT_MARK = '@@GAUNTLET_RESULT@@';
 
 export type HarnessReport =
-  | { ok: true; value: Record<string, unknown> }
-  | { ok: false; problem: string };
+  { ok: true; value: Record<string, unknown> } | { ok: false; problem: string };
 
 /**
  * Reads the harness's report from an exec's stdout. Exactly one report is expected: the harness
@@ -18,9 +17,14 @@ export function readReport(stdout: string): HarnessReport {
   const parts = stdout.split(REPORT_MARK);
   const marks = parts.length - 1;
   if (marks === 0) return { ok: false, problem: 'no report' };
-  if (marks > 1) return { ok: false, problem: `the result channel was written ${marks} times (only the harness may write it once)` };
+  if (marks > 1)
+    return {
+      ok: false,
+      problem: `the result channel was written ${marks} times (only the harness may write it once)`,
+    };
   const line = parts[1].split('\n')[0];
-  if (nestingDepth(line) > MAX_DEPTH) return { ok: false, problem: `the report is nested deeper than ${MAX_DEPTH} levels` };
+  if (nestingDepth(line) > MAX_DEPTH)
+    return { ok: false, problem: `the report is nested deeper than ${MAX_DEPTH} levels` };
   try {
     const v = JSON.parse(line);
     if (v && typeof v === 'object' && !Array.isArray(v)) return { ok: true, value: v };

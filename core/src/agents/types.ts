@@ -24,7 +24,12 @@ export interface AgentOutcome {
   trace_events: TraceEvent[];
   soft_warnings: string[];
   phases: Record<string, number>;
-  debug: { stdout_tail?: string; stderr_tail?: string; raw_response?: string; exception?: { type: string; message: string; traceback: string } };
+  debug: {
+    stdout_tail?: string;
+    stderr_tail?: string;
+    raw_response?: string;
+    exception?: { type: string; message: string; traceback: string };
+  };
   /** Coding runs only: what the agent changed and how the scorers judged it. */
   coding?: CodingOutcome;
 }
@@ -38,9 +43,26 @@ export interface CodingOutcome {
   /** Set when diff or scorer capture failed: the run stands, with a banner. */
   eval_error?: string;
   /** What the CLI itself reported (Claude Code's result line, say). */
-  cli_usage?: { input_tokens: number; output_tokens: number; cost_usd: number | null; turns?: number };
+  cli_usage?: {
+    input_tokens: number;
+    output_tokens: number;
+    cost_usd: number | null;
+    turns?: number;
+  };
 }
 
 export function emptyOutcome(): AgentOutcome {
-  return { status: 'completed', final_response: null, error: null, steps: [], dropped_steps: 0, model_calls: [], tool_calls: [], trace_events: [], soft_warnings: [], phases: {}, debug: {} };
+  return {
+    status: 'completed',
+    final_response: null,
+    error: null,
+    steps: [],
+    dropped_steps: 0,
+    model_calls: [],
+    tool_calls: [],
+    trace_events: [],
+    soft_warnings: [],
+    phases: {},
+    debug: {},
+  };
 }

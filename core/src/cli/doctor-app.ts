@@ -52,8 +52,11 @@ export function appFindings(
   }
   if (!settings.APP_ID) {
     const where = `${join(dir, '.env')} or the environment`;
-    app('warn', `no APP_ID in ${where}: the App is not registered yet`,
-      "npm run app without APP_ID opens Probot's setup page: it registers app.yml, writes .env");
+    app(
+      'warn',
+      `no APP_ID in ${where}: the App is not registered yet`,
+      "npm run app without APP_ID opens Probot's setup page: it registers app.yml, writes .env",
+    );
     return out;
   }
   if (/^\d+$/.test(settings.APP_ID)) app('ok', 'APP_ID is set');

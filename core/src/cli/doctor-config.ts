@@ -79,16 +79,21 @@ function providerNeeds(tree: ConfigTree): {
     const format = model ? modelFormat(model)?.format : undefined;
     if (format) need(format, `the judge of suite ${name}`);
     else {
-      findings.push(model
-        ? {
-          check: 'models', level: 'blocker',
-          detail: `suite ${name}: cannot tell which provider serves judge model "${model}"`,
-          fix: `write it as anthropic/${model} or openai/${model}`,
-        }
-        : {
-          check: 'models', level: 'blocker', detail: `suite ${name} has no judge model`,
-          fix: 'set judge.model on the suite, judge_model in gauntlet.yaml, or judge: none',
-        });
+      findings.push(
+        model
+          ? {
+              check: 'models',
+              level: 'blocker',
+              detail: `suite ${name}: cannot tell which provider serves judge model "${model}"`,
+              fix: `write it as anthropic/${model} or openai/${model}`,
+            }
+          : {
+              check: 'models',
+              level: 'blocker',
+              detail: `suite ${name} has no judge model`,
+              fix: 'set judge.model on the suite, judge_model in gauntlet.yaml, or judge: none',
+            },
+      );
     }
   }
   for (const [name, a] of tree.agents) {
@@ -116,10 +121,12 @@ function providerFindings(tree: ConfigTree, env: NodeJS.ProcessEnv): Finding[] {
     // A non-default base URL (a local proxy, a gateway of your own) may take no key.
     const own = p?.base_url ? ` at ${p.base_url}` : '';
     findings.push({
-      check: 'models', level: own ? 'warn' : 'blocker',
+      check: 'models',
+      level: own ? 'warn' : 'blocker',
       detail: `${key} is not set; ${format}${own} serves ${uses}`,
-      fix: `export ${key}=… (in CI: the Action's ${format}-api-key input, from a repository `
-        + `secret), or serve ${format} with the scripted model (providers.${format}.script)`,
+      fix:
+        `export ${key}=… (in CI: the Action's ${format}-api-key input, from a repository ` +
+        `secret), or serve ${format} with the scripted model (providers.${format}.script)`,
     });
   }
   return findings;
@@ -141,7 +148,8 @@ function secretFindings(tree: ConfigTree, env: NodeJS.ProcessEnv): Finding[] {
     const uses = at.slice(0, 3).join(', ') + (at.length > 3 ? ` and ${at.length - 3} more` : '');
     if (env[name]) return { check: 'secrets', level: 'ok', detail: `${name} is set (${uses})` };
     return {
-      check: 'secrets', level: 'blocker',
+      check: 'secrets',
+      level: 'blocker',
       detail: `${name} is not set (${uses}): runs that need it fail as agent_secret_unresolved`,
       fix: `export ${name}=… (in CI: env: ${name}: \${{ secrets.${name} }} on the gauntlet step)`,
     };

@@ -24,14 +24,18 @@ function within<T>(p: Promise<T>, what: string): Promise<T> {
 /** The fix for an engine that does not answer, from where it was looked for and how it failed. */
 function engineFix(e: NodeJS.ErrnoException, env: NodeJS.ProcessEnv): string {
   if (env.DOCKER_HOST) {
-    return 'start the engine DOCKER_HOST points at, or correct it; '
-      + `unset DOCKER_HOST to use the local socket ${DEFAULT_SOCKET}`;
+    return (
+      'start the engine DOCKER_HOST points at, or correct it; ' +
+      `unset DOCKER_HOST to use the local socket ${DEFAULT_SOCKET}`
+    );
   }
   if (e.code === 'EACCES') {
     return `let this user use ${DEFAULT_SOCKET}: sudo usermod -aG docker $USER, then log in again`;
   }
-  return 'start Docker (sudo systemctl start docker; as root on a fresh Debian/Ubuntu box, '
-    + 'npm run setup installs and starts one), or point DOCKER_HOST at an engine';
+  return (
+    'start Docker (sudo systemctl start docker; as root on a fresh Debian/Ubuntu box, ' +
+    'npm run setup installs and starts one), or point DOCKER_HOST at an engine'
+  );
 }
 
 interface EngineInfo {
@@ -81,7 +85,8 @@ async function cliFinding(): Promise<Finding> {
   const detail = String(r.stdout).trim();
   if (r.exitCode === 0) return { check: 'docker cli', level: 'ok', detail };
   return {
-    check: 'docker cli', level: 'warn',
+    check: 'docker cli',
+    level: 'warn',
     detail: 'the docker CLI is not on PATH: image builds (base and agent environments) use it',
     fix: 'install the Docker CLI (Debian/Ubuntu: apt-get install docker.io, or docker-ce-cli)',
   };
@@ -91,49 +96,71 @@ async function baseFinding(needs: SandboxNeeds): Promise<Finding> {
   const tag = needs.image;
   const facts = await inspectImage(tag);
   const wanted = wantedBaseVersion();
-  const base = (level: Finding['level'], detail: string, fix?: string): Finding =>
-    ({ check: 'base image', level, detail, fix });
+  const base = (level: Finding['level'], detail: string, fix?: string): Finding => ({
+    check: 'base image',
+    level,
+    detail,
+    fix,
+  });
   if (!facts && !isOwnBase(tag)) {
     const fix = `docker pull ${tag}, or build it`;
     return base('blocker', `${tag} (gauntlet.yaml image:) is not on this engine`, fix);
   }
   if (!facts) {
-    return base('warn', `${tag} is not built yet; the first run builds it (about a minute)`,
-      'gauntlet image build builds it and every agent image now '
-      + '(GAUNTLET_BASE_FROM=debian:trixie-slim builds it from the registry, not debootstrap)');
+    return base(
+      'warn',
+      `${tag} is not built yet; the first run builds it (about a minute)`,
+      'gauntlet image build builds it and every agent image now ' +
+        '(GAUNTLET_BASE_FROM=debian:trixie-slim builds it from the registry, not debootstrap)',
+    );
   }
   if (!isOwnBase(tag)) return base('ok', `${tag} is present (your own image, not gauntlet's)`);
   const have = facts.labels[BASE_LABEL];
   if (have !== wanted) {
     const detail = `${tag} is version ${have ?? '(unlabelled)'}; this gauntlet builds ${wanted}`;
-    return base('warn', detail,
-      `docker rmi ${tag} && gauntlet image build (npm run setup does the same)`);
+    return base(
+      'warn',
+      detail,
+      `docker rmi ${tag} && gauntlet image build (npm run setup does the same)`,
+    );
   }
   return base('ok', `${tag}, version ${have} (what this gauntlet builds)`);
 }
 
 async function budgetFinding(needs: SandboxNeeds, info: EngineInfo): Promise<Finding> {
   const budget = `sandbox.disk_mb (${needs.diskMb} MB a sandbox)`;
-  const disk = (level: Finding['level'], detail: string, fix?: string): Finding =>
-    ({ check: 'disk budget', level, detail, fix });
+  const disk = (level: Finding['level'], detail: string, fix?: string): Finding => ({
+    check: 'disk budget',
+    level,
+    detail,
+    fix,
+  });
   if (!(await inspectImage(needs.image))) {
-    return disk('note', `${budget}: how it is enforced is checked once the base image exists`,
-      'run gauntlet doctor again after the first run');
+    return disk(
+      'note',
+      `${budget}: how it is enforced is checked once the base image exists`,
+      'run gauntlet doctor again after the first run',
+    );
   }
   try {
     if ((await DockerDriver.diskEnforcement(needs.image)) === 'storage_opt') {
       return disk('ok', `${budget} is a hard quota (--storage-opt size): writes past it fail`);
     }
   } catch (e) {
-    return disk('warn', `a probe sandbox did not start (${(e as Error).message.split('\n')[0]})`,
-      `docker run --rm --network none ${needs.image} true shows the engine's own error`);
+    return disk(
+      'warn',
+      `a probe sandbox did not start (${(e as Error).message.split('\n')[0]})`,
+      `docker run --rm --network none ${needs.image} true shows the engine's own error`,
+    );
   }
   const on = `${info.Driver} on ${backingFs(info) ?? 'this filesystem'}`;
-  return disk('note',
-    `${budget} is enforced by a watchdog: ${on} takes no per-container quota, so each sandbox's `
-    + 'writable layer is measured every second and a run past the budget is stopped '
-    + '(sandbox_disk_limit); a burst can overshoot between two looks',
-    `for a hard quota, put Docker's data root (${info.DockerRootDir}) on xfs mounted with pquota`);
+  return disk(
+    'note',
+    `${budget} is enforced by a watchdog: ${on} takes no per-container quota, so each sandbox's ` +
+      'writable layer is measured every second and a run past the budget is stopped ' +
+      '(sandbox_disk_limit); a burst can overshoot between two looks',
+    `for a hard quota, put Docker's data root (${info.DockerRootDir}) on xfs mounted with pquota`,
+  );
 }
 
 async function diskFindings(
@@ -157,8 +184,12 @@ async function diskFindings(
 }
 
 async function freeDisk(what: string, path: string, wantMb: number): Promise<Finding> {
-  const free = (level: Finding['level'], detail: string, fix?: string): Finding =>
-    ({ check: 'free disk', level, detail: `${what}: ${detail}`, fix });
+  const free = (level: Finding['level'], detail: string, fix?: string): Finding => ({
+    check: 'free disk',
+    level,
+    detail: `${what}: ${detail}`,
+    fix,
+  });
   let freeMb: number;
   try {
     const s = await statfs(path);
@@ -173,8 +204,11 @@ async function freeDisk(what: string, path: string, wantMb: number): Promise<Fin
   }
   if (freeMb < wantMb) {
     const want = `${(wantMb / GB).toFixed(1)} GB`;
-    return free('warn', `${gb}, under the ~${want} images and sandboxes may take at once`,
-      `free some space (${prune}), or lower concurrency or sandbox.disk_mb`);
+    return free(
+      'warn',
+      `${gb}, under the ~${want} images and sandboxes may take at once`,
+      `free some space (${prune}), or lower concurrency or sandbox.disk_mb`,
+    );
   }
   return free('ok', gb);
 }

@@ -4,8 +4,12 @@ import type { Finding } from './doctor.js';
 export function hostFindings(version = process.versions.node): Finding[] {
   const major = Number(version.split('.')[0]);
   if (major >= 20) return [{ check: 'node', level: 'ok', detail: `Node ${version}` }];
-  return [{
-    check: 'node', level: 'blocker', detail: `Node ${version}; gauntlet needs Node 20 or later`,
-    fix: 'install Node 20 or later (for example nvm install 20)',
-  }];
+  return [
+    {
+      check: 'node',
+      level: 'blocker',
+      detail: `Node ${version}; gauntlet needs Node 20 or later`,
+      fix: 'install Node 20 or later (for example nvm install 20)',
+    },
+  ];
 }

@@ -43,7 +43,8 @@ export function defaultBranch(root: string): string {
   for (const ref of ['refs/remotes/origin/HEAD', 'HEAD']) {
     try {
       const name = execFileSync('git', ['-C', root, 'symbolic-ref', '--quiet', '--short', ref], {
-        encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
       }).trim();
       if (name) return name.replace(/^origin\//, '');
     } catch {

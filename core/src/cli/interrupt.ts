@@ -6,14 +6,19 @@ export const INTERRUPTED = 130;
  * write what finished, remove sandboxes and temp dirs); a second one exits at once, leaving
  * the sweep at the next start to clean up. Returns the signal and a function to unhook.
  */
-export function onInterrupt(say: (line: string) => void): { signal: AbortSignal; dispose: () => void } {
+export function onInterrupt(say: (line: string) => void): {
+  signal: AbortSignal;
+  dispose: () => void;
+} {
   const ctl = new AbortController();
   const handler = (sig: NodeJS.Signals) => {
     if (ctl.signal.aborted) {
       say(`gauntlet: ${sig} again: exiting now; the next run sweeps what is left`);
       process.exit(INTERRUPTED);
     }
-    say(`gauntlet: ${sig}: stopping, cancelling runs in flight and writing what finished (Ctrl-C again to force)`);
+    say(
+      `gauntlet: ${sig}: stopping, cancelling runs in flight and writing what finished (Ctrl-C again to force)`,
+    );
     ctl.abort(new Error(`interrupted by ${sig}`));
   };
   process.on('SIGINT', handler);

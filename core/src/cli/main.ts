@@ -72,7 +72,9 @@ export async function main(argv: string[]): Promise<number> {
         out(HELP.replace('{version}', gauntletVersion()));
         return cmd === undefined ? 2 : 0;
       default:
-        err(`gauntlet: unknown command "${cmd}"\n\n${HELP.replace('{version}', gauntletVersion())}`);
+        err(
+          `gauntlet: unknown command "${cmd}"\n\n${HELP.replace('{version}', gauntletVersion())}`,
+        );
         return 2;
     }
   } catch (e) {
@@ -81,7 +83,11 @@ export async function main(argv: string[]): Promise<number> {
       err(`\n${e.issues.length} config error(s); nothing was run.`);
       return 2;
     }
-    if (e instanceof DispatchRefused || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (e as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (
+      e instanceof DispatchRefused ||
+      (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+      (e as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+    ) {
       err(`gauntlet: ${(e as Error).message}`);
       return 2;
     }
@@ -94,25 +100,47 @@ export async function main(argv: string[]): Promise<number> {
 function int(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw Object.assign(new Error(`--${name} takes a whole number >= 1, not ${JSON.stringify(v)}`), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+  if (!Number.isInteger(n) || n < 1)
+    throw Object.assign(
+      new Error(`--${name} takes a whole number >= 1, not ${JSON.stringify(v)}`),
+      { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' },
+    );
   return n;
 }
 
 async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args, allowPositionals: true,
+    args,
+    allowPositionals: true,
     options: {
-      suite: { type: 'string' }, results: { type: 'string' }, concurrency: { type: 'string' }, trials: { type: 'string' },
-      'judge-model': { type: 'string' }, 'record-cassette': { type: 'string' }, 'replay-cassette': { type: 'string' }, 'config-dir': { type: 'string' },
+      suite: { type: 'string' },
+      results: { type: 'string' },
+      concurrency: { type: 'string' },
+      trials: { type: 'string' },
+      'judge-model': { type: 'string' },
+      'record-cassette': { type: 'string' },
+      'replay-cassette': { type: 'string' },
+      'config-dir': { type: 'string' },
     },
   });
   const root = resolve(positionals[0] ?? '.');
-  const cassette = values['record-cassette'] ? { mode: 'record' as const, file: resolve(values['record-cassette']) } : values['replay-cassette'] ? { mode: 'replay' as const, file: resolve(values['replay-cassette']) } : undefined;
+  const cassette = values['record-cassette']
+    ? { mode: 'record' as const, file: resolve(values['record-cassette']) }
+    : values['replay-cassette']
+      ? { mode: 'replay' as const, file: resolve(values['replay-cassette']) }
+      : undefined;
   const interrupt = onInterrupt(err);
   const results = await runSuites({
-    root, configDir: values['config-dir'], suite: values.suite, resultsDir: values.results && resolve(values.results),
-    concurrency: int(values.concurrency, 'concurrency'), trials: int(values.trials, 'trials'), judgeModel: values['judge-model'], cassette,
-    onEvent: progressPrinter(), signal: interrupt.signal,
+    root,
+    configDir: values['config-dir'],
+    suite: values.suite,
+    resultsDir: values.results && resolve(values.results),
+    concurrency: int(values.concurrency, 'concurrency'),
+    trials: int(values.trials, 'trials'),
+    judgeModel: values['judge-model'],
+    cassette,
+    onEvent: progressPrinter(),
+    signal: interrupt.signal,
   }).finally(interrupt.dispose);
   let failed = false;
   for (const { manifest: m, records, dir } of results) {
@@ -120,7 +148,10 @@ async function run(args: string[]): Promise<number> {
     out(textTable(EXPLORER_HEADER, explorerRows(records)));
     out('');
     out(suiteSummaryLine(m));
-    for (const g of m.gates) out(`  gate ${g.name}: ${g.passed ? 'passed' : 'FAILED'} (threshold ${g.threshold}, actual ${Number(g.actual.toFixed(4))})`);
+    for (const g of m.gates)
+      out(
+        `  gate ${g.name}: ${g.passed ? 'passed' : 'FAILED'} (threshold ${g.threshold}, actual ${Number(g.actual.toFixed(4))})`,
+      );
     out(`  records: ${dir}`);
     out(`  trace:   gauntlet show <run-id>   report: ${join(dir, 'report.md')}`);
     if (!m.gates_passed) failed = true;
@@ -133,16 +164,36 @@ async function run(args: string[]): Promise<number> {
 }
 
 async function validate(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'config-dir': { type: 'string' } } });
-  const tree = await loadConfig(resolve(positionals[0] ?? '.'), { configDir: values['config-dir'] });
-  out(`ok: ${tree.agents.size} agent(s), ${tree.suites.size} suite(s), ${tree.scenarios.size} scenario(s) in ${tree.configDir}`);
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'config-dir': { type: 'string' } },
+  });
+  const tree = await loadConfig(resolve(positionals[0] ?? '.'), {
+    configDir: values['config-dir'],
+  });
+  out(
+    `ok: ${tree.agents.size} agent(s), ${tree.suites.size} suite(s), ${tree.scenarios.size} scenario(s) in ${tree.configDir}`,
+  );
   return 0;
 }
 
 async function show(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { root: { type: 'string' }, results: { type: 'string' }, json: { type: 'boolean' }, atif: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      root: { type: 'string' },
+      results: { type: 'string' },
+      json: { type: 'boolean' },
+      atif: { type: 'boolean' },
+    },
+  });
   const id = positionals[0];
-  if (!id) throw Object.assign(new Error('usage: gauntlet show <run-id>'), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+  if (!id)
+    throw Object.assign(new Error('usage: gauntlet show <run-id>'), {
+      code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE',
+    });
   const root = resolve(values.root ?? '.');
   const dir = values.results ? resolve(values.results) : join(root, '.gauntlet/results');
   const record = await new DirectoryStore(dir, new Redactor()).findRun(id);
@@ -163,14 +214,23 @@ async function image(args: string[]): Promise<number> {
   await checkDocker();
   if (sub === 'ls') {
     const rows = await new ImageManager().list();
-    out(textTable(['Image', 'State', 'Log'], rows.map((r) => [r.tag, r.state.replace('_', ' '), r.log ?? ''])));
+    out(
+      textTable(
+        ['Image', 'State', 'Log'],
+        rows.map((r) => [r.tag, r.state.replace('_', ' '), r.log ?? '']),
+      ),
+    );
     return 0;
   }
   if (sub !== 'build') {
     err('usage: gauntlet image build [ROOT] [--agent NAME] [--force] | gauntlet image ls');
     return 2;
   }
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { agent: { type: 'string' }, force: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { agent: { type: 'string' }, force: { type: 'boolean' } },
+  });
   const tree = await loadConfig(resolve(positionals[0] ?? '.'), { checkTasks: false });
   const mgr = new ImageManager(tree.project.value.image ?? DEFAULT_BASE_IMAGE, (l) => err(l));
   await mgr.ensureBase();
@@ -195,12 +255,19 @@ async function model(args: string[]): Promise<number> {
     err('usage: gauntlet model serve --script FILE [--port N]');
     return 2;
   }
-  const { values } = parseArgs({ args: rest, options: { script: { type: 'string' }, port: { type: 'string' } } });
-  if (!values.script) throw Object.assign(new Error('--script FILE is required'), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+  const { values } = parseArgs({
+    args: rest,
+    options: { script: { type: 'string' }, port: { type: 'string' } },
+  });
+  if (!values.script)
+    throw Object.assign(new Error('--script FILE is required'), {
+      code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE',
+    });
   const server = await serveScript(loadScript(resolve(values.script)), Number(values.port ?? 0));
-  out(`scripted model listening on ${server.url} (Anthropic: ${server.url}/v1/messages, OpenAI: ${server.url}/v1/chat/completions)`);
+  out(
+    `scripted model listening on ${server.url} (Anthropic: ${server.url}/v1/messages, OpenAI: ${server.url}/v1/chat/completions)`,
+  );
   await new Promise<void>((r) => process.once('SIGINT', r).once('SIGTERM', r));
   await server.close();
   return 0;
 }
-

@@ -25,8 +25,10 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr) {
         total = e.runs;
         done = 0;
         t0 = Date.now();
-        stream.write(`gauntlet: suite ${plainLine(e.suite)} · ${e.runs} run(s)` +
-          ` · concurrency ${e.concurrency} · suite run ${e.suiteRunId}\n`);
+        stream.write(
+          `gauntlet: suite ${plainLine(e.suite)} · ${e.runs} run(s)` +
+            ` · concurrency ${e.concurrency} · suite run ${e.suiteRunId}\n`,
+        );
         break;
       case 'log':
         if (tty) stream.write('\r\x1b[2K');
@@ -40,7 +42,14 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr) {
         running.delete(e.record.id);
         done++;
         const r = e.record;
-        const mark = r.verdict === 'PASS' ? '✓' : r.status === 'failed' ? '✗' : r.verdict === 'FAIL' ? '✗' : '·';
+        const mark =
+          r.verdict === 'PASS'
+            ? '✓'
+            : r.status === 'failed'
+              ? '✗'
+              : r.verdict === 'FAIL'
+                ? '✗'
+                : '·';
         if (tty) stream.write('\r\x1b[2K');
         // A run that did not finish is "errored": "failed" would read as a judged FAIL.
         const state = r.status === 'failed' ? 'errored' : r.status;

@@ -4,15 +4,24 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RunRecord } from '../results/record.js';
 import {
-  CANARY, hostile, hostileRecords, seeded, UNSAFE_CHARS,
+  CANARY,
+  hostile,
+  hostileRecords,
+  seeded,
+  UNSAFE_CHARS,
 } from '../test-support/hostile-text.js';
 import { record } from '../test-support/records.js';
 import { main } from './main.js';
 import { wantsColor } from './terminal.js';
 
 const DIFF = [
-  'diff --git a/app.py b/app.py', '--- a/app.py', '+++ b/app.py',
-  '@@ -1 +1 @@', '-return 1', '+return 2', '',
+  'diff --git a/app.py b/app.py',
+  '--- a/app.py',
+  '+++ b/app.py',
+  '@@ -1 +1 @@',
+  '-return 1',
+  '+return 2',
+  '',
 ].join('\n');
 const SGR = /\x1b\[[0-9;]*m/g;
 
@@ -53,11 +62,19 @@ const setTty = (on: boolean) =>
   Object.defineProperty(process.stdout, 'isTTY', { value: on, configurable: true });
 
 const TAIL = `${'line\n'.repeat(30)}AssertionError: 1 != 2\n`;
-const coding = (o: Partial<RunRecord> = {}) => record({
-  task_id: 'fix-bug', id: 'rcoding1', verdict: 'FAIL', overall: 'FAIL', diff: DIFF,
-  scorers: [{ name: 'tests', passed: false, score: 0, tail: TAIL }, { name: 'lint', passed: true }],
-  ...o,
-});
+const coding = (o: Partial<RunRecord> = {}) =>
+  record({
+    task_id: 'fix-bug',
+    id: 'rcoding1',
+    verdict: 'FAIL',
+    overall: 'FAIL',
+    diff: DIFF,
+    scorers: [
+      { name: 'tests', passed: false, score: 0, tail: TAIL },
+      { name: 'lint', passed: true },
+    ],
+    ...o,
+  });
 
 describe('gauntlet show', () => {
   it('shows the scorer badges, OVERALL and the final diff of a coding run', async () => {
@@ -92,8 +109,12 @@ describe('gauntlet show', () => {
   });
 
   it('shows both costs with a note only when the CLI and the price table disagree', async () => {
-    const cost = (agent: number) =>
-      ({ agent_usd: agent, judge_usd: 0, simulator_usd: 0, total_usd: agent });
+    const cost = (agent: number) => ({
+      agent_usd: agent,
+      judge_usd: 0,
+      simulator_usd: 0,
+      total_usd: agent,
+    });
     const usage = (usd: number | null) => ({ input_tokens: 10, output_tokens: 5, cost_usd: usd });
     const cases: [number, number | null, boolean][] = [
       [0.002, 0.5, true], // far apart

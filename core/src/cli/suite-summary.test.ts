@@ -9,7 +9,10 @@ import { suiteSummaryLine } from './suite-summary.js';
 
 const prov = { gauntlet_version: '0', config_hash: 'x', host: 'h' };
 const errored = record({
-  task_id: 'b', status: 'failed', verdict: 'NOT APPLICABLE', judge: null,
+  task_id: 'b',
+  status: 'failed',
+  verdict: 'NOT APPLICABLE',
+  judge: null,
   error: { class: 'agent_timeout', code: 'agent_timeout', message: 'ran past its timeout' },
 });
 
@@ -47,7 +50,12 @@ describe('the CLI prints record text inert', () => {
     expect(p.text()).toContain(CANARY);
     expect(UNSAFE_CHARS.exec(p.text())?.[0]).toBeUndefined();
     expect(p.text()).toMatch(/\[3\/2\] b support-bot errored NOT APPLICABLE \(timeout\)/);
-    expect(p.text().split('\n').filter((l) => l.includes('[1/2]'))).toHaveLength(1);
+    expect(
+      p
+        .text()
+        .split('\n')
+        .filter((l) => l.includes('[1/2]')),
+    ).toHaveLength(1);
   });
 
   it('in the results table: one line per run, nothing a terminal acts on', () => {

@@ -8,7 +8,10 @@ import { plainLine } from '../util/untrusted-text.js';
  */
 export function suiteSummaryLine(m: SuiteManifest): string {
   const passK = m.trials > 1 ? ` · pass^${m.trials} ${pct(m.pass_hat_k)}` : '';
-  const stopped = m.counts.cancelled || m.counts.not_run ? ` · cancelled ${m.counts.cancelled ?? 0} · not run ${m.counts.not_run ?? 0}` : '';
+  const stopped =
+    m.counts.cancelled || m.counts.not_run
+      ? ` · cancelled ${m.counts.cancelled ?? 0} · not run ${m.counts.not_run ?? 0}`
+      : '';
   const counts = `fail ${m.counts.fail} · errored ${m.counts.failed}${stopped}`;
   const cost = `cost ${usd(m.cost.total_usd)} · p50 ${ms(m.latency.p50_ms)} · ${ms(m.duration_ms)}`;
   const pass = `${pct(m.pass_rate)} pass (${m.counts.pass}/${m.counts.runs})`;

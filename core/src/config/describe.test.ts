@@ -3,8 +3,15 @@ import { describeAgentChange } from './describe.js';
 import type { AgentConfig } from './types.js';
 
 const base: AgentConfig = {
-  kind: 'agent', name: 'support', python: { source: { path: '../agent' } }, timeout: 120,
-  env: { AGENT_MODEL: 'claude-haiku-4-5', SYSTEM_PROMPT: 'Be brief.', API_TOKEN: { secret: 'TOKEN' } },
+  kind: 'agent',
+  name: 'support',
+  python: { source: { path: '../agent' } },
+  timeout: 120,
+  env: {
+    AGENT_MODEL: 'claude-haiku-4-5',
+    SYSTEM_PROMPT: 'Be brief.',
+    API_TOKEN: { secret: 'TOKEN' },
+  },
   tools: [{ name: 'get_order', description: 'Look up', input_schema: { type: 'object' } }],
   environment: { system_packages: ['jq'] },
 };
@@ -12,9 +19,21 @@ const base: AgentConfig = {
 describe('agent change descriptions', () => {
   it('names model, prompt, tools, timeout and environment changes, never secret values', () => {
     const head: AgentConfig = {
-      ...base, timeout: 300,
-      env: { AGENT_MODEL: 'claude-sonnet-4-6', SYSTEM_PROMPT: 'Be thorough.', API_TOKEN: { secret: 'TOKEN_V2' } },
-      tools: [{ name: 'get_order', description: 'Look up', input_schema: { type: 'object', required: ['id'] } }, { name: 'refund', description: 'Refund', input_schema: { type: 'object' } }],
+      ...base,
+      timeout: 300,
+      env: {
+        AGENT_MODEL: 'claude-sonnet-4-6',
+        SYSTEM_PROMPT: 'Be thorough.',
+        API_TOKEN: { secret: 'TOKEN_V2' },
+      },
+      tools: [
+        {
+          name: 'get_order',
+          description: 'Look up',
+          input_schema: { type: 'object', required: ['id'] },
+        },
+        { name: 'refund', description: 'Refund', input_schema: { type: 'object' } },
+      ],
       environment: { system_packages: ['jq', 'ripgrep'], setup_command: 'make deps' },
     };
     expect(describeAgentChange(base, head)).toEqual([
@@ -30,7 +49,11 @@ describe('agent change descriptions', () => {
   });
 
   it('says when nothing that affects runs changed, and describes new agents', () => {
-    expect(describeAgentChange(base, structuredClone(base))).toEqual(['no change that affects runs (formatting or comments only)']);
-    expect(describeAgentChange(undefined, base)[0]).toBe('new agent: Python path ../agent, entrypoint main.py:run');
+    expect(describeAgentChange(base, structuredClone(base))).toEqual([
+      'no change that affects runs (formatting or comments only)',
+    ]);
+    expect(describeAgentChange(undefined, base)[0]).toBe(
+      'new agent: Python path ../agent, entrypoint main.py:run',
+    );
   });
 });

@@ -10,7 +10,11 @@ export interface DockerfileProblem {
 
 export function checkDockerfileBody(body: string): DockerfileProblem[] {
   const problems: DockerfileProblem[] = [];
-  if (Buffer.byteLength(body) > DOCKERFILE_MAX_BYTES) problems.push({ line: 0, message: `the Dockerfile body is ${Buffer.byteLength(body)} bytes; the limit is ${DOCKERFILE_MAX_BYTES}` });
+  if (Buffer.byteLength(body) > DOCKERFILE_MAX_BYTES)
+    problems.push({
+      line: 0,
+      message: `the Dockerfile body is ${Buffer.byteLength(body)} bytes; the limit is ${DOCKERFILE_MAX_BYTES}`,
+    });
   const lines = body.split('\n');
   let continued = false;
   for (let i = 0; i < lines.length; i++) {
@@ -22,9 +26,10 @@ export function checkDockerfileBody(body: string): DockerfileProblem[] {
     if (!ALLOWED.has(word)) {
       problems.push({
         line: i,
-        message: word === 'FROM'
-          ? 'FROM is not allowed: the base image is prepended for you'
-          : `${word} is not allowed: only RUN, ENV and WORKDIR (there is no build context, and the user and entrypoint are fixed)`,
+        message:
+          word === 'FROM'
+            ? 'FROM is not allowed: the base image is prepended for you'
+            : `${word} is not allowed: only RUN, ENV and WORKDIR (there is no build context, and the user and entrypoint are fixed)`,
       });
     }
   }

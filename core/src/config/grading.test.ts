@@ -5,8 +5,7 @@ const issues = configIssues;
 
 const agent = { '.gauntlet/agents/a.yaml': 'kind: agent\nname: a\ncommand: claude -p hi\n' };
 const scenario = (scorers: string) => ({
-  '.gauntlet/scenarios/calc.yaml':
-    `kind: scenario\nname: calc\nworkspace: { empty: true }\n${scorers}`,
+  '.gauntlet/scenarios/calc.yaml': `kind: scenario\nname: calc\nworkspace: { empty: true }\n${scorers}`,
 });
 const suite = (extra: string, tasks = 'tasks:\n  - user: fix it\n') => ({
   '.gauntlet/suites/s.yaml': `kind: suite\nname: s\nagent: a\njudge: none\n${extra}${tasks}`,

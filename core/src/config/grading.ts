@@ -50,8 +50,11 @@ export function ungradedSuite(s: SuiteGrading): ConfigIssue | undefined {
   if (SOURCES.some((src) => src.grades(s))) return undefined;
   const at = s.suite.value.judge === undefined ? [] : ['judge'];
   return {
-    ...s.suite.pos(at), code: 'suite_grades_nothing', field: 'judge',
-    message: 'the suite has no judge (none) and no task has scorers, so it grades nothing: ' +
+    ...s.suite.pos(at),
+    code: 'suite_grades_nothing',
+    field: 'judge',
+    message:
+      'the suite has no judge (none) and no task has scorers, so it grades nothing: ' +
       'every run would end without a verdict (0% pass)',
     fix: SOURCES.map((src) => src.fix(s)).join('; or '),
   };

@@ -21,19 +21,32 @@ tasks:
 
 describe('config loading', () => {
   it('accepts a valid tree', async () => {
-    expect(await issues({ '.gauntlet/agents/a1.yaml': agent, '.gauntlet/suites/s1.yaml': suite })).toEqual([]);
+    expect(
+      await issues({ '.gauntlet/agents/a1.yaml': agent, '.gauntlet/suites/s1.yaml': suite }),
+    ).toEqual([]);
   });
 
   it('reports an unknown key at its line and column with a did-you-mean', async () => {
     const bad = agent.replace('  entrypoint: run', '  entrypoint: run\n  entrypiont_file: main.py');
-    const [i] = await issues({ '.gauntlet/agents/a1.yaml': bad, '.gauntlet/suites/s1.yaml': suite });
-    expect(i).toMatchObject({ code: 'unknown_key', field: 'python.entrypiont_file', line: 5, column: 3 });
+    const [i] = await issues({
+      '.gauntlet/agents/a1.yaml': bad,
+      '.gauntlet/suites/s1.yaml': suite,
+    });
+    expect(i).toMatchObject({
+      code: 'unknown_key',
+      field: 'python.entrypiont_file',
+      line: 5,
+      column: 3,
+    });
     expect(i.file).toMatch(/agents\/a1\.yaml$/);
     expect(i.message).toContain('did you mean "entrypoint_file"');
   });
 
   it('rejects a dotted entrypoint', async () => {
-    const [i] = await issues({ '.gauntlet/agents/a1.yaml': agent.replace('entrypoint: run', 'entrypoint: pkg.run'), '.gauntlet/suites/s1.yaml': suite });
+    const [i] = await issues({
+      '.gauntlet/agents/a1.yaml': agent.replace('entrypoint: run', 'entrypoint: pkg.run'),
+      '.gauntlet/suites/s1.yaml': suite,
+    });
     expect(i).toMatchObject({ field: 'python.entrypoint', line: 4, code: 'invalid_value' });
     expect(i.message).toContain('dotted paths are rejected');
   });
@@ -56,24 +69,35 @@ describe('config loading', () => {
 
   it('rejects Dockerfile bodies with instructions other than RUN/ENV/WORKDIR, at the body line', async () => {
     const bad = agent + 'environment:\n  dockerfile: |\n    RUN echo ok\n    COPY . /app\n';
-    const [i] = await issues({ '.gauntlet/agents/a1.yaml': bad, '.gauntlet/suites/s1.yaml': suite });
+    const [i] = await issues({
+      '.gauntlet/agents/a1.yaml': bad,
+      '.gauntlet/suites/s1.yaml': suite,
+    });
     expect(i).toMatchObject({ code: 'dockerfile_invalid', line: 10 });
     expect(i.message).toContain('COPY');
   });
 
   it('caps system packages at 50', async () => {
     const pkgs = Array.from({ length: 51 }, (_, n) => `p${n}`).join(', ');
-    const [i] = await issues({ '.gauntlet/agents/a1.yaml': `${agent}environment:\n  system_packages: [${pkgs}]\n`, '.gauntlet/suites/s1.yaml': suite });
+    const [i] = await issues({
+      '.gauntlet/agents/a1.yaml': `${agent}environment:\n  system_packages: [${pkgs}]\n`,
+      '.gauntlet/suites/s1.yaml': suite,
+    });
     expect(i.field).toBe('environment.system_packages');
   });
 
   it('names the row of a blank wired CSV cell', async () => {
     const found = await issues({
       '.gauntlet/agents/a1.yaml': agent,
-      '.gauntlet/suites/s1.yaml': 'kind: suite\nname: s1\nagent: a1\ntasks: { csv: t.csv }\ncolumns: [expected_outcome]\n',
-      '.gauntlet/suites/t.csv': 'user,expected_outcome\n"ok",completion\n"second",\n"third",maybe\n',
+      '.gauntlet/suites/s1.yaml':
+        'kind: suite\nname: s1\nagent: a1\ntasks: { csv: t.csv }\ncolumns: [expected_outcome]\n',
+      '.gauntlet/suites/t.csv':
+        'user,expected_outcome\n"ok",completion\n"second",\n"third",maybe\n',
     });
-    expect(found.map((i) => [i.line, i.field])).toEqual([[3, 'expected_outcome'], [4, 'expected_outcome']]);
+    expect(found.map((i) => [i.line, i.field])).toEqual([
+      [3, 'expected_outcome'],
+      [4, 'expected_outcome'],
+    ]);
     expect(found[0].message).toContain('row 3');
   });
 
@@ -83,7 +107,11 @@ describe('config loading', () => {
       '.gauntlet/suites/s1.yaml': 'kind: suite\nname: s1\nagent: a1\ntasks: { csv: t.csv }\n',
       '.gauntlet/suites/t.csv': 'prompt,expected_outcome\nhi,completion\n',
     });
-    expect(found.map((i) => i.code).sort()).toEqual(['csv_missing_column', 'csv_unwired_column', 'csv_unwired_column']);
+    expect(found.map((i) => i.code).sort()).toEqual([
+      'csv_missing_column',
+      'csv_unwired_column',
+      'csv_unwired_column',
+    ]);
   });
 
   it('keeps hostile CSV cells as inert data', async () => {
@@ -103,17 +131,33 @@ describe('config loading', () => {
 describe('CSV scenario axes', () => {
   it('hard-errors blank or malformed axis cells naming the row, and unknown scenario_ref as ScenarioResolutionError', async () => {
     const { parseTaskCsv } = await import('./tasks.js');
-    expect(() => parseTaskCsv('user,workspace_seed\nfix it,ftp://nope\n', 't.csv', ['workspace_seed'])).toThrow(/t\.csv:2:2.*row 2: workspace_seed is malformed/s);
-    expect(() => parseTaskCsv('user,eval\nfix it,"[{""name"":""x""}]"\n', 't.csv', ['eval'])).toThrow(/row 2: eval is malformed \(scorer "x" needs exactly one of/);
-    expect(() => parseTaskCsv('user,scenario_ref\nfix it,\n', 't.csv', ['scenario_ref'])).toThrow(/row 2: the wired "scenario_ref" cell is blank/);
-    const [t] = parseTaskCsv('user,workspace_seed,setup_command\nfix it,https://example.com/r.git#v2,make deps\n', 't.csv', ['workspace_seed', 'setup_command']);
-    expect(t.axes).toEqual({ workspace_seed: { git: { url: 'https://example.com/r.git', ref: 'v2' } }, setup_command: 'make deps' });
+    expect(() =>
+      parseTaskCsv('user,workspace_seed\nfix it,ftp://nope\n', 't.csv', ['workspace_seed']),
+    ).toThrow(/t\.csv:2:2.*row 2: workspace_seed is malformed/s);
+    expect(() =>
+      parseTaskCsv('user,eval\nfix it,"[{""name"":""x""}]"\n', 't.csv', ['eval']),
+    ).toThrow(/row 2: eval is malformed \(scorer "x" needs exactly one of/);
+    expect(() => parseTaskCsv('user,scenario_ref\nfix it,\n', 't.csv', ['scenario_ref'])).toThrow(
+      /row 2: the wired "scenario_ref" cell is blank/,
+    );
+    const [t] = parseTaskCsv(
+      'user,workspace_seed,setup_command\nfix it,https://example.com/r.git#v2,make deps\n',
+      't.csv',
+      ['workspace_seed', 'setup_command'],
+    );
+    expect(t.axes).toEqual({
+      workspace_seed: { git: { url: 'https://example.com/r.git', ref: 'v2' } },
+      setup_command: 'make deps',
+    });
     const root = await makeTree({
       '.gauntlet/agents/a.yaml': 'kind: agent\nname: a\ncommand: claude -p hi\n',
       '.gauntlet/scenarios/s.yaml': 'kind: scenario\nname: s\nworkspace: { empty: true }\n',
-      '.gauntlet/suites/x.yaml': 'kind: suite\nname: x\nagent: a\ntasks: { csv: t.csv }\ncolumns: [scenario_ref]\n',
+      '.gauntlet/suites/x.yaml':
+        'kind: suite\nname: x\nagent: a\ntasks: { csv: t.csv }\ncolumns: [scenario_ref]\n',
       '.gauntlet/suites/t.csv': 'user,scenario_ref\ngo,s\ngo,missing\n',
     });
-    await expect(loadConfig(root)).rejects.toThrow(/t\.csv:3:1: error \[ScenarioResolutionError\] scenario_ref: row 3: no scenario named "missing" \(scenarios: s\)/);
+    await expect(loadConfig(root)).rejects.toThrow(
+      /t\.csv:3:1: error \[ScenarioResolutionError\] scenario_ref: row 3: no scenario named "missing" \(scenarios: s\)/,
+    );
   });
 });

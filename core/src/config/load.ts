@@ -7,7 +7,14 @@ import { ConfigError, type ConfigIssue } from './errors.js';
 import { ungradedSuite } from './grading.js';
 import type { Kind } from './schemas.js';
 import { loadTasks } from './tasks.js';
-import type { AgentConfig, ConfigTree, Loaded, ProjectConfig, ScenarioConfig, SuiteConfig } from './types.js';
+import type {
+  AgentConfig,
+  ConfigTree,
+  Loaded,
+  ProjectConfig,
+  ScenarioConfig,
+  SuiteConfig,
+} from './types.js';
 import { validateAgainstSchema } from './validate.js';
 import { YamlFile } from './yaml-file.js';
 
@@ -33,13 +40,21 @@ async function yamlFiles(dir: string, skip: string[]): Promise<string[]> {
  * Loads and validates every file under ROOT/.gauntlet. Collects all issues across files
  * before failing, so one `gauntlet validate` shows everything to fix.
  */
-export async function loadConfig(root: string, opts: { configDir?: string; checkTasks?: boolean } = {}): Promise<ConfigTree> {
+export async function loadConfig(
+  root: string,
+  opts: { configDir?: string; checkTasks?: boolean } = {},
+): Promise<ConfigTree> {
   const absRoot = resolve(root);
   const configDir = resolve(absRoot, opts.configDir ?? DEFAULT_CONFIG_DIR);
   const issues: ConfigIssue[] = [];
-  const fail = (file: string, message: string, fix: string, code = 'config_dir') => new ConfigError([{ file, line: 1, column: 1, code, field: '', message, fix }]);
+  const fail = (file: string, message: string, fix: string, code = 'config_dir') =>
+    new ConfigError([{ file, line: 1, column: 1, code, field: '', message, fix }]);
   if (!(await stat(configDir).catch(() => null))?.isDirectory()) {
-    throw fail(relative(process.cwd(), configDir) || configDir, `no config directory at ${configDir}`, `create ${DEFAULT_CONFIG_DIR}/ with a gauntlet.yaml, agents and suites (see README)`);
+    throw fail(
+      relative(process.cwd(), configDir) || configDir,
+      `no config directory at ${configDir}`,
+      `create ${DEFAULT_CONFIG_DIR}/ with a gauntlet.yaml, agents and suites (see README)`,
+    );
   }
   const display = (p: string) => relative(process.cwd(), p) || p;
   const tree: ConfigTree = {
@@ -53,11 +68,22 @@ export async function loadConfig(root: string, opts: { configDir?: string; check
   const names = new Map<string, string>();
   const invalid = new Set<string>();
 
-  for (const path of await yamlFiles(configDir, DATA_DIRS.map((d) => join(configDir, d)))) {
+  for (const path of await yamlFiles(
+    configDir,
+    DATA_DIRS.map((d) => join(configDir, d)),
+  )) {
     const file = display(path);
     const size = (await stat(path)).size;
     if (size > MAX_FILE_BYTES) {
-      issues.push({ file, line: 1, column: 1, code: 'file_too_large', field: '', message: `${size} bytes; config files are capped at ${MAX_FILE_BYTES}`, fix: 'move task lists into a CSV' });
+      issues.push({
+        file,
+        line: 1,
+        column: 1,
+        code: 'file_too_large',
+        field: '',
+        message: `${size} bytes; config files are capped at ${MAX_FILE_BYTES}`,
+        fix: 'move task lists into a CSV',
+      });
       continue;
     }
     const yf = new YamlFile(file, await readFile(path, 'utf8'));
@@ -72,8 +98,18 @@ export async function loadConfig(root: string, opts: { configDir?: string; check
     else {
       const k = (value as { kind?: unknown }).kind;
       if (k !== 'agent' && k !== 'suite' && k !== 'scenario') {
-        const guess = typeof k === 'string' ? didYouMean(k, ['agent', 'suite', 'scenario']) : undefined;
-        issues.push({ ...yf.pos(['kind']), code: 'unknown_kind', field: 'kind', message: k === undefined ? 'missing `kind`' : `unknown kind ${JSON.stringify(k)}${guess ? `; did you mean "${guess}"?` : ''}`, fix: 'set kind: agent, suite or scenario (project defaults live in gauntlet.yaml)' });
+        const guess =
+          typeof k === 'string' ? didYouMean(k, ['agent', 'suite', 'scenario']) : undefined;
+        issues.push({
+          ...yf.pos(['kind']),
+          code: 'unknown_kind',
+          field: 'kind',
+          message:
+            k === undefined
+              ? 'missing `kind`'
+              : `unknown kind ${JSON.stringify(k)}${guess ? `; did you mean "${guess}"?` : ''}`,
+          fix: 'set kind: agent, suite or scenario (project defaults live in gauntlet.yaml)',
+        });
         continue;
       }
       kind = k;
@@ -94,7 +130,13 @@ export async function loadConfig(root: string, opts: { configDir?: string; check
     const name = (value as { name: string }).name;
     const key = `${kind}:${name}`;
     if (names.has(key)) {
-      issues.push({ ...yf.pos(['name']), code: 'duplicate_name', field: 'name', message: `${kind} "${name}" is already defined in ${names.get(key)}`, fix: 'give each agent, suite and scenario a unique name' });
+      issues.push({
+        ...yf.pos(['name']),
+        code: 'duplicate_name',
+        field: 'name',
+        message: `${kind} "${name}" is already defined in ${names.get(key)}`,
+        fix: 'give each agent, suite and scenario a unique name',
+      });
       continue;
     }
     names.set(key, file);
@@ -133,33 +175,75 @@ function agentChecks(agent: Loaded<AgentConfig>, yf: YamlFile): ConfigIssue[] {
     const start = yf.pos(['environment', 'dockerfile']);
     // Block scalars start on the line after the indicator.
     const node = yf.doc.getIn(['environment', 'dockerfile'], true);
-    const offset = isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') ? 1 : 0;
+    const offset =
+      isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') ? 1 : 0;
     for (const p of checkDockerfileBody(body)) {
-      out.push({ file: agent.file, line: start.line + offset + p.line, column: offset ? 1 : start.column, code: 'dockerfile_invalid', field: 'environment.dockerfile', message: p.message, fix: 'use only RUN, ENV and WORKDIR lines (with sudo for system installs)' });
+      out.push({
+        file: agent.file,
+        line: start.line + offset + p.line,
+        column: offset ? 1 : start.column,
+        code: 'dockerfile_invalid',
+        field: 'environment.dockerfile',
+        message: p.message,
+        fix: 'use only RUN, ENV and WORKDIR lines (with sudo for system installs)',
+      });
     }
   }
   if (agent.value.command !== undefined || agent.value.http !== undefined) {
     if (agent.value.environment?.python_requirements?.length) {
-      out.push({ ...agent.pos(['environment', 'python_requirements']), code: 'invalid_shape', field: 'environment.python_requirements', message: 'python_requirements apply to python agents only', fix: 'install packages with environment.dockerfile instead' });
+      out.push({
+        ...agent.pos(['environment', 'python_requirements']),
+        code: 'invalid_shape',
+        field: 'environment.python_requirements',
+        message: 'python_requirements apply to python agents only',
+        fix: 'install packages with environment.dockerfile instead',
+      });
     }
   }
   return out;
 }
 
-function referenceChecks(suite: Loaded<SuiteConfig>, tree: ConfigTree, invalid: Set<string>): ConfigIssue[] {
+function referenceChecks(
+  suite: Loaded<SuiteConfig>,
+  tree: ConfigTree,
+  invalid: Set<string>,
+): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const s = suite.value;
-  const refs: [string, (string | number)[]][] = s.agents ? s.agents.map((a, i) => [a, ['agents', i]]) : s.agent ? [[s.agent, ['agent']]] : [];
-  if (refs.length === 0) out.push({ ...suite.pos([]), code: 'missing_field', field: 'agent', message: 'a suite needs `agent` or `agents`', fix: 'add agent: <name of an agent>' });
+  const refs: [string, (string | number)[]][] = s.agents
+    ? s.agents.map((a, i) => [a, ['agents', i]])
+    : s.agent
+      ? [[s.agent, ['agent']]]
+      : [];
+  if (refs.length === 0)
+    out.push({
+      ...suite.pos([]),
+      code: 'missing_field',
+      field: 'agent',
+      message: 'a suite needs `agent` or `agents`',
+      fix: 'add agent: <name of an agent>',
+    });
   for (const [name, path] of refs) {
     if (!tree.agents.has(name) && !invalid.has(`agent:${name}`)) {
       const guess = didYouMean(name, [...tree.agents.keys()]);
-      out.push({ ...suite.pos(path), code: 'unknown_agent', field: path.join('.'), message: `no agent named "${name}"${guess ? `; did you mean "${guess}"?` : ''}`, fix: guess ? `use "${guess}"` : `define it in ${DEFAULT_CONFIG_DIR}/ with kind: agent` });
+      out.push({
+        ...suite.pos(path),
+        code: 'unknown_agent',
+        field: path.join('.'),
+        message: `no agent named "${name}"${guess ? `; did you mean "${guess}"?` : ''}`,
+        fix: guess ? `use "${guess}"` : `define it in ${DEFAULT_CONFIG_DIR}/ with kind: agent`,
+      });
     }
   }
   if (s.scenario && !tree.scenarios.has(s.scenario) && !invalid.has(`scenario:${s.scenario}`)) {
     const guess = didYouMean(s.scenario, [...tree.scenarios.keys()]);
-    out.push({ ...suite.pos(['scenario']), code: 'unknown_scenario', field: 'scenario', message: `no scenario named "${s.scenario}"${guess ? `; did you mean "${guess}"?` : ''}`, fix: 'define it with kind: scenario' });
+    out.push({
+      ...suite.pos(['scenario']),
+      code: 'unknown_scenario',
+      field: 'scenario',
+      message: `no scenario named "${s.scenario}"${guess ? `; did you mean "${guess}"?` : ''}`,
+      fix: 'define it with kind: scenario',
+    });
   }
   return out;
 }

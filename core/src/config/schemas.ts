@@ -23,7 +23,8 @@ export function validatorFor(kind: Kind): ValidateFunction {
     const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
     ajv.addSchema(schemaJson('defs.schema.json'));
     validators = new Map();
-    for (const [k, f] of Object.entries(FILES) as [Kind, string][]) validators.set(k, ajv.compile(schemaJson(f)));
+    for (const [k, f] of Object.entries(FILES) as [Kind, string][])
+      validators.set(k, ajv.compile(schemaJson(f)));
   }
   return validators.get(kind)!;
 }

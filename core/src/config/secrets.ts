@@ -2,13 +2,23 @@ import type { EnvValue, SecretRef } from './types.js';
 
 export class SecretUnresolved extends Error {
   readonly code = 'agent_secret_unresolved';
-  constructor(readonly secretName: string, where: string) {
-    super(`secret ${secretName} (${where}) is not set; export ${secretName} in the environment (the Action maps repository secrets)`);
+  constructor(
+    readonly secretName: string,
+    where: string,
+  ) {
+    super(
+      `secret ${secretName} (${where}) is not set; export ${secretName} in the environment (the Action maps repository secrets)`,
+    );
   }
 }
 
 export function isSecretRef(v: unknown): v is SecretRef {
-  return !!v && typeof v === 'object' && typeof (v as SecretRef).secret === 'string' && Object.keys(v).length === 1;
+  return (
+    !!v &&
+    typeof v === 'object' &&
+    typeof (v as SecretRef).secret === 'string' &&
+    Object.keys(v).length === 1
+  );
 }
 
 /** Resolves `{ secret: NAME }` from the environment and remembers every value for redaction. */
@@ -36,7 +46,8 @@ export class SecretResolver {
 
   envMap(env: Record<string, EnvValue> | undefined, where: string): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(env ?? {})) out[k] = isSecretRef(v) ? this.resolve(v, `${where}.${k}`) : String(v);
+    for (const [k, v] of Object.entries(env ?? {}))
+      out[k] = isSecretRef(v) ? this.resolve(v, `${where}.${k}`) : String(v);
     return out;
   }
 

@@ -3,7 +3,14 @@ import { relative, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { MAX_DEPTH as MAX_JSON_DEPTH, nestingDepth } from '../util/bounded.js';
-import type { Loaded, ScenarioConfig, ScorerSpec, SuiteConfig, TaskSpec, WorkspaceSeed } from './types.js';
+import type {
+  Loaded,
+  ScenarioConfig,
+  ScorerSpec,
+  SuiteConfig,
+  TaskSpec,
+  WorkspaceSeed,
+} from './types.js';
 
 /** Per-row scenario axes of a CSV (seed runbook 8): a cell wins, the scenario fills gaps. */
 export interface ScenarioAxes {
@@ -51,8 +58,7 @@ class TooDeep extends Error {
   }
 }
 
-const DEEP_FIX =
-  `flatten it: JSON cells may nest at most ${MAX_JSON_DEPTH} levels of arrays and objects`;
+const DEEP_FIX = `flatten it: JSON cells may nest at most ${MAX_JSON_DEPTH} levels of arrays and objects`;
 const SEED_FIX =
   'write empty, path:<dir>, zip:<file>, an https git URL with an optional #ref, or a JSON object';
 const STATE_FIX = 'write a JSON object such as {"orders": {}}';
@@ -71,8 +77,10 @@ export function parseSeedCell(v: string): WorkspaceSeed {
   if (t.startsWith('{')) {
     const o = parseJsonCell(t) as Record<string, any>;
     const kinds = ['git', 'zip', 'path', 'empty'].filter((k) => k in o);
-    if (kinds.length !== 1 || Object.keys(o).length !== 1) throw new Error('needs exactly one of git, zip, path, empty');
-    if (o.git && (typeof o.git.url !== 'string' || !o.git.url.startsWith('https://'))) throw new Error('git.url must be an https URL');
+    if (kinds.length !== 1 || Object.keys(o).length !== 1)
+      throw new Error('needs exactly one of git, zip, path, empty');
+    if (o.git && (typeof o.git.url !== 'string' || !o.git.url.startsWith('https://')))
+      throw new Error('git.url must be an https URL');
     return o as WorkspaceSeed;
   }
   throw new Error('not a seed');
@@ -82,9 +90,11 @@ export function parseEvalCell(v: string): ScorerSpec[] {
   const a = parseJsonCell(v);
   if (!Array.isArray(a) || !a.length) throw new Error('not a non-empty JSON array');
   for (const x of a) {
-    if (!x || typeof x !== 'object' || typeof x.name !== 'string' || !x.name) throw new Error('every scorer needs a name');
+    if (!x || typeof x !== 'object' || typeof x.name !== 'string' || !x.name)
+      throw new Error('every scorer needs a name');
     const kinds = SCORER_KINDS.filter((k) => k in x);
-    if (kinds.length !== 1) throw new Error(`scorer "${x.name}" needs exactly one of ${SCORER_KINDS.join(', ')}`);
+    if (kinds.length !== 1)
+      throw new Error(`scorer "${x.name}" needs exactly one of ${SCORER_KINDS.join(', ')}`);
   }
   return a as ScorerSpec[];
 }
@@ -93,11 +103,18 @@ export function parseEvalCell(v: string): ScorerSpec[] {
  * The frozen coding setup of one task: its row's scenario_ref (or the suite's scenario), deep
  * copied, with the row's cells laid over it.
  */
-export function resolveTaskScenario(task: Task, suiteScenario: Loaded<ScenarioConfig> | undefined, library: Map<string, Loaded<ScenarioConfig>>, csvDir: string): TaskScenario | undefined {
+export function resolveTaskScenario(
+  task: Task,
+  suiteScenario: Loaded<ScenarioConfig> | undefined,
+  library: Map<string, Loaded<ScenarioConfig>>,
+  csvDir: string,
+): TaskScenario | undefined {
   const a = task.axes;
   const base = a?.scenario_ref ? library.get(a.scenario_ref) : suiteScenario;
   if (!base && !a?.workspace_seed) return undefined;
-  const config: ScenarioConfig = structuredClone(base?.value ?? { kind: 'scenario', name: `row-${task.origin.row}`, workspace: { empty: true } });
+  const config: ScenarioConfig = structuredClone(
+    base?.value ?? { kind: 'scenario', name: `row-${task.origin.row}`, workspace: { empty: true } },
+  );
   let dir = base?.dir ?? csvDir;
   if (a?.workspace_seed) {
     config.workspace = a.workspace_seed;
@@ -110,15 +127,31 @@ export function resolveTaskScenario(task: Task, suiteScenario: Loaded<ScenarioCo
 
 const EXPECTED = new Set(['completion', 'refusal']);
 /** Columns a CSV may carry only when the suite wires them (`columns:`); `user` is always required. */
-const WIREABLE = ['behavior_instructions', 'expected_outcome', 'initial_state', 'id', 'scenario_ref', 'workspace_seed', 'setup_command', 'eval'];
+const WIREABLE = [
+  'behavior_instructions',
+  'expected_outcome',
+  'initial_state',
+  'id',
+  'scenario_ref',
+  'workspace_seed',
+  'setup_command',
+  'eval',
+];
 
 /** Expands a suite's inline or CSV tasks; every bad row is a hard error naming the row. */
-export async function loadTasks(suite: Loaded<SuiteConfig>, library: Map<string, Loaded<ScenarioConfig>> = new Map()): Promise<Task[]> {
+export async function loadTasks(
+  suite: Loaded<SuiteConfig>,
+  library: Map<string, Loaded<ScenarioConfig>> = new Map(),
+): Promise<Task[]> {
   const t = suite.value.tasks;
   const suiteScenario = suite.value.scenario ? library.get(suite.value.scenario) : undefined;
   if (Array.isArray(t)) {
     return t.map((spec, i) => {
-      const task: Task = { ...spec, id: spec.id ?? `task-${i + 1}`, origin: { file: suite.file, line: suite.pos(['tasks', i]).line } };
+      const task: Task = {
+        ...spec,
+        id: spec.id ?? `task-${i + 1}`,
+        origin: { file: suite.file, line: suite.pos(['tasks', i]).line },
+      };
       const scenario = resolveTaskScenario(task, suiteScenario, library, suite.dir);
       return scenario ? { ...task, scenario } : task;
     });
@@ -135,7 +168,15 @@ export async function loadTasks(suite: Loaded<SuiteConfig>, library: Map<string,
     text = await readFile(csvPath, 'utf8');
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    throw new ConfigError([{ ...at, code: 'csv_not_found', field: 'tasks.csv', message: `cannot read ${t.csv} (resolved to ${csvPath})`, fix: 'give a path relative to the suite file' }]);
+    throw new ConfigError([
+      {
+        ...at,
+        code: 'csv_not_found',
+        field: 'tasks.csv',
+        message: `cannot read ${t.csv} (resolved to ${csvPath})`,
+        fix: 'give a path relative to the suite file',
+      },
+    ]);
   }
   const tasks = parseTaskCsv(text, file, suite.value.columns ?? []);
   const header = (parse(text, { bom: true, to_line: 1 }) as string[][])[0].map((h) => h.trim());
@@ -144,7 +185,15 @@ export async function loadTasks(suite: Loaded<SuiteConfig>, library: Map<string,
   for (const task of tasks) {
     const ref = task.axes?.scenario_ref;
     if (ref && !library.has(ref)) {
-      issues.push({ file, line: task.origin.line, column: 1, code: 'ScenarioResolutionError', field: 'scenario_ref', message: `row ${task.origin.row}: no scenario named "${ref}" (scenarios: ${[...library.keys()].join(', ') || 'none'})`, fix: 'use the exact name of a kind: scenario in the config directory' });
+      issues.push({
+        file,
+        line: task.origin.line,
+        column: 1,
+        code: 'ScenarioResolutionError',
+        field: 'scenario_ref',
+        message: `row ${task.origin.row}: no scenario named "${ref}" (scenarios: ${[...library.keys()].join(', ') || 'none'})`,
+        fix: 'use the exact name of a kind: scenario in the config directory',
+      });
       continue;
     }
     task.scenario = resolveTaskScenario(task, suiteScenario, library, csvDir);
@@ -161,16 +210,23 @@ export async function loadTasks(suite: Loaded<SuiteConfig>, library: Map<string,
 function axesWithoutScenario(task: Task, file: string, header: string[]): ConfigIssue[] {
   const present = (['eval', 'setup_command'] as const).filter((k) => task.axes?.[k] !== undefined);
   return present.map((field) => ({
-    file, line: task.origin.line, column: header.indexOf(field) + 1,
-    code: 'csv_axis_without_scenario', field,
+    file,
+    line: task.origin.line,
+    column: header.indexOf(field) + 1,
+    code: 'csv_axis_without_scenario',
+    field,
     message: `row ${task.origin.row}: ${field} applies to a scenario, and this row has none`,
-    fix: "add scenario: <name> to the suite, or wire a scenario_ref or workspace_seed column",
+    fix: 'add scenario: <name> to the suite, or wire a scenario_ref or workspace_seed column',
   }));
 }
 
 function tooLarge(file: string, bytes: number, field: string): ConfigIssue {
   return {
-    file, line: 1, column: 1, code: 'csv_too_large', field,
+    file,
+    line: 1,
+    column: 1,
+    code: 'csv_too_large',
+    field,
     message: `${bytes} bytes; a task CSV may hold at most ${MAX_CSV_BYTES / (1024 * 1024)} MB`,
     fix: 'split the tasks over several CSV files and suites',
   };
@@ -185,25 +241,76 @@ export function parseTaskCsv(text: string, file: string, wired: string[]): Task[
     records = parse(text, { bom: true, relax_column_count: false, skip_empty_lines: true });
   } catch (e) {
     const err = e as { lines?: number; message: string };
-    throw new ConfigError([{ file, line: err.lines ?? 1, column: 1, code: 'csv_syntax', field: '', message: err.message, fix: 'quote cells that hold commas, quotes or newlines' }]);
+    throw new ConfigError([
+      {
+        file,
+        line: err.lines ?? 1,
+        column: 1,
+        code: 'csv_syntax',
+        field: '',
+        message: err.message,
+        fix: 'quote cells that hold commas, quotes or newlines',
+      },
+    ]);
   }
-  if (records.length === 0) throw new ConfigError([{ file, line: 1, column: 1, code: 'csv_empty', field: '', message: 'the CSV has no header row', fix: 'add a header row with at least a `user` column' }]);
+  if (records.length === 0)
+    throw new ConfigError([
+      {
+        file,
+        line: 1,
+        column: 1,
+        code: 'csv_empty',
+        field: '',
+        message: 'the CSV has no header row',
+        fix: 'add a header row with at least a `user` column',
+      },
+    ]);
   const header = records[0].map((h) => h.trim());
   const col = (name: string) => header.indexOf(name);
-  if (col('user') < 0) issues.push({ file, line: 1, column: 1, code: 'csv_missing_column', field: 'user', message: 'the `user` column is required', fix: 'add a `user` column with one prompt per row' });
-  for (const w of wired) if (col(w) < 0) issues.push({ file, line: 1, column: 1, code: 'csv_missing_column', field: w, message: `the suite wires column "${w}" but the CSV has none`, fix: `add a "${w}" column, or remove it from the suite's columns` });
+  if (col('user') < 0)
+    issues.push({
+      file,
+      line: 1,
+      column: 1,
+      code: 'csv_missing_column',
+      field: 'user',
+      message: 'the `user` column is required',
+      fix: 'add a `user` column with one prompt per row',
+    });
+  for (const w of wired)
+    if (col(w) < 0)
+      issues.push({
+        file,
+        line: 1,
+        column: 1,
+        code: 'csv_missing_column',
+        field: w,
+        message: `the suite wires column "${w}" but the CSV has none`,
+        fix: `add a "${w}" column, or remove it from the suite's columns`,
+      });
   header.forEach((h, i) => {
     if (h === 'user' || wired.includes(h)) return;
     issues.push({
-      file, line: 1, column: i + 1, code: 'csv_unwired_column', field: h,
+      file,
+      line: 1,
+      column: i + 1,
+      code: 'csv_unwired_column',
+      field: h,
       message: WIREABLE.includes(h) ? `column "${h}" is not wired` : `unknown column "${h}"`,
-      fix: WIREABLE.includes(h) ? `add "${h}" to the suite's columns to use it, or delete the column` : `delete it; columns are user and ${WIREABLE.join(', ')}`,
+      fix: WIREABLE.includes(h)
+        ? `add "${h}" to the suite's columns to use it, or delete the column`
+        : `delete it; columns are user and ${WIREABLE.join(', ')}`,
     });
   });
   if (records.length - 1 > MAX_CSV_ROWS) {
     issues.push({
-      file, line: MAX_CSV_ROWS + 2, column: 1, code: 'csv_too_many_rows', field: '',
-      message: `${records.length - 1} task rows; a task CSV may hold at most ` +
+      file,
+      line: MAX_CSV_ROWS + 2,
+      column: 1,
+      code: 'csv_too_many_rows',
+      field: '',
+      message:
+        `${records.length - 1} task rows; a task CSV may hold at most ` +
         `${MAX_CSV_ROWS.toLocaleString('en')}`,
       fix: 'split the tasks over several CSV files and suites',
     });
@@ -217,45 +324,74 @@ export function parseTaskCsv(text: string, file: string, wired: string[]): Task[
     const row = r + 1; // 1-based, counting the header
     const cell = (name: string) => (col(name) >= 0 ? cells[col(name)] : undefined);
     const bad = (name: string, message: string, fix: string) =>
-      issues.push({ file, line: row, column: col(name) + 1, code: 'csv_bad_cell', field: name, message: `row ${row}: ${message}`, fix });
+      issues.push({
+        file,
+        line: row,
+        column: col(name) + 1,
+        code: 'csv_bad_cell',
+        field: name,
+        message: `row ${row}: ${message}`,
+        fix,
+      });
     const huge = cells.findIndex((c) => Buffer.byteLength(c) > MAX_CSV_CELL_BYTES);
     if (huge >= 0) {
       issues.push({
-        file, line: row, column: huge + 1, code: 'csv_cell_too_large', field: header[huge],
-        message: `row ${row}: the ${header[huge]} cell holds ` +
+        file,
+        line: row,
+        column: huge + 1,
+        code: 'csv_cell_too_large',
+        field: header[huge],
+        message:
+          `row ${row}: the ${header[huge]} cell holds ` +
           `${Buffer.byteLength(cells[huge])} bytes; a cell may hold at most ` +
           `${MAX_CSV_CELL_BYTES / 1024} KB`,
         fix: 'shorten it: put large inputs in the workspace (a scenario) and refer to them',
       });
       continue;
     }
-    const task: Task = { id: `row-${row}`, user: cell('user') ?? '', origin: { file, line: row, row } };
+    const task: Task = {
+      id: `row-${row}`,
+      user: cell('user') ?? '',
+      origin: { file, line: row, row },
+    };
     if (!task.user.trim()) bad('user', 'the `user` cell is blank', 'write the prompt for this row');
     for (const w of wired) {
       const v = cell(w) ?? '';
       if (!v.trim()) {
-        bad(w, `the wired "${w}" cell is blank`, `fill it, or remove "${w}" from the suite's columns`);
+        bad(
+          w,
+          `the wired "${w}" cell is blank`,
+          `fill it, or remove "${w}" from the suite's columns`,
+        );
         continue;
       }
       if (w === 'expected_outcome') {
-        if (!EXPECTED.has(v.trim())) bad(w, `"${v}" is not completion or refusal`, 'use completion or refusal');
+        if (!EXPECTED.has(v.trim()))
+          bad(w, `"${v}" is not completion or refusal`, 'use completion or refusal');
         else task.expected_outcome = v.trim() as Task['expected_outcome'];
       } else if (w === 'initial_state') {
         try {
           const parsed = parseJsonCell(v);
-          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+            throw new Error('not an object');
           task.initial_state = parsed as Record<string, unknown>;
         } catch (e) {
           if (e instanceof TooDeep) bad(w, `initial_state ${e.message}`, DEEP_FIX);
           else bad(w, 'initial_state is not a JSON object', STATE_FIX);
         }
       } else if (w === 'id') {
-        if (!/^[A-Za-z0-9._-]{1,64}$/.test(v)) bad(w, `id "${v}" has characters outside A-Z a-z 0-9 . _ -`, 'use a short slug');
+        if (!/^[A-Za-z0-9._-]{1,64}$/.test(v))
+          bad(w, `id "${v}" has characters outside A-Z a-z 0-9 . _ -`, 'use a short slug');
         else if (ids.has(v)) bad(w, `id "${v}" repeats an earlier row`, 'make ids unique');
         else (ids.add(v), (task.id = v));
       } else if (w === 'behavior_instructions') task.behavior_instructions = v;
       else if (w === 'scenario_ref') {
-        if (!/^[A-Za-z0-9._-]{1,64}$/.test(v.trim())) bad(w, `scenario_ref "${v}" is not a scenario name`, 'write the name of a kind: scenario');
+        if (!/^[A-Za-z0-9._-]{1,64}$/.test(v.trim()))
+          bad(
+            w,
+            `scenario_ref "${v}" is not a scenario name`,
+            'write the name of a kind: scenario',
+          );
         else task.axes = { ...task.axes, scenario_ref: v.trim() };
       } else if (w === 'workspace_seed') {
         try {
@@ -277,6 +413,17 @@ export function parseTaskCsv(text: string, file: string, wired: string[]): Task[
     tasks.push(task);
   }
   if (issues.length) throw new ConfigError(issues);
-  if (tasks.length === 0) throw new ConfigError([{ file, line: 2, column: 1, code: 'csv_empty', field: '', message: 'the CSV has a header but no task rows', fix: 'add one row per task' }]);
+  if (tasks.length === 0)
+    throw new ConfigError([
+      {
+        file,
+        line: 2,
+        column: 1,
+        code: 'csv_empty',
+        field: '',
+        message: 'the CSV has a header but no task rows',
+        fix: 'add one row per task',
+      },
+    ]);
   return tasks;
 }

@@ -18,15 +18,24 @@ export function validateAgainstSchema(kind: Kind, yf: YamlFile, value: unknown):
 /** ajv reports every failed branch of anyOf/oneOf; keep the errors a person can act on. */
 function simplify(errors: ErrorObject[]): ErrorObject[] {
   const deeper = (e: ErrorObject) =>
-    errors.some((o) => o !== e && o.keyword !== e.keyword && (o.instancePath + '/').startsWith(e.instancePath + '/') && !['anyOf', 'oneOf', 'type', 'const', 'if'].includes(o.keyword));
+    errors.some(
+      (o) =>
+        o !== e &&
+        o.keyword !== e.keyword &&
+        (o.instancePath + '/').startsWith(e.instancePath + '/') &&
+        !['anyOf', 'oneOf', 'type', 'const', 'if'].includes(o.keyword),
+    );
   let out = errors.filter((e) => {
-    if (e.keyword === 'anyOf' || e.keyword === 'oneOf') return !deeper(e) || e.instancePath === '' && e.keyword === 'oneOf';
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf')
+      return !deeper(e) || (e.instancePath === '' && e.keyword === 'oneOf');
     if (e.keyword === 'type' || e.keyword === 'const') return !deeper(e);
     return true;
   });
   // A oneOf at the root over `required` branches: report it once, not per branch.
   if (out.some((e) => e.keyword === 'oneOf' && e.instancePath === '')) {
-    out = out.filter((e) => !(e.keyword === 'required' && e.instancePath === '' && e.schemaPath.includes('oneOf')));
+    out = out.filter(
+      (e) => !(e.keyword === 'required' && e.instancePath === '' && e.schemaPath.includes('oneOf')),
+    );
   }
   const seen = new Set<string>();
   return out.filter((e) => {
@@ -42,34 +51,88 @@ function toIssue(kind: Kind, yf: YamlFile, e: ErrorObject): ConfigIssue {
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
-      const allowed = Object.keys(((e.parentSchema as { properties?: object })?.properties) ?? {});
+      const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
       const guess = didYouMean(key, allowed);
       return {
-        ...base, ...yf.pos([...path, key], true), code: 'unknown_key', field: [...path, key].join('.'),
+        ...base,
+        ...yf.pos([...path, key], true),
+        code: 'unknown_key',
+        field: [...path, key].join('.'),
         message: `unknown key "${key}"${guess ? `; did you mean "${guess}"?` : ''}`,
-        fix: guess ? `rename "${key}" to "${guess}"` : `remove "${key}"; allowed keys here: ${allowed.join(', ')}`,
+        fix: guess
+          ? `rename "${key}" to "${guess}"`
+          : `remove "${key}"; allowed keys here: ${allowed.join(', ')}`,
       };
     }
     case 'required': {
       const missing = (e.params as { missingProperty: string }).missingProperty;
-      return { ...base, ...yf.pos(path), code: 'missing_field', field: [...path, missing].join('.'), message: `missing required field "${missing}"`, fix: `add "${missing}:"` };
+      return {
+        ...base,
+        ...yf.pos(path),
+        code: 'missing_field',
+        field: [...path, missing].join('.'),
+        message: `missing required field "${missing}"`,
+        fix: `add "${missing}:"`,
+      };
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
       const guess = didYouMean(String(e.data), allowed.map(String));
-      return { ...base, ...yf.pos(path), code: 'invalid_value', message: `${JSON.stringify(e.data)} is not one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}${guess ? `; did you mean ${JSON.stringify(guess)}?` : ''}`, fix: `use one of ${allowed.join(', ')}` };
+      return {
+        ...base,
+        ...yf.pos(path),
+        code: 'invalid_value',
+        message: `${JSON.stringify(e.data)} is not one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}${guess ? `; did you mean ${JSON.stringify(guess)}?` : ''}`,
+        fix: `use one of ${allowed.join(', ')}`,
+      };
     }
     case 'const':
-      return { ...base, ...yf.pos(path), code: 'invalid_value', message: `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`, fix: `set it to ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}` };
+      return {
+        ...base,
+        ...yf.pos(path),
+        code: 'invalid_value',
+        message: `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`,
+        fix: `set it to ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`,
+      };
     case 'oneOf':
-      return { ...base, ...yf.pos(path), code: 'invalid_shape', message: KIND_HINT[e.instancePath || '/'] && kind === 'agent' && e.instancePath === '' ? KIND_HINT['/'] : 'matches none or several of the allowed shapes', fix: 'see the README section for this field' };
+      return {
+        ...base,
+        ...yf.pos(path),
+        code: 'invalid_shape',
+        message:
+          KIND_HINT[e.instancePath || '/'] && kind === 'agent' && e.instancePath === ''
+            ? KIND_HINT['/']
+            : 'matches none or several of the allowed shapes',
+        fix: 'see the README section for this field',
+      };
     case 'not':
-      return { ...base, ...yf.pos(path), code: 'invalid_shape', message: kind === 'suite' ? 'use either `agent` or `agents`, not both' : 'this combination of fields is not allowed', fix: 'remove one of them' };
+      return {
+        ...base,
+        ...yf.pos(path),
+        code: 'invalid_shape',
+        message:
+          kind === 'suite'
+            ? 'use either `agent` or `agents`, not both'
+            : 'this combination of fields is not allowed',
+        fix: 'remove one of them',
+      };
     case 'pattern': {
       const desc = (e.parentSchema as { description?: string })?.description;
-      return { ...base, ...yf.pos(path), code: 'invalid_value', message: `${JSON.stringify(e.data)} is not valid${desc ? `: ${desc}` : ` (must match ${(e.params as { pattern: string }).pattern})`}`, fix: desc ? `use ${desc}` : 'correct the value' };
+      return {
+        ...base,
+        ...yf.pos(path),
+        code: 'invalid_value',
+        message: `${JSON.stringify(e.data)} is not valid${desc ? `: ${desc}` : ` (must match ${(e.params as { pattern: string }).pattern})`}`,
+        fix: desc ? `use ${desc}` : 'correct the value',
+      };
     }
     default:
-      return { ...base, ...yf.pos(path), code: 'invalid_value', message: e.message ?? 'invalid', fix: 'correct the value' };
+      return {
+        ...base,
+        ...yf.pos(path),
+        code: 'invalid_value',
+        message: e.message ?? 'invalid',
+        fix: 'correct the value',
+      };
   }
 }

@@ -1,4 +1,13 @@
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Document, type Node, type Pair } from 'yaml';
+import {
+  LineCounter,
+  parseDocument,
+  isMap,
+  isSeq,
+  isScalar,
+  type Document,
+  type Node,
+  type Pair,
+} from 'yaml';
 import type { ConfigIssue } from './errors.js';
 import { findAliasExcess, MAX_ALIAS_EXPANSION } from './yaml-aliases.js';
 import type { SourcePos } from './types.js';
@@ -15,12 +24,23 @@ export class YamlFile {
   private readonly lines = new LineCounter();
   readonly issues: ConfigIssue[] = [];
 
-  constructor(readonly file: string, text: string) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false });
+  constructor(
+    readonly file: string,
+    text: string,
+  ) {
+    this.doc = parseDocument(text, {
+      lineCounter: this.lines,
+      uniqueKeys: true,
+      prettyErrors: false,
+    });
     for (const e of [...this.doc.errors, ...this.doc.warnings]) {
       const p = this.lines.linePos(e.pos[0]);
       this.issues.push({
-        file, line: p.line, column: p.col, code: 'yaml_syntax', field: '',
+        file,
+        line: p.line,
+        column: p.col,
+        code: 'yaml_syntax',
+        field: '',
         message: e.message.split('\n')[0],
         fix: SYNTAX_FIX[e.code] ?? 'fix the YAML syntax at this position',
       });
@@ -43,12 +63,15 @@ export class YamlFile {
       const field = excess.path.join('.');
       const cap = MAX_ALIAS_EXPANSION.toLocaleString('en');
       this.issues.push({
-        ...this.at(excess.offset), code: 'yaml_alias_limit', field,
+        ...this.at(excess.offset),
+        code: 'yaml_alias_limit',
+        field,
         message: excess.cyclic
           ? 'this alias refers to a node that contains it, so it never stops expanding'
           : `aliases in this file expand to more than ${cap} values by here ` +
             '(a YAML alias bomb, "billion laughs")',
-        fix: 'write the values out instead of nesting aliases: ' +
+        fix:
+          'write the values out instead of nesting aliases: ' +
           `a config file's aliases may add at most ${cap} values`,
       });
       return undefined;
@@ -57,7 +80,10 @@ export class YamlFile {
       return this.doc.toJS({ maxAliasCount: -1 });
     } catch (e) {
       this.issues.push({
-        ...this.at(0), code: 'yaml_syntax', field: '', message: (e as Error).message.split('\n')[0],
+        ...this.at(0),
+        code: 'yaml_syntax',
+        field: '',
+        message: (e as Error).message.split('\n')[0],
         fix: 'define each anchor (&name) before the aliases (*name) that use it',
       });
       return undefined;
@@ -78,7 +104,9 @@ export class YamlFile {
       const seg = path[i];
       let next: unknown;
       if (isMap(node)) {
-        const pair = node.items.find((p: Pair) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+        const pair = node.items.find(
+          (p: Pair) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg),
+        );
         if (!pair) return best;
         const keyNode = pair.key as Node | undefined;
         if (key && i === path.length - 1 && keyNode?.range) return this.at(keyNode.range[0]);
@@ -96,5 +124,10 @@ export class YamlFile {
 
 /** Splits an ajv instancePath ("/python/source/0") into segments. */
 export function pointerToPath(pointer: string): string[] {
-  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }

@@ -5,7 +5,11 @@ import { boundJson, noCut, wasCut, type BoundOptions, type Cut } from '../util/b
  * agent that sends more gets the excess cut (and counted), never an unbounded record.
  */
 export const GATEWAY_BUDGETS = {
-  traceEvents: { count: 5000, totalBytes: 1024 * 1024, each: { maxString: 16 * 1024, maxTotal: 64 * 1024 } },
+  traceEvents: {
+    count: 5000,
+    totalBytes: 1024 * 1024,
+    each: { maxString: 16 * 1024, maxTotal: 64 * 1024 },
+  },
   toolCalls: { totalBytes: 1024 * 1024, each: { maxString: 16 * 1024, maxTotal: 32 * 1024 } },
   modelCalls: { totalBytes: 1024 * 1024, each: { maxString: 8 * 1024, maxTotal: 32 * 1024 } },
 } as const;
@@ -75,11 +79,18 @@ export class RunBudget {
       if (!t.dropped && !t.clipped) continue;
       const parts = [];
       if (t.clipped) parts.push(`${t.clipped} ${kind}(s) cut to fit their per-item limit`);
-      if (t.dropped) parts.push(`${t.dropped} ${kind}(s) over the run's budget kept without their content`);
-      out.push(`${parts.join('; ')} (${mib(t.cutBytes)} cut in all; the ${kind} budget is ${mib(budgetOf(kind))} a run)`);
+      if (t.dropped)
+        parts.push(`${t.dropped} ${kind}(s) over the run's budget kept without their content`);
+      out.push(
+        `${parts.join('; ')} (${mib(t.cutBytes)} cut in all; the ${kind} budget is ${mib(budgetOf(kind))} a run)`,
+      );
     }
-    if (this.refusedDeep) out.push(`${this.refusedDeep} request(s) refused: JSON nested deeper than 64 levels`);
-    if (this.refusedLarge) out.push(`${this.refusedLarge} request(s) refused: body over the gateway's size limit for that route`);
+    if (this.refusedDeep)
+      out.push(`${this.refusedDeep} request(s) refused: JSON nested deeper than 64 levels`);
+    if (this.refusedLarge)
+      out.push(
+        `${this.refusedLarge} request(s) refused: body over the gateway's size limit for that route`,
+      );
     return out;
   }
 }

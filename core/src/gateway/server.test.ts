@@ -18,20 +18,44 @@ async function provider() {
   const srv = createServer((req, res) => {
     seen.push(req.headers);
     req.resume().on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'message', model: 'claude-haiku-4-5', content: [{ type: 'text', text: 'hi' }], usage: { input_tokens: 1000, output_tokens: 200 } }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          type: 'message',
+          model: 'claude-haiku-4-5',
+          content: [{ type: 'text', text: 'hi' }],
+          usage: { input_tokens: 1000, output_tokens: 200 },
+        }),
+      );
     });
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, seen, close: () => srv.close() };
+  return {
+    url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+    seen,
+    close: () => srv.close(),
+  };
 }
 
 /** Talks to the gateway over its unix socket, the way the in-sandbox forwarder does. */
-function call(socket: string, path: string, headers: Record<string, string>, body = '{}'): Promise<{ status: number; body: string }> {
+function call(
+  socket: string,
+  path: string,
+  headers: Record<string, string>,
+  body = '{}',
+): Promise<{ status: number; body: string }> {
   return new Promise((res, rej) => {
-    const req = request({ socketPath: socket, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (r) => {
-      let b = '';
-      r.on('data', (c) => (b += c)).on('end', () => res({ status: r.statusCode!, body: b }));
-    });
+    const req = request(
+      {
+        socketPath: socket,
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+      },
+      (r) => {
+        let b = '';
+        r.on('data', (c) => (b += c)).on('end', () => res({ status: r.statusCode!, body: b }));
+      },
+    );
     req.on('error', rej);
     req.end(body);
   });
@@ -46,20 +70,39 @@ describe('gateway', () => {
   async function setup(tools = [] as { name: string; input_schema: object }[]) {
     const p = await provider();
     closers.push(p.close);
-    const relay = new ModelRelay({ anthropic: { format: 'anthropic', baseUrl: p.url, apiKey: KEY } }, new PriceTable());
+    const relay = new ModelRelay(
+      { anthropic: { format: 'anthropic', baseUrl: p.url, apiKey: KEY } },
+      new PriceTable(),
+    );
     const socket = join(mkdtempSync(join(tmpdir(), 'gw-')), 'gw.sock');
-    const gw = await new Gateway({ listen: { socket }, token: TOKEN, relay, tools: tools as never }).start();
+    const gw = await new Gateway({
+      listen: { socket },
+      token: TOKEN,
+      relay,
+      tools: tools as never,
+    }).start();
     closers.push(() => gw.close());
     return { p, gw, socket };
   }
 
   it('swaps the run token for the provider key and records the call with cost', async () => {
     const { p, gw, socket } = await setup();
-    const r = await call(socket, '/v1/messages?beta=true', { 'x-api-key': TOKEN, 'anthropic-version': '2023-06-01' }, JSON.stringify({ model: 'claude-haiku-4-5', messages: [] }));
+    const r = await call(
+      socket,
+      '/v1/messages?beta=true',
+      { 'x-api-key': TOKEN, 'anthropic-version': '2023-06-01' },
+      JSON.stringify({ model: 'claude-haiku-4-5', messages: [] }),
+    );
     expect(r.status).toBe(200);
     expect(p.seen[0]['x-api-key']).toBe(KEY);
     expect(JSON.stringify(p.seen[0])).not.toContain(TOKEN);
-    expect(gw.modelCalls[0]).toMatchObject({ provider: 'anthropic', model: 'claude-haiku-4-5', input_tokens: 1000, output_tokens: 200, status: 200 });
+    expect(gw.modelCalls[0]).toMatchObject({
+      provider: 'anthropic',
+      model: 'claude-haiku-4-5',
+      input_tokens: 1000,
+      output_tokens: 200,
+      status: 200,
+    });
     expect(gw.modelCalls[0].cost_usd).toBeCloseTo((1000 * 1 + 200 * 5) / 1e6);
   });
 
@@ -68,7 +111,12 @@ describe('gateway', () => {
     expect((await call(socket, '/v1/messages', {})).status).toBe(401);
     expect((await call(socket, '/v1/messages', { authorization: 'Bearer nope' })).status).toBe(401);
     gw.revoke();
-    const r = await call(socket, '/trace-events', { authorization: `Bearer ${TOKEN}` }, JSON.stringify({ type: 'custom' }));
+    const r = await call(
+      socket,
+      '/trace-events',
+      { authorization: `Bearer ${TOKEN}` },
+      JSON.stringify({ type: 'custom' }),
+    );
     expect(r.status).toBe(401);
     expect(r.body).toContain('revoked');
     expect(p.seen).toHaveLength(0);
@@ -77,9 +125,34 @@ describe('gateway', () => {
   it('records trace events with __occurred_at and actor_id, and rejects unknown types', async () => {
     const { gw, socket } = await setup();
     const auth = { authorization: `Bearer ${TOKEN}` };
-    expect((await call(socket, '/trace-events', auth, JSON.stringify([{ type: 'thinking', text: 'hmm', actor_id: 'planner', __occurred_at: '2026-01-01T00:00:00Z' }]))).status).toBe(202);
-    expect((await call(socket, '/trace-events', auth, JSON.stringify({ type: 'bogus' }))).status).toBe(400);
-    expect(gw.traceEvents).toEqual([expect.objectContaining({ type: 'thinking', actor_id: 'planner', occurred_at: '2026-01-01T00:00:00.000Z', data: { text: 'hmm' } })]);
+    expect(
+      (
+        await call(
+          socket,
+          '/trace-events',
+          auth,
+          JSON.stringify([
+            {
+              type: 'thinking',
+              text: 'hmm',
+              actor_id: 'planner',
+              __occurred_at: '2026-01-01T00:00:00Z',
+            },
+          ]),
+        )
+      ).status,
+    ).toBe(202);
+    expect(
+      (await call(socket, '/trace-events', auth, JSON.stringify({ type: 'bogus' }))).status,
+    ).toBe(400);
+    expect(gw.traceEvents).toEqual([
+      expect.objectContaining({
+        type: 'thinking',
+        actor_id: 'planner',
+        occurred_at: '2026-01-01T00:00:00.000Z',
+        data: { text: 'hmm' },
+      }),
+    ]);
   });
 
   it('answers declared tools with tool_not_executable and unknown ones with 404, recording both', async () => {
@@ -89,45 +162,89 @@ describe('gateway', () => {
     expect(r.status).toBe(501);
     expect(JSON.parse(r.body).error.type).toBe('tool_not_executable');
     expect((await call(socket, '/tools/nope', auth)).status).toBe(404);
-    expect(gw.toolCalls.map((t) => [t.name, t.source])).toEqual([['get_order', 'error'], ['nope', 'error']]);
+    expect(gw.toolCalls.map((t) => [t.name, t.source])).toEqual([
+      ['get_order', 'error'],
+      ['nope', 'error'],
+    ]);
     expect(gw.toolCalls[0].args).toEqual({ order_id: '4521' });
   });
 
-  it('relays Codex (Responses API) and Gemini CLI traffic with each provider\'s key, recording model, tokens and tool results', async () => {
-    const scripted = await serveScript({ rules: [], fallback: { text: 'ok', usage: { input_tokens: 120, output_tokens: 7 } } });
+  it("relays Codex (Responses API) and Gemini CLI traffic with each provider's key, recording model, tokens and tool results", async () => {
+    const scripted = await serveScript({
+      rules: [],
+      fallback: { text: 'ok', usage: { input_tokens: 120, output_tokens: 7 } },
+    });
     closers.push(scripted.close);
     const seen: IncomingHttpHeaders[] = [];
     // A loopback hop in front of the scripted model shows which key the relay sent.
     const hop = createServer((req, res) => {
       seen.push(req.headers);
-      const up = request(scripted.url + req.url, { method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode!, r.headers);
-        r.pipe(res);
-      });
+      const up = request(
+        scripted.url + req.url,
+        { method: req.method, headers: req.headers },
+        (r) => {
+          res.writeHead(r.statusCode!, r.headers);
+          r.pipe(res);
+        },
+      );
       req.pipe(up);
     });
     await new Promise<void>((r) => hop.listen(0, '127.0.0.1', r));
     closers.push(() => hop.close());
     const url = `http://127.0.0.1:${(hop.address() as AddressInfo).port}`;
-    const relay = new ModelRelay({ openai: { format: 'openai', baseUrl: url, apiKey: 'sk-openai-real' }, gemini: { format: 'gemini', baseUrl: url, apiKey: 'AIza-real' } }, new PriceTable());
+    const relay = new ModelRelay(
+      {
+        openai: { format: 'openai', baseUrl: url, apiKey: 'sk-openai-real' },
+        gemini: { format: 'gemini', baseUrl: url, apiKey: 'AIza-real' },
+      },
+      new PriceTable(),
+    );
     const socket = join(mkdtempSync(join(tmpdir(), 'gw-')), 'gw.sock');
     const gw = await new Gateway({ listen: { socket }, token: TOKEN, relay }).start();
     closers.push(() => gw.close());
 
-    const codex = await call(socket, '/v1/responses', { authorization: `Bearer ${TOKEN}` }, JSON.stringify({ model: 'gpt-5.1-codex', stream: true, input: [{ type: 'function_call', call_id: 'c1', name: 'exec_command', arguments: '{}' }, { type: 'function_call_output', call_id: 'c1', output: 'done' }] }));
+    const codex = await call(
+      socket,
+      '/v1/responses',
+      { authorization: `Bearer ${TOKEN}` },
+      JSON.stringify({
+        model: 'gpt-5.1-codex',
+        stream: true,
+        input: [
+          { type: 'function_call', call_id: 'c1', name: 'exec_command', arguments: '{}' },
+          { type: 'function_call_output', call_id: 'c1', output: 'done' },
+        ],
+      }),
+    );
     expect(codex.status).toBe(200);
     expect(seen[0].authorization).toBe('Bearer sk-openai-real');
-    const gemini = await call(socket, '/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse', { 'x-goog-api-key': TOKEN }, JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }));
+    const gemini = await call(
+      socket,
+      '/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse',
+      { 'x-goog-api-key': TOKEN },
+      JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+    );
     expect(gemini.status).toBe(200);
     expect(seen[1]['x-goog-api-key']).toBe('AIza-real');
     expect(JSON.stringify(seen)).not.toContain(TOKEN);
-    expect(gw.modelCalls.map((c) => [c.provider, c.model, c.stream, c.input_tokens, c.output_tokens, c.response_preview])).toEqual([
+    expect(
+      gw.modelCalls.map((c) => [
+        c.provider,
+        c.model,
+        c.stream,
+        c.input_tokens,
+        c.output_tokens,
+        c.response_preview,
+      ]),
+    ).toEqual([
       ['openai', 'gpt-5.1-codex', true, 120, 7, 'ok'],
       ['gemini', 'gemini-2.5-pro', true, 120, 7, 'ok'],
     ]);
     expect(gw.modelCalls[0].tool_results).toEqual([{ id: 'c1', output: 'done' }]);
     expect(gw.modelCalls[0].cost_usd).toBeGreaterThan(0);
     // A wrong Gemini key is refused like any other.
-    expect((await call(socket, '/v1beta/models/g:generateContent', { 'x-goog-api-key': 'nope' })).status).toBe(401);
+    expect(
+      (await call(socket, '/v1beta/models/g:generateContent', { 'x-goog-api-key': 'nope' })).status,
+    ).toBe(401);
   });
 });

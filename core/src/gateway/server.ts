@@ -10,7 +10,13 @@ import { newId } from '../util/hash.js';
 import { GATEWAY_BUDGETS, RunBudget } from './budget.js';
 import type { ToolCallRecord, TraceEvent } from './types.js';
 
-const EVENT_TYPES = new Set(['assistant_message', 'thinking', 'system_prompt', 'custom', 'handoff']);
+const EVENT_TYPES = new Set([
+  'assistant_message',
+  'thinking',
+  'system_prompt',
+  'custom',
+  'handoff',
+]);
 
 /**
  * How the gateway sheds slow and greedy clients. Model bodies may be large (long conversations);
@@ -62,10 +68,17 @@ export class Gateway {
     // The server checks timeouts on this interval; Node's default (30 s) lets a slow client
     // outlive the timeouts themselves by that much.
     const checkEvery = Math.max(50, Math.min(1000, l0.headersTimeoutMs / 2));
-    const opts = { headersTimeout: l0.headersTimeoutMs, requestTimeout: l0.requestTimeoutMs, connectionsCheckingInterval: checkEvery };
+    const opts = {
+      headersTimeout: l0.headersTimeoutMs,
+      requestTimeout: l0.requestTimeoutMs,
+      connectionsCheckingInterval: checkEvery,
+    };
     const server = createServer(opts, (req, res) => {
       this.handle(req, res).catch((e) => {
-        if (!res.headersSent) send(res, 500, { error: { type: 'internal_error', message: String((e as Error).message ?? e) } });
+        if (!res.headersSent)
+          send(res, 500, {
+            error: { type: 'internal_error', message: String((e as Error).message ?? e) },
+          });
         else res.end();
       });
     });
@@ -103,7 +116,12 @@ export class Gateway {
   private authorised(req: IncomingMessage): boolean {
     if (this.revoked) return false;
     const auth = req.headers.authorization;
-    const presented = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : ['x-api-key', 'api-key', 'x-goog-api-key'].map((h) => req.headers[h]).find((v): v is string => typeof v === 'string');
+    const presented =
+      typeof auth === 'string' && auth.startsWith('Bearer ')
+        ? auth.slice(7)
+        : ['x-api-key', 'api-key', 'x-goog-api-key']
+            .map((h) => req.headers[h])
+            .find((v): v is string => typeof v === 'string');
     if (!presented) return false;
     const a = Buffer.from(presented);
     const b = Buffer.from(this.opts.token);
@@ -114,32 +132,74 @@ export class Gateway {
     const url = new URL(req.url ?? '/', 'http://gateway');
     const path = url.pathname;
     // Claude Code probes HEAD / before authenticating; answer it without revealing anything.
-    if (req.method === 'HEAD' || (req.method === 'GET' && path === '/health')) return void res.writeHead(200).end();
-    if (!this.authorised(req)) return send(res, 401, { type: 'error', error: { type: 'authentication_error', message: this.revoked ? 'run token revoked: the run has ended' : 'missing or invalid run token' } });
-    if (req.method !== 'POST') return send(res, 405, { error: { type: 'method_not_allowed', message: `${req.method} ${path} is not served` } });
+    if (req.method === 'HEAD' || (req.method === 'GET' && path === '/health'))
+      return void res.writeHead(200).end();
+    if (!this.authorised(req))
+      return send(res, 401, {
+        type: 'error',
+        error: {
+          type: 'authentication_error',
+          message: this.revoked
+            ? 'run token revoked: the run has ended'
+            : 'missing or invalid run token',
+        },
+      });
+    if (req.method !== 'POST')
+      return send(res, 405, {
+        error: { type: 'method_not_allowed', message: `${req.method} ${path} is not served` },
+      });
     const format = modelRoute(path);
     const cap = format ? this.limits.modelBodyBytes : this.limits.smallBodyBytes;
     const body = await readBody(req, cap);
     if (body === undefined) {
       this.budget.refusedBody();
       const tool = /^\/tools\/([A-Za-z0-9_-]{1,64})$/.exec(path);
-      if (tool) this.recordToolError(tool[1], req, Date.now(), `[arguments not kept: body over ${cap} bytes]`, `request_too_large: body over ${cap} bytes`);
+      if (tool)
+        this.recordToolError(
+          tool[1],
+          req,
+          Date.now(),
+          `[arguments not kept: body over ${cap} bytes]`,
+          `request_too_large: body over ${cap} bytes`,
+        );
       // Drained, not buffered, so the client can read the answer; the request timeout bounds it.
       req.resume();
       await new Promise((r) => req.once('end', r).once('close', r).once('error', r));
-      return send(res, 413, { error: { type: 'request_too_large', message: `request body over ${cap} bytes` } });
+      return send(res, 413, {
+        error: { type: 'request_too_large', message: `request body over ${cap} bytes` },
+      });
     }
     // JSON nested this deep breaks every recursive consumer after it (stringify, the
     // redactor, cassette keys): refuse it here, where the agent can still be told why.
     if (nestingDepth(body.toString('latin1')) > MAX_DEPTH) {
       this.budget.refusedNested();
       const tool = /^\/tools\/([A-Za-z0-9_-]{1,64})$/.exec(path);
-      if (tool) this.recordToolError(tool[1], req, Date.now(), `[arguments not kept: nested deeper than ${MAX_DEPTH} levels]`, `invalid_request: JSON nested deeper than ${MAX_DEPTH} levels`);
-      return send(res, 400, { type: 'error', error: { type: 'invalid_request', message: `request JSON is nested deeper than ${MAX_DEPTH} levels` } });
+      if (tool)
+        this.recordToolError(
+          tool[1],
+          req,
+          Date.now(),
+          `[arguments not kept: nested deeper than ${MAX_DEPTH} levels]`,
+          `invalid_request: JSON nested deeper than ${MAX_DEPTH} levels`,
+        );
+      return send(res, 400, {
+        type: 'error',
+        error: {
+          type: 'invalid_request',
+          message: `request JSON is nested deeper than ${MAX_DEPTH} levels`,
+        },
+      });
     }
 
     if (format) {
-      const call = await this.opts.relay.forward(format, path + url.search, body, req.headers, this.opts.purpose ?? 'agent', res);
+      const call = await this.opts.relay.forward(
+        format,
+        path + url.search,
+        body,
+        req.headers,
+        this.opts.purpose ?? 'agent',
+        res,
+      );
       if (req.headers['x-gauntlet-actor']) call.actor_id = String(req.headers['x-gauntlet-actor']);
       this.modelCalls.push(this.boundModelCall(call));
       return;
@@ -147,7 +207,12 @@ export class Gateway {
     if (path === '/trace-events') return this.traceEvent(body, res);
     const tool = /^\/tools\/([A-Za-z0-9_-]{1,64})$/.exec(path);
     if (tool) return this.tool(tool[1], body, req, res);
-    send(res, 404, { error: { type: 'not_found', message: `no route ${path}; the gateway serves /v1/messages, /v1/chat/completions, /v1/responses, /v1beta/models/{model}:generateContent, /trace-events and /tools/{name}` } });
+    send(res, 404, {
+      error: {
+        type: 'not_found',
+        message: `no route ${path}; the gateway serves /v1/messages, /v1/chat/completions, /v1/responses, /v1beta/models/{model}:generateContent, /trace-events and /tools/{name}`,
+      },
+    });
   }
 
   private traceEvent(body: Buffer, res: ServerResponse) {
@@ -155,13 +220,20 @@ export class Gateway {
     try {
       parsed = JSON.parse(body.toString('utf8'));
     } catch {
-      return send(res, 400, { error: { type: 'invalid_request', message: 'trace event body must be JSON' } });
+      return send(res, 400, {
+        error: { type: 'invalid_request', message: 'trace event body must be JSON' },
+      });
     }
     const list = Array.isArray(parsed) ? parsed : [parsed];
     const now = new Date().toISOString();
     for (const e of list) {
       if (!e || typeof e !== 'object' || !EVENT_TYPES.has((e as { type?: string }).type ?? '')) {
-        return send(res, 400, { error: { type: 'invalid_request', message: `each event needs type: ${[...EVENT_TYPES].join(' | ')}` } });
+        return send(res, 400, {
+          error: {
+            type: 'invalid_request',
+            message: `each event needs type: ${[...EVENT_TYPES].join(' | ')}`,
+          },
+        });
       }
     }
     const b = GATEWAY_BUDGETS.traceEvents;
@@ -173,9 +245,18 @@ export class Gateway {
       }
       const data = this.budget.keep('trace event', raw, b.each, b.totalBytes);
       if (data === undefined) continue;
-      const occurred = typeof __occurred_at === 'string' && !Number.isNaN(Date.parse(__occurred_at)) ? new Date(__occurred_at).toISOString() : now;
+      const occurred =
+        typeof __occurred_at === 'string' && !Number.isNaN(Date.parse(__occurred_at))
+          ? new Date(__occurred_at).toISOString()
+          : now;
       const actor = typeof actor_id === 'string' ? { actor_id: actor_id.slice(0, 256) } : {};
-      this.traceEvents.push({ type: type as TraceEvent['type'], occurred_at: occurred, received_at: now, ...actor, data: data as Record<string, unknown> });
+      this.traceEvents.push({
+        type: type as TraceEvent['type'],
+        occurred_at: occurred,
+        received_at: now,
+        ...actor,
+        data: data as Record<string, unknown>,
+      });
     }
     send(res, 202, { accepted: list.length });
   }
@@ -189,20 +270,42 @@ export class Gateway {
       /* recorded raw */
     }
     const b = GATEWAY_BUDGETS.toolCalls;
-    args = this.budget.keep('tool call', args, b.each, b.totalBytes) ?? `[arguments not kept: the run's ${b.totalBytes} byte budget for tool calls is spent]`;
+    args =
+      this.budget.keep('tool call', args, b.each, b.totalBytes) ??
+      `[arguments not kept: the run's ${b.totalBytes} byte budget for tool calls is spent]`;
     const declared = this.opts.tools?.find((t) => t.name === name);
     const error = declared
-      ? { status: 501, code: 'tool_not_executable', message: `tool "${name}" is declared, but tool execution (simulated or passthrough) is not available in this version of gauntlet` }
-      : { status: 404, code: 'unknown_tool', message: `tool "${name}" is not declared on this agent; declare it under tools:` };
+      ? {
+          status: 501,
+          code: 'tool_not_executable',
+          message: `tool "${name}" is declared, but tool execution (simulated or passthrough) is not available in this version of gauntlet`,
+        }
+      : {
+          status: 404,
+          code: 'unknown_tool',
+          message: `tool "${name}" is not declared on this agent; declare it under tools:`,
+        };
     this.recordToolError(name, req, started, args, `${error.code}: ${error.message}`);
     send(res, error.status, { error: { type: error.code, message: error.message } });
   }
 
-  private recordToolError(name: string, req: IncomingMessage, started: number, args: unknown, error: string) {
+  private recordToolError(
+    name: string,
+    req: IncomingMessage,
+    started: number,
+    args: unknown,
+    error: string,
+  ) {
     const actor = req.headers['x-gauntlet-actor'];
     this.toolCalls.push({
-      id: newId('tc_'), name, source: 'error', args, error, latency_ms: Date.now() - started,
-      started_at: new Date(started).toISOString(), ...(actor ? { actor_id: String(actor).slice(0, 256) } : {}),
+      id: newId('tc_'),
+      name,
+      source: 'error',
+      args,
+      error,
+      latency_ms: Date.now() - started,
+      started_at: new Date(started).toISOString(),
+      ...(actor ? { actor_id: String(actor).slice(0, 256) } : {}),
     });
   }
 
@@ -210,11 +313,23 @@ export class Gateway {
   private boundModelCall(call: ModelCall): ModelCall {
     const b = GATEWAY_BUDGETS.modelCalls;
     const { response_preview, tool_uses, tool_results, error } = call;
-    const kept = this.budget.keep('model call', { response_preview, tool_uses, tool_results, error }, b.each, b.totalBytes) as Partial<ModelCall> | undefined;
-    const out: ModelCall = { ...call, response_preview: undefined, tool_uses: undefined, tool_results: undefined, error: undefined };
+    const kept = this.budget.keep(
+      'model call',
+      { response_preview, tool_uses, tool_results, error },
+      b.each,
+      b.totalBytes,
+    ) as Partial<ModelCall> | undefined;
+    const out: ModelCall = {
+      ...call,
+      response_preview: undefined,
+      tool_uses: undefined,
+      tool_results: undefined,
+      error: undefined,
+    };
     if (kept) Object.assign(out, kept);
     else if (error !== undefined) out.error = error.slice(0, 200);
-    for (const k of ['response_preview', 'tool_uses', 'tool_results', 'error'] as const) if (out[k] === undefined) delete out[k];
+    for (const k of ['response_preview', 'tool_uses', 'tool_results', 'error'] as const)
+      if (out[k] === undefined) delete out[k];
     return out;
   }
 }

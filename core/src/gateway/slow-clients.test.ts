@@ -12,7 +12,12 @@ const open: (Gateway | Socket)[] = [];
 
 async function gateway(limits: ConstructorParameters<typeof Gateway>[0]['limits']) {
   const socket = join(mkdtempSync(join(tmpdir(), 'gw-slow-')), 'gw.sock');
-  const gw = await new Gateway({ listen: { socket }, token: TOKEN, relay: new ModelRelay({}, new PriceTable()), limits }).start();
+  const gw = await new Gateway({
+    listen: { socket },
+    token: TOKEN,
+    relay: new ModelRelay({}, new PriceTable()),
+    limits,
+  }).start();
   open.push(gw);
   return { gw, socket };
 }
@@ -25,13 +30,16 @@ function dial(path: string): Promise<Socket> {
 }
 
 /** Resolves with what the server sent before it closed the connection. */
-const closed = (s: Socket) => new Promise<string>((resolve) => {
-  let got = '';
-  s.on('data', (d) => (got += d)).on('close', () => resolve(got)).on('error', () => undefined);
-});
+const closed = (s: Socket) =>
+  new Promise<string>((resolve) => {
+    let got = '';
+    s.on('data', (d) => (got += d))
+      .on('close', () => resolve(got))
+      .on('error', () => undefined);
+  });
 
 afterEach(async () => {
-  for (const x of open.splice(0)) (x instanceof Gateway ? await x.close() : x.destroy());
+  for (const x of open.splice(0)) x instanceof Gateway ? await x.close() : x.destroy();
 });
 
 describe('the gateway sheds slow and greedy clients', () => {
@@ -48,7 +56,9 @@ describe('the gateway sheds slow and greedy clients', () => {
     const { socket } = await gateway({ headersTimeoutMs: 300, requestTimeoutMs: 800 });
     const s = await dial(socket);
     const done = closed(s);
-    s.write(`POST /trace-events HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n`);
+    s.write(
+      `POST /trace-events HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n`,
+    );
     const trickle = setInterval(() => s.writable && s.write('['), 100);
     const got = await done;
     clearInterval(trickle);
@@ -63,7 +73,9 @@ describe('the gateway sheds slow and greedy clients', () => {
     expect(await closed(extra)).toBe('');
     const first = held[0];
     const answer = new Promise<string>((r) => first.once('data', (d) => r(String(d))));
-    first.write(`POST /trace-events HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 17\r\n\r\n{"type":"custom"}`);
+    first.write(
+      `POST /trace-events HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 17\r\n\r\n{"type":"custom"}`,
+    );
     expect(await answer).toMatch(/^HTTP\/1.1 202/);
   }, 10_000);
 });

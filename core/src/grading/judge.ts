@@ -12,14 +12,49 @@ export const VERDICT_TOOL = {
   input_schema: {
     type: 'object',
     additionalProperties: false,
-    required: ['task_completion', 'instruction_adherence', 'efficiency', 'verdict', 'failure_mode', 'reasoning'],
+    required: [
+      'task_completion',
+      'instruction_adherence',
+      'efficiency',
+      'verdict',
+      'failure_mode',
+      'reasoning',
+    ],
     properties: {
-      task_completion: { type: 'integer', minimum: 1, maximum: 5, description: 'Whether the agent resolved the user request.' },
-      instruction_adherence: { type: ['integer', 'null'], minimum: 1, maximum: 5, description: 'Whether the behavior instructions were followed; null when none were configured.' },
-      efficiency: { type: 'integer', minimum: 1, maximum: 5, description: 'Step count relative to the expected minimal path.' },
-      verdict: { enum: ['PASS', 'FAIL'], description: 'PASS when the outcome is acceptable, FAIL when escalation is likely.' },
-      failure_mode: { type: ['string', 'null'], maxLength: 80, description: 'Short label on FAIL, null on PASS.' },
-      reasoning: { type: 'string', minLength: 1, maxLength: 4000, description: 'Concise rationale citing trajectory evidence.' },
+      task_completion: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 5,
+        description: 'Whether the agent resolved the user request.',
+      },
+      instruction_adherence: {
+        type: ['integer', 'null'],
+        minimum: 1,
+        maximum: 5,
+        description:
+          'Whether the behavior instructions were followed; null when none were configured.',
+      },
+      efficiency: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 5,
+        description: 'Step count relative to the expected minimal path.',
+      },
+      verdict: {
+        enum: ['PASS', 'FAIL'],
+        description: 'PASS when the outcome is acceptable, FAIL when escalation is likely.',
+      },
+      failure_mode: {
+        type: ['string', 'null'],
+        maxLength: 80,
+        description: 'Short label on FAIL, null on PASS.',
+      },
+      reasoning: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 4000,
+        description: 'Concise rationale citing trajectory evidence.',
+      },
     },
   },
 } as const;
@@ -43,7 +78,15 @@ export interface JudgeInput {
 }
 
 export function notApplicable(reason: string): JudgeCard {
-  return { verdict: 'NOT APPLICABLE', scores: { task_completion: null, instruction_adherence: null, efficiency: null }, failure_mode: null, reasoning: reason, model: null, cost_usd: 0, latency_ms: 0 };
+  return {
+    verdict: 'NOT APPLICABLE',
+    scores: { task_completion: null, instruction_adherence: null, efficiency: null },
+    failure_mode: null,
+    reasoning: reason,
+    model: null,
+    cost_usd: 0,
+    latency_ms: 0,
+  };
 }
 
 const SYSTEM = `You are the judge of an AI agent evaluation. You grade one run of an agent on a fixed rubric, from the evidence given: the task, the agent's final response and its trajectory.
@@ -58,47 +101,90 @@ Answer only by calling record_verdict.`;
 
 export function judgePrompt(input: JudgeInput): string {
   const o = input.outcome;
-  const steps = o.steps.slice(0, 60).map((s, i) => `${i + 1}. [${s.type}] ${s.summary}${s.count ? ` (x${s.count})` : ''}`).join('\n') || '(no steps captured)';
-  const calls = o.model_calls.length ? `${o.model_calls.length} model call(s) through the gateway, ${o.model_calls.reduce((n, c) => n + c.input_tokens + c.output_tokens, 0)} tokens` : 'no model calls';
+  const steps =
+    o.steps
+      .slice(0, 60)
+      .map((s, i) => `${i + 1}. [${s.type}] ${s.summary}${s.count ? ` (x${s.count})` : ''}`)
+      .join('\n') || '(no steps captured)';
+  const calls = o.model_calls.length
+    ? `${o.model_calls.length} model call(s) through the gateway, ${o.model_calls.reduce((n, c) => n + c.input_tokens + c.output_tokens, 0)} tokens`
+    : 'no model calls';
   return [
     `<task>\n${input.user_instruction}\n</task>`,
     `<behavior_instructions>\n${input.behavior_instructions ?? '(none configured: instruction_adherence must be null)'}\n</behavior_instructions>`,
     `<expected_outcome>${input.expected_outcome}</expected_outcome>`,
     `<final_response>\n${(o.final_response ?? '').slice(0, 20000)}\n</final_response>`,
-    o.debug.exception ? `<agent_exception>\n${o.debug.exception.type}: ${o.debug.exception.message}\n</agent_exception>` : '',
+    o.debug.exception
+      ? `<agent_exception>\n${o.debug.exception.type}: ${o.debug.exception.message}\n</agent_exception>`
+      : '',
     `<trajectory steps="${o.steps.length}">\n${steps}\n</trajectory>`,
     `<model_usage>${calls}; ${o.tool_calls.length} tool call(s)</model_usage>`,
     // Coding runs: the judge sees what the agent changed and what the scorers found.
-    o.coding ? `<final_diff>\n${(o.coding.diff ?? '(no changes)').slice(0, 30000)}\n</final_diff>` : '',
-    o.coding?.scorers.length ? `<scorers>\n${o.coding.scorers.map((x) => `${x.name}: ${x.passed ? 'PASS' : 'FAIL'}${x.tail ? `\n${x.tail.slice(-1500)}` : ''}`).join('\n')}\n</scorers>` : '',
-  ].filter(Boolean).join('\n\n');
+    o.coding
+      ? `<final_diff>\n${(o.coding.diff ?? '(no changes)').slice(0, 30000)}\n</final_diff>`
+      : '',
+    o.coding?.scorers.length
+      ? `<scorers>\n${o.coding.scorers.map((x) => `${x.name}: ${x.passed ? 'PASS' : 'FAIL'}${x.tail ? `\n${x.tail.slice(-1500)}` : ''}`).join('\n')}\n</scorers>`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
 }
 
 /** One forced tool call to the judge's model, in its wire format; the criterion scorer uses it too. */
-export async function callTool(t: JudgeTarget, system: string, prompt: string, tool: { name: string; description: string; input_schema: object }): Promise<{ args: unknown; input: number; output: number }> {
+export async function callTool(
+  t: JudgeTarget,
+  system: string,
+  prompt: string,
+  tool: { name: string; description: string; input_schema: object },
+): Promise<{ args: unknown; input: number; output: number }> {
   if (t.format === 'anthropic') {
-    const client = new Anthropic({ baseURL: t.baseUrl, apiKey: t.token, maxRetries: 2, timeout: 120_000 });
+    const client = new Anthropic({
+      baseURL: t.baseUrl,
+      apiKey: t.token,
+      maxRetries: 2,
+      timeout: 120_000,
+    });
     const msg = await client.messages.create({
-      model: t.model, max_tokens: 1024, system,
+      model: t.model,
+      max_tokens: 1024,
+      system,
       messages: [{ role: 'user', content: prompt }],
       tools: [tool as unknown as Anthropic.Tool],
       tool_choice: { type: 'tool', name: tool.name },
     });
     const use = msg.content.find((b) => b.type === 'tool_use');
-    return { args: use && 'input' in use ? use.input : undefined, input: msg.usage.input_tokens, output: msg.usage.output_tokens };
+    return {
+      args: use && 'input' in use ? use.input : undefined,
+      input: msg.usage.input_tokens,
+      output: msg.usage.output_tokens,
+    };
   }
   const res = await fetch(`${t.baseUrl}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${t.token}` },
     body: JSON.stringify({
       model: t.model,
-      messages: [{ role: 'system', content: system }, { role: 'user', content: prompt }],
-      tools: [{ type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.input_schema } }],
+      messages: [
+        { role: 'system', content: system },
+        { role: 'user', content: prompt },
+      ],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: tool.name,
+            description: tool.description,
+            parameters: tool.input_schema,
+          },
+        },
+      ],
       tool_choice: { type: 'function', function: { name: tool.name } },
     }),
     signal: AbortSignal.timeout(120_000),
   });
-  if (!res.ok) throw new Error(`judge model answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  if (!res.ok)
+    throw new Error(`judge model answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
   const body = (await res.json()) as any;
   const call = body.choices?.[0]?.message?.tool_calls?.[0];
   let args: unknown;
@@ -107,7 +193,11 @@ export async function callTool(t: JudgeTarget, system: string, prompt: string, t
   } catch {
     args = undefined;
   }
-  return { args, input: body.usage?.prompt_tokens ?? 0, output: body.usage?.completion_tokens ?? 0 };
+  return {
+    args,
+    input: body.usage?.prompt_tokens ?? 0,
+    output: body.usage?.completion_tokens ?? 0,
+  };
 }
 
 /** Grades one run. Invalid structured output is retried once, then reported as a judge error. */
@@ -124,11 +214,22 @@ export async function judge(t: JudgeTarget, input: JudgeInput): Promise<JudgeCar
         lastError = `invalid verdict: ${r.args === undefined ? 'no record_verdict call' : validate.errors?.map((e) => `${e.instancePath} ${e.message}`).join('; ')}`;
         continue;
       }
-      const a = r.args as { task_completion: number; instruction_adherence: number | null; efficiency: number; verdict: 'PASS' | 'FAIL'; failure_mode: string | null; reasoning: string };
+      const a = r.args as {
+        task_completion: number;
+        instruction_adherence: number | null;
+        efficiency: number;
+        verdict: 'PASS' | 'FAIL';
+        failure_mode: string | null;
+        reasoning: string;
+      };
       return {
         verdict: a.verdict,
-        scores: { task_completion: a.task_completion, instruction_adherence: input.behavior_instructions ? a.instruction_adherence : null, efficiency: a.efficiency },
-        failure_mode: a.verdict === 'PASS' ? null : a.failure_mode ?? 'unspecified',
+        scores: {
+          task_completion: a.task_completion,
+          instruction_adherence: input.behavior_instructions ? a.instruction_adherence : null,
+          efficiency: a.efficiency,
+        },
+        failure_mode: a.verdict === 'PASS' ? null : (a.failure_mode ?? 'unspecified'),
         reasoning: a.reasoning,
         model: t.model,
         cost_usd: cost,
@@ -138,5 +239,11 @@ export async function judge(t: JudgeTarget, input: JudgeInput): Promise<JudgeCar
       lastError = (e as Error).message;
     }
   }
-  return { ...notApplicable(`the judge could not grade this run: ${lastError}`), model: t.model, cost_usd: cost, latency_ms: Date.now() - started, error: lastError };
+  return {
+    ...notApplicable(`the judge could not grade this run: ${lastError}`),
+    model: t.model,
+    cost_usd: cost,
+    latency_ms: Date.now() - started,
+    error: lastError,
+  };
 }

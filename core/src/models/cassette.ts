@@ -34,7 +34,8 @@ export class Cassette {
     private readonly redact: (text: string) => string = (t) => t,
   ) {
     if (mode === 'replay') {
-      if (!existsSync(file)) throw new Error(`cassette ${file} does not exist; record one with --record-cassette`);
+      if (!existsSync(file))
+        throw new Error(`cassette ${file} does not exist; record one with --record-cassette`);
       for (const line of readFileSync(file, 'utf8').split('\n')) {
         if (!line.trim()) continue;
         const e = JSON.parse(line) as CassetteEntry;
@@ -51,8 +52,16 @@ export class Cassette {
   static key(format: WireFormat, path: string, body: unknown): string {
     // Per-session ids (Claude Code's metadata.user_id, Codex's prompt_cache_key, client_metadata
     // and input item ids) do not change the answer.
-    const { metadata: _m, prompt_cache_key: _p, client_metadata: _c, ...rest } = (body ?? {}) as Record<string, unknown>;
-    if (Array.isArray(rest.input)) rest.input = rest.input.map((i) => (i && typeof i === 'object' ? { ...i, id: undefined } : i));
+    const {
+      metadata: _m,
+      prompt_cache_key: _p,
+      client_metadata: _c,
+      ...rest
+    } = (body ?? {}) as Record<string, unknown>;
+    if (Array.isArray(rest.input))
+      rest.input = rest.input.map((i) =>
+        i && typeof i === 'object' ? { ...i, id: undefined } : i,
+      );
     return sha256(`${format} ${path.split('?')[0]} ${stableStringify(rest)}`).slice(0, 32);
   }
 

@@ -10,12 +10,23 @@ import { ModelRelay, type Provider } from './relay.js';
 import { loadScript, serveScript } from './scripted.js';
 import type { WireFormat } from './wire.js';
 
-const DEFAULT_BASE: Record<WireFormat, string> = { anthropic: 'https://api.anthropic.com', openai: 'https://api.openai.com', gemini: 'https://generativelanguage.googleapis.com' };
+const DEFAULT_BASE: Record<WireFormat, string> = {
+  anthropic: 'https://api.anthropic.com',
+  openai: 'https://api.openai.com',
+  gemini: 'https://generativelanguage.googleapis.com',
+};
 /** The environment variable that holds each provider's key by default. */
-export const DEFAULT_KEY: Record<WireFormat, string> = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY', gemini: 'GEMINI_API_KEY' };
+export const DEFAULT_KEY: Record<WireFormat, string> = {
+  anthropic: 'ANTHROPIC_API_KEY',
+  openai: 'OPENAI_API_KEY',
+  gemini: 'GEMINI_API_KEY',
+};
 
 export class ModelUnresolved extends Error {
-  constructor(readonly code: 'agent_model_unresolved' | 'simulator_model_unresolved', message: string) {
+  constructor(
+    readonly code: 'agent_model_unresolved' | 'simulator_model_unresolved',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -38,9 +49,18 @@ export class ModelEnvironment {
   private hostGateway?: Gateway;
   private hostToken = '';
   relay!: ModelRelay;
-  readonly providers: Partial<Record<WireFormat, Provider & { scripted?: string; keyName?: string }>> = {};
+  readonly providers: Partial<
+    Record<WireFormat, Provider & { scripted?: string; keyName?: string }>
+  > = {};
 
-  static async start(project: Loaded<ProjectConfig>, secrets: SecretResolver, opts: { cassette?: { mode: 'record' | 'replay'; file: string }; redact?: (text: string) => string } = {}): Promise<ModelEnvironment> {
+  static async start(
+    project: Loaded<ProjectConfig>,
+    secrets: SecretResolver,
+    opts: {
+      cassette?: { mode: 'record' | 'replay'; file: string };
+      redact?: (text: string) => string;
+    } = {},
+  ): Promise<ModelEnvironment> {
     const env = new ModelEnvironment();
     for (const format of ['anthropic', 'openai', 'gemini'] as WireFormat[]) {
       const p = project.value.providers?.[format];
@@ -59,26 +79,60 @@ export class ModelEnvironment {
         apiKey = undefined;
       }
       if (!p && !apiKey) continue;
-      env.providers[format] = { format, baseUrl: p?.base_url ?? DEFAULT_BASE[format], apiKey, keyName };
+      env.providers[format] = {
+        format,
+        baseUrl: p?.base_url ?? DEFAULT_BASE[format],
+        apiKey,
+        keyName,
+      };
     }
-    const cassette = opts.cassette ? new Cassette(opts.cassette.mode, opts.cassette.file, opts.redact) : undefined;
+    const cassette = opts.cassette
+      ? new Cassette(opts.cassette.mode, opts.cassette.file, opts.redact)
+      : undefined;
     env.relay = new ModelRelay(env.providers, new PriceTable(project.value.prices), cassette);
     env.hostToken = randomBytes(24).toString('hex');
     secrets.track(env.hostToken);
-    env.hostGateway = await new Gateway({ listen: { host: '127.0.0.1', port: 0 }, token: env.hostToken, relay: env.relay, purpose: 'judge' }).start();
+    env.hostGateway = await new Gateway({
+      listen: { host: '127.0.0.1', port: 0 },
+      token: env.hostToken,
+      relay: env.relay,
+      purpose: 'judge',
+    }).start();
     return env;
   }
 
   /** Resolves the judge: the suite's model, then gauntlet.yaml's, else agent_model_unresolved. */
   judgeTarget(suiteModel: string | undefined, projectModel: string | undefined): JudgeTarget {
     const name = suiteModel ?? projectModel;
-    if (!name) throw new ModelUnresolved('agent_model_unresolved', 'no judge model: set judge.model on the suite or judge_model in gauntlet.yaml (or judge: none for scorer-only suites)');
+    if (!name)
+      throw new ModelUnresolved(
+        'agent_model_unresolved',
+        'no judge model: set judge.model on the suite or judge_model in gauntlet.yaml (or judge: none for scorer-only suites)',
+      );
     const f = modelFormat(name);
-    if (!f) throw new ModelUnresolved('agent_model_unresolved', `cannot tell which provider serves judge model "${name}"; write it as anthropic/${name} or openai/${name}`);
+    if (!f)
+      throw new ModelUnresolved(
+        'agent_model_unresolved',
+        `cannot tell which provider serves judge model "${name}"; write it as anthropic/${name} or openai/${name}`,
+      );
     const p = this.providers[f.format];
-    if (!p) throw new ModelUnresolved('agent_model_unresolved', `judge model "${name}" needs the ${f.format} provider: set ${DEFAULT_KEY[f.format]} or providers.${f.format} in gauntlet.yaml`);
-    if (!p.scripted && !p.apiKey && p.baseUrl === DEFAULT_BASE[f.format]) throw new ModelUnresolved('agent_model_unresolved', `judge model "${name}" has no API key: set ${p.keyName ?? DEFAULT_KEY[f.format]}`);
-    return { model: f.model, format: f.format, baseUrl: this.hostGateway!.url, token: this.hostToken, prices: this.relay.prices };
+    if (!p)
+      throw new ModelUnresolved(
+        'agent_model_unresolved',
+        `judge model "${name}" needs the ${f.format} provider: set ${DEFAULT_KEY[f.format]} or providers.${f.format} in gauntlet.yaml`,
+      );
+    if (!p.scripted && !p.apiKey && p.baseUrl === DEFAULT_BASE[f.format])
+      throw new ModelUnresolved(
+        'agent_model_unresolved',
+        `judge model "${name}" has no API key: set ${p.keyName ?? DEFAULT_KEY[f.format]}`,
+      );
+    return {
+      model: f.model,
+      format: f.format,
+      baseUrl: this.hostGateway!.url,
+      token: this.hostToken,
+      prices: this.relay.prices,
+    };
   }
 
   async close() {

@@ -7,7 +7,9 @@ import { PriceTable } from './prices.js';
 /** The result line of a real Claude Code run: what the CLI itself charged, per model. */
 function claudeCodeResult() {
   const path = join(packageRoot(), 'core/src/trajectory/fixtures/claude-code-fix-add.jsonl');
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.startsWith('{'));
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'));
   const result = lines.map((l) => JSON.parse(l)).find((o) => o.type === 'result');
   const [[model, usage]] = Object.entries(result.modelUsage) as [string, any][];
   return { model, usage, total: result.total_cost_usd as number };
@@ -52,7 +54,7 @@ describe('list prices', () => {
     'gpt-5-nano',
     'gemini-3-pro',
     'constructor',
-  ])('leaves %s unknown instead of borrowing another model\'s price', (model) => {
+  ])("leaves %s unknown instead of borrowing another model's price", (model) => {
     const t = new PriceTable();
     expect(t.lookup(model)).toBeUndefined();
     expect(t.knows(model)).toBe(false);

@@ -2,7 +2,13 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { newId } from '../util/hash.js';
 import type { Cassette } from './cassette.js';
 import type { PriceTable } from './prices.js';
-import { GEMINI_PATH, parseResponse, requestToolResults, type ModelCall, type WireFormat } from './wire.js';
+import {
+  GEMINI_PATH,
+  parseResponse,
+  requestToolResults,
+  type ModelCall,
+  type WireFormat,
+} from './wire.js';
 
 export interface Provider {
   format: WireFormat;
@@ -11,7 +17,15 @@ export interface Provider {
   apiKey?: string;
 }
 
-const FORWARD_HEADERS = ['content-type', 'accept', 'anthropic-version', 'anthropic-beta', 'openai-beta', 'x-goog-api-client', 'user-agent'];
+const FORWARD_HEADERS = [
+  'content-type',
+  'accept',
+  'anthropic-version',
+  'anthropic-beta',
+  'openai-beta',
+  'x-goog-api-client',
+  'user-agent',
+];
 
 /**
  * Forwards model requests to the real provider with the real key (which never leaves the
@@ -29,7 +43,14 @@ export class ModelRelay {
     return this.providers[format];
   }
 
-  async forward(format: WireFormat, path: string, raw: Buffer, headers: IncomingHttpHeaders, purpose: ModelCall['purpose'], res: ServerResponse): Promise<ModelCall> {
+  async forward(
+    format: WireFormat,
+    path: string,
+    raw: Buffer,
+    headers: IncomingHttpHeaders,
+    purpose: ModelCall['purpose'],
+    res: ServerResponse,
+  ): Promise<ModelCall> {
     const started = Date.now();
     let body: any = {};
     try {
@@ -38,9 +59,21 @@ export class ModelRelay {
       /* forwarded as-is; the provider reports the error */
     }
     const call: ModelCall = {
-      id: newId('mc_'), provider: format, status: 0,
-      ...(format === 'gemini' ? { model: GEMINI_PATH.exec(path.split('?')[0])?.[2] ?? '', stream: /:streamGenerateContent/.test(path) } : { model: String(body.model ?? ''), stream: body.stream === true }),
-      input_tokens: 0, output_tokens: 0, cost_usd: 0, latency_ms: 0, started_at: new Date(started).toISOString(), purpose,
+      id: newId('mc_'),
+      provider: format,
+      status: 0,
+      ...(format === 'gemini'
+        ? {
+            model: GEMINI_PATH.exec(path.split('?')[0])?.[2] ?? '',
+            stream: /:streamGenerateContent/.test(path),
+          }
+        : { model: String(body.model ?? ''), stream: body.stream === true }),
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_usd: 0,
+      latency_ms: 0,
+      started_at: new Date(started).toISOString(),
+      purpose,
     };
     const results = requestToolResults(format, body, path.split('?')[0]);
     if (results.length) call.tool_results = results;
@@ -63,7 +96,9 @@ export class ModelRelay {
       const hit = this.cassette.find(key);
       if (!hit) {
         const msg = `no cassette entry for this ${format} request (model ${call.model}); re-record the cassette`;
-        res.writeHead(599, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'cassette_miss', message: msg } }));
+        res
+          .writeHead(599, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ type: 'error', error: { type: 'cassette_miss', message: msg } }));
         return finish(599, 'application/json', JSON.stringify({ error: msg }));
       }
       res.writeHead(hit.status, { 'content-type': hit.content_type }).end(hit.body);
@@ -72,11 +107,16 @@ export class ModelRelay {
     const provider = this.providers[format];
     if (!provider) {
       const msg = `no ${format} provider is configured; set providers.${format} in gauntlet.yaml`;
-      res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'proxy_misconfigured', message: msg } }));
+      res
+        .writeHead(502, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({ type: 'error', error: { type: 'proxy_misconfigured', message: msg } }),
+        );
       return finish(502, 'application/json', JSON.stringify({ error: msg }));
     }
     const out: Record<string, string> = {};
-    for (const h of FORWARD_HEADERS) if (typeof headers[h] === 'string') out[h] = headers[h] as string;
+    for (const h of FORWARD_HEADERS)
+      if (typeof headers[h] === 'string') out[h] = headers[h] as string;
     if (provider.apiKey) {
       if (format === 'anthropic') out['x-api-key'] = provider.apiKey;
       else if (format === 'gemini') out['x-goog-api-key'] = provider.apiKey;
@@ -84,14 +124,25 @@ export class ModelRelay {
     }
     let upstream: Response;
     try {
-      upstream = await fetch(provider.baseUrl.replace(/\/$/, '') + path, { method: 'POST', headers: out, body: new Uint8Array(raw) });
+      upstream = await fetch(provider.baseUrl.replace(/\/$/, '') + path, {
+        method: 'POST',
+        headers: out,
+        body: new Uint8Array(raw),
+      });
     } catch (e) {
       const msg = `provider unreachable: ${(e as Error).message}`;
-      res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'transport_error', message: msg } }));
+      res
+        .writeHead(502, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ type: 'error', error: { type: 'transport_error', message: msg } }));
       return finish(502, 'application/json', JSON.stringify({ error: msg }));
     }
     const contentType = upstream.headers.get('content-type') ?? 'application/json';
-    res.writeHead(upstream.status, { 'content-type': contentType, ...(upstream.headers.get('request-id') ? { 'request-id': upstream.headers.get('request-id')! } : {}) });
+    res.writeHead(upstream.status, {
+      'content-type': contentType,
+      ...(upstream.headers.get('request-id')
+        ? { 'request-id': upstream.headers.get('request-id')! }
+        : {}),
+    });
     const chunks: Buffer[] = [];
     if (upstream.body) {
       for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) {
@@ -102,7 +153,16 @@ export class ModelRelay {
     }
     res.end();
     const text = Buffer.concat(chunks).toString('utf8');
-    this.cassette?.mode === 'record' && this.cassette.record({ key, format, path, request: body, status: upstream.status, content_type: contentType, body: text });
+    this.cassette?.mode === 'record' &&
+      this.cassette.record({
+        key,
+        format,
+        path,
+        request: body,
+        status: upstream.status,
+        content_type: contentType,
+        body: text,
+      });
     return finish(upstream.status, contentType, text);
   }
 }

@@ -27,7 +27,9 @@ export interface ScriptRule {
 export interface ScriptReply {
   text?: string;
   thinking?: string;
-  tool_use?: { name: string; input: Record<string, unknown> } | { name: string; input: Record<string, unknown> }[];
+  tool_use?:
+    | { name: string; input: Record<string, unknown> }
+    | { name: string; input: Record<string, unknown> }[];
   error?: { status: number; type?: string; message?: string };
   usage?: Partial<Usage>;
   delay_ms?: number;
@@ -42,7 +44,8 @@ export interface Script {
 export function loadScript(path: string): Script {
   const text = readFileSync(path, 'utf8');
   const data = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  if (!data || !Array.isArray(data.rules)) throw new Error(`${path}: a script needs a top-level "rules" list`);
+  if (!data || !Array.isArray(data.rules))
+    throw new Error(`${path}: a script needs a top-level "rules" list`);
   return data as Script;
 }
 
@@ -56,7 +59,8 @@ export class ScriptedModel {
   pick(req: ScriptedRequest): ScriptReply | undefined {
     for (const rule of this.script.rules) {
       const w = rule.when ?? {};
-      const groups = w.last_user === undefined ? [] : new RegExp(w.last_user, 's').exec(req.lastUser);
+      const groups =
+        w.last_user === undefined ? [] : new RegExp(w.last_user, 's').exec(req.lastUser);
       const ok =
         groups !== null &&
         (w.model === undefined || new RegExp(w.model).test(req.model)) &&
@@ -83,9 +87,16 @@ export class ScriptedModel {
       for await (const c of req) chunks.push(c as Buffer);
       const raw = Buffer.concat(chunks).toString('utf8');
       const path = (req.url ?? '').split('?')[0];
-      if (req.method === 'HEAD' || (req.method === 'GET' && path === '/')) return void res.writeHead(200).end();
+      if (req.method === 'HEAD' || (req.method === 'GET' && path === '/'))
+        return void res.writeHead(200).end();
       const dialect = dialectFor(path);
-      if (req.method !== 'POST' || !dialect) return anthropic.error(res, 404, 'not_found_error', `the scripted model serves POST /v1/messages, /v1/chat/completions, /v1/responses and /v1beta/models/{model}:generateContent, not ${req.method} ${path}`);
+      if (req.method !== 'POST' || !dialect)
+        return anthropic.error(
+          res,
+          404,
+          'not_found_error',
+          `the scripted model serves POST /v1/messages, /v1/chat/completions, /v1/responses and /v1beta/models/{model}:generateContent, not ${req.method} ${path}`,
+        );
       if (dialect.utility?.(res, path, raw)) return;
       let body: any;
       try {
@@ -96,13 +107,26 @@ export class ScriptedModel {
       const n = dialect.read(body, raw, path);
       this.requests.push({ format: dialect.id, model: n.model, body });
       const reply = this.pick(n);
-      if (!reply) return dialect.error(res, 404, 'not_found_error', `no script rule matches this request (model ${n.model}, turn ${n.turn}); add a rule or a fallback`);
+      if (!reply)
+        return dialect.error(
+          res,
+          404,
+          'not_found_error',
+          `no script rule matches this request (model ${n.model}, turn ${n.turn}); add a rule or a fallback`,
+        );
       if (reply.delay_ms) await new Promise((r) => setTimeout(r, reply.delay_ms));
-      if (reply.error) return dialect.error(res, reply.error.status, reply.error.type ?? 'api_error', reply.error.message ?? 'scripted error');
+      if (reply.error)
+        return dialect.error(
+          res,
+          reply.error.status,
+          reply.error.type ?? 'api_error',
+          reply.error.message ?? 'scripted error',
+        );
       const blocks = blocksOf(reply);
       const usage: Usage = {
         input_tokens: reply.usage?.input_tokens ?? Math.ceil(raw.length / 4),
-        output_tokens: reply.usage?.output_tokens ?? Math.max(1, Math.ceil(JSON.stringify(blocks).length / 4)),
+        output_tokens:
+          reply.usage?.output_tokens ?? Math.max(1, Math.ceil(JSON.stringify(blocks).length / 4)),
       };
       dialect.reply(res, n, blocks, usage);
     };
@@ -119,7 +143,9 @@ function dialectFor(path: string): Dialect | undefined {
 
 function fill<T>(value: T, groups: string[]): T {
   if (!groups.length) return value;
-  return JSON.parse(JSON.stringify(value), (_k, v) => (typeof v === 'string' ? v.replace(/\{\{(\d+)\}\}/g, (_m, i) => groups[Number(i)] ?? '') : v));
+  return JSON.parse(JSON.stringify(value), (_k, v) =>
+    typeof v === 'string' ? v.replace(/\{\{(\d+)\}\}/g, (_m, i) => groups[Number(i)] ?? '') : v,
+  );
 }
 
 function blocksOf(r: ScriptReply): ReplyBlock[] {
@@ -127,12 +153,17 @@ function blocksOf(r: ScriptReply): ReplyBlock[] {
   if (r.thinking) out.push({ type: 'thinking', thinking: r.thinking });
   if (r.text !== undefined) out.push({ type: 'text', text: r.text });
   const tools = r.tool_use ? (Array.isArray(r.tool_use) ? r.tool_use : [r.tool_use]) : [];
-  for (const t of tools) out.push({ type: 'tool_use', id: `toolu_${newId()}`, name: t.name, input: t.input });
+  for (const t of tools)
+    out.push({ type: 'tool_use', id: `toolu_${newId()}`, name: t.name, input: t.input });
   return out;
 }
 
 /** Starts the scripted model on loopback; `url` is its base (clients add /v1/...). */
-export async function serveScript(script: Script, port = 0, host = '127.0.0.1'): Promise<{ url: string; model: ScriptedModel; server: Server; close(): Promise<void> }> {
+export async function serveScript(
+  script: Script,
+  port = 0,
+  host = '127.0.0.1',
+): Promise<{ url: string; model: ScriptedModel; server: Server; close(): Promise<void> }> {
   const model = new ScriptedModel(script);
   const handle = model.handler();
   const server = createServer((req, res) => {
@@ -143,5 +174,14 @@ export async function serveScript(script: Script, port = 0, host = '127.0.0.1'):
   });
   await new Promise<void>((r) => server.listen(port, host, r));
   const { port: p } = server.address() as AddressInfo;
-  return { url: `http://${host}:${p}`, model, server, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    url: `http://${host}:${p}`,
+    model,
+    server,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }

@@ -6,12 +6,35 @@ import { CHECK_LIMITS, renderCheckRun } from './check-run.js';
 import { COMMENT_LIMIT, COMMENT_MARKER, renderPrComment } from './pr-comment.js';
 
 const prov = { gauntlet_version: '0', config_hash: 'x', host: 'h' };
-const opts = { fullRecordsAt: 'https://github.com/o/r/tree/gauntlet-results/runs/s1', repoPath: (f: string) => f.replace('/repo/', '') };
+const opts = {
+  fullRecordsAt: 'https://github.com/o/r/tree/gauntlet-results/runs/s1',
+  repoPath: (f: string) => f.replace('/repo/', ''),
+};
 
 describe('check-run and PR-comment rendering within GitHub limits', () => {
   it('renders 1,000 tasks within every limit and still names the failures', () => {
     const records = Array.from({ length: 1000 }, (_, i) =>
-      record({ task_id: `task-${String(i).padStart(4, '0')}-${'ü'.repeat(10)}`, verdict: i % 3 ? 'PASS' : 'FAIL', scorers: i % 3 ? [] : [{ name: 'tests', passed: false, tail: 'AssertionError: expected 2 got 3\n'.repeat(200) }], seed: { user_instruction: 'x', behavior_instructions: null, expected_outcome: 'completion', initial_state: null, origin: { file: '/repo/.gauntlet/suites/smoke.csv', line: i + 2, row: i + 1 } } }),
+      record({
+        task_id: `task-${String(i).padStart(4, '0')}-${'ü'.repeat(10)}`,
+        verdict: i % 3 ? 'PASS' : 'FAIL',
+        scorers:
+          i % 3
+            ? []
+            : [
+                {
+                  name: 'tests',
+                  passed: false,
+                  tail: 'AssertionError: expected 2 got 3\n'.repeat(200),
+                },
+              ],
+        seed: {
+          user_instruction: 'x',
+          behavior_instructions: null,
+          expected_outcome: 'completion',
+          initial_state: null,
+          origin: { file: '/repo/.gauntlet/suites/smoke.csv', line: i + 2, row: i + 1 },
+        },
+      }),
     );
     const m = summarise('s1', 'smoke', records, 1, { min_pass_rate: 0.9 }, Date.now(), prov);
     const v = renderCheckRun(m, records, opts);
@@ -20,11 +43,17 @@ describe('check-run and PR-comment rendering within GitHub limits', () => {
     expect(v.conclusion).toBe('failure');
     expect(v.title).toBe('67% pass (666/1000) · gates failed');
     expect(v.text).toContain('task-0000'); // the first failure is named in full
-    expect(v.text).toMatch(/\d+ more non-passing run\(s\) not shown; the full records are in https:\/\/github.com\/o\/r\/tree\/gauntlet-results\/runs\/s1/);
+    expect(v.text).toMatch(
+      /\d+ more non-passing run\(s\) not shown; the full records are in https:\/\/github.com\/o\/r\/tree\/gauntlet-results\/runs\/s1/,
+    );
     expect(v.text).toContain('🔴 <code>tests</code>');
     expect(v.annotationBatches.flat()).toHaveLength(334);
     expect(v.annotationBatches.every((b) => b.length <= 50)).toBe(true);
-    expect(v.annotationBatches[0][0]).toMatchObject({ path: '.gauntlet/suites/smoke.csv', start_line: 2, annotation_level: 'warning' });
+    expect(v.annotationBatches[0][0]).toMatchObject({
+      path: '.gauntlet/suites/smoke.csv',
+      start_line: 2,
+      annotation_level: 'warning',
+    });
     expect(v.actions.length).toBeLessThanOrEqual(3);
     for (const a of v.actions) {
       expect(a.label.length).toBeLessThanOrEqual(20);
@@ -33,7 +62,12 @@ describe('check-run and PR-comment rendering within GitHub limits', () => {
     }
     const base = records.map((r) => ({ ...r, verdict: 'PASS' as const }));
     const comment = renderPrComment(
-      Array.from({ length: 40 }, (_, i) => ({ suite: `suite-${i}`, head: m, base: m, comparison: compareRuns(base, records) })),
+      Array.from({ length: 40 }, (_, i) => ({
+        suite: `suite-${i}`,
+        head: m,
+        base: m,
+        comparison: compareRuns(base, records),
+      })),
       { headSha: 'abcdef1234', baseLabel: 'main', fullRecordsAt: 'the results branch' },
     );
     expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT);
@@ -45,10 +79,17 @@ describe('check-run and PR-comment rendering within GitHub limits', () => {
     const base = [record({ task_id: 'a' })];
     const head = [record({ task_id: 'a', verdict: 'FAIL' })];
     const m = summarise('s1', 'smoke', head, 1, {}, Date.now(), prov);
-    const noisy = renderPrComment([{ suite: 'smoke', head: m, base: m, comparison: compareRuns(base, head) }], { headSha: 'abc1234', baseLabel: 'main', fullRecordsAt: 'x' });
+    const noisy = renderPrComment(
+      [{ suite: 'smoke', head: m, base: m, comparison: compareRuns(base, head) }],
+      { headSha: 'abc1234', baseLabel: 'main', fullRecordsAt: 'x' },
+    );
     expect(noisy).toContain('No change is beyond noise: 1 task(s) flipped');
-    const many = (v: 'PASS' | 'FAIL') => Array.from({ length: 8 }, (_, t) => record({ task_id: 'a', trial: t + 1, verdict: v }));
-    const real = renderPrComment([{ suite: 'smoke', head: m, base: m, comparison: compareRuns(many('PASS'), many('FAIL')) }], { headSha: 'abc1234', baseLabel: 'main', fullRecordsAt: 'x' });
+    const many = (v: 'PASS' | 'FAIL') =>
+      Array.from({ length: 8 }, (_, t) => record({ task_id: 'a', trial: t + 1, verdict: v }));
+    const real = renderPrComment(
+      [{ suite: 'smoke', head: m, base: m, comparison: compareRuns(many('PASS'), many('FAIL')) }],
+      { headSha: 'abc1234', baseLabel: 'main', fullRecordsAt: 'x' },
+    );
     expect(real).toContain('**1 regression(s) and 0 improvement(s) beyond noise**');
     expect(real).toMatch(/\| a \| support-bot \| 8\/8 \| 0\/8 \| regressed ‼ \| 0\.000 \|/);
   });

@@ -4,7 +4,16 @@ import { chip, EXPLORER_HEADER, explorerRows, markdownTable, pct } from './forma
 import { failureSection, fitSections, MARKDOWN_LIMIT, reportHead } from './markdown.js';
 
 /** GitHub's limits on check runs (REST "Create a check run"). */
-export const CHECK_LIMITS = { summary: MARKDOWN_LIMIT, text: MARKDOWN_LIMIT, annotationsPerRequest: 50, actions: 3, label: 20, description: 40, identifier: 20, title: 255 } as const;
+export const CHECK_LIMITS = {
+  summary: MARKDOWN_LIMIT,
+  text: MARKDOWN_LIMIT,
+  annotationsPerRequest: 50,
+  actions: 3,
+  label: 20,
+  description: 40,
+  identifier: 20,
+  title: 255,
+} as const;
 
 export interface CheckAnnotation {
   path: string;
@@ -37,10 +46,20 @@ export const RERUN_ALL = 'rerun_all';
 
 export function checkActions(): CheckAction[] {
   const actions = [
-    { label: 'Re-run failed', description: 'Re-run the tasks that did not pass', identifier: RERUN_FAILED },
+    {
+      label: 'Re-run failed',
+      description: 'Re-run the tasks that did not pass',
+      identifier: RERUN_FAILED,
+    },
     { label: 'Re-run all', description: 'Re-run every task of this suite', identifier: RERUN_ALL },
   ];
-  for (const a of actions) if (a.label.length > CHECK_LIMITS.label || a.description.length > CHECK_LIMITS.description || a.identifier.length > CHECK_LIMITS.identifier) throw new Error(`check-run action ${a.identifier} is over GitHub's 20/40/20 limits`);
+  for (const a of actions)
+    if (
+      a.label.length > CHECK_LIMITS.label ||
+      a.description.length > CHECK_LIMITS.description ||
+      a.identifier.length > CHECK_LIMITS.identifier
+    )
+      throw new Error(`check-run action ${a.identifier} is over GitHub's 20/40/20 limits`);
   return actions.slice(0, CHECK_LIMITS.actions);
 }
 
@@ -60,12 +79,32 @@ export interface CheckRunOptions {
 }
 
 /** One suite run as a check run: conclusion from the gates, summary, per-failure text, annotations, buttons. */
-export function renderCheckRun(m: SuiteManifest, records: RunRecord[], o: CheckRunOptions): CheckRunView {
+export function renderCheckRun(
+  m: SuiteManifest,
+  records: RunRecord[],
+  o: CheckRunOptions,
+): CheckRunView {
   const failing = records.filter((r) => r.verdict !== 'PASS');
-  const conclusion = !m.gates.length ? (failing.length ? 'neutral' : 'success') : m.gates_passed ? 'success' : 'failure';
-  const title = `${pct(m.pass_rate)} pass (${m.counts.pass}/${m.counts.runs})${m.gates.length ? (m.gates_passed ? ' · gates passed' : ' · gates failed') : ''}${m.counts.failed ? ` · ${m.counts.failed} errored` : ''}`.slice(0, CHECK_LIMITS.title);
+  const conclusion = !m.gates.length
+    ? failing.length
+      ? 'neutral'
+      : 'success'
+    : m.gates_passed
+      ? 'success'
+      : 'failure';
+  const title =
+    `${pct(m.pass_rate)} pass (${m.counts.pass}/${m.counts.runs})${m.gates.length ? (m.gates_passed ? ' · gates passed' : ' · gates failed') : ''}${m.counts.failed ? ` · ${m.counts.failed} errored` : ''}`.slice(
+      0,
+      CHECK_LIMITS.title,
+    );
   const head = `${o.banner ? `> [!NOTE]\n> ${o.banner}\n\n` : ''}${reportHead(m)}\n`;
-  const summary = fitSections(head, [markdownTable(EXPLORER_HEADER, explorerRows(records)) + '\n'], CHECK_LIMITS.summary, o.fullRecordsAt, 'table');
+  const summary = fitSections(
+    head,
+    [markdownTable(EXPLORER_HEADER, explorerRows(records)) + '\n'],
+    CHECK_LIMITS.summary,
+    o.fullRecordsAt,
+    'table',
+  );
   const link = (r: RunRecord) =>
     `[Full record](${o.fullRecordsAt}/${urlPart(clipHead(r.id, 200))}.json)`;
   const sections = failing.map((r) => failureSection(r, link(r)));
@@ -79,15 +118,21 @@ export function renderCheckRun(m: SuiteManifest, records: RunRecord[], o: CheckR
     // Annotations are plain text on GitHub: inert, one-line titles, within the limits.
     const title = plainLine(`${r.task_id} · ${r.agent.name} #${r.trial}: ${r.verdict}${why(r)}`);
     annotations.push({
-      path, start_line: origin.line, end_line: origin.line, annotation_level: r.status === 'failed' ? 'failure' : 'warning',
+      path,
+      start_line: origin.line,
+      end_line: origin.line,
+      annotation_level: r.status === 'failed' ? 'failure' : 'warning',
       title: clipHead(title, CHECK_LIMITS.title),
       message: clipHead(plainText(r.error?.message ?? r.judge?.reasoning ?? r.verdict), 4000),
     });
   }
   return {
     name: clipHead(plainLine(`gauntlet: ${m.suite}`), CHECK_LIMITS.title),
-    conclusion, title, summary,
-    text: text || '_Every run passed._', actions: checkActions(),
+    conclusion,
+    title,
+    summary,
+    text: text || '_Every run passed._',
+    actions: checkActions(),
     annotationBatches: batches(annotations, CHECK_LIMITS.annotationsPerRequest),
   };
 }

@@ -1,7 +1,8 @@
 import { ERROR_CLASSES, type RunRecord } from '../results/record.js';
 import { clipHead, mdText, plainLine } from '../util/untrusted-text.js';
 
-export const usd = (n: number) => (n === 0 ? '$0' : n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(3)}`);
+export const usd = (n: number) =>
+  n === 0 ? '$0' : n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(3)}`;
 export const ms = (n: number) => (n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(1)} s`);
 export const pct = (n: number) => `${(n * 100).toFixed(0)}%`;
 
@@ -11,7 +12,9 @@ export function chip(r: RunRecord): string {
 }
 
 export function toolCalls(r: RunRecord): string {
-  const parts = Object.entries(r.tool_calls.by_source).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`);
+  const parts = Object.entries(r.tool_calls.by_source)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${s} ${n}`);
   return parts.length ? `${r.tool_calls.total} (${parts.join(', ')})` : String(r.tool_calls.total);
 }
 
@@ -29,13 +32,27 @@ export function explorerRows(records: RunRecord[]): string[][] {
     r.id,
   ]);
 }
-export const EXPLORER_HEADER = ['Task', 'Agent', 'Run status', 'Judge verdict', 'Failure mode', 'Tool calls', 'Latency', 'Cost', 'Trace'];
+export const EXPLORER_HEADER = [
+  'Task',
+  'Agent',
+  'Run status',
+  'Judge verdict',
+  'Failure mode',
+  'Tool calls',
+  'Latency',
+  'Cost',
+  'Trace',
+];
 
 /** A text table for a terminal; cells hold record text: each is made inert, one line, clipped. */
 export function textTable(header: string[], body: string[][]): string {
   const rows = body.map((r) => r.map((c) => clipHead(plainLine(c ?? ''), 120)));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 

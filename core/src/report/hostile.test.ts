@@ -3,7 +3,14 @@ import { compareRuns } from '../results/compare.js';
 import type { RunRecord } from '../results/record.js';
 import { summarise } from '../results/summary.js';
 import {
-  ADVERSARIAL, CANARY, hostile, hostileRecords, markdownProblems, seeded, UNSAFE_CHARS, xmlProblems,
+  ADVERSARIAL,
+  CANARY,
+  hostile,
+  hostileRecords,
+  markdownProblems,
+  seeded,
+  UNSAFE_CHARS,
+  xmlProblems,
 } from '../test-support/hostile-text.js';
 import { renderCheckRun } from './check-run.js';
 import { renderJobSummary } from './job-summary.js';
@@ -26,13 +33,20 @@ function renderAll(records: RunRecord[], suite: string) {
   const comparison = compareRuns(base, records);
   return {
     markdown: renderMarkdownReport(m, records),
-    jobSummary: renderJobSummary([{ manifest: m, records }, { manifest: m, records }], ['**x**']),
+    jobSummary: renderJobSummary(
+      [
+        { manifest: m, records },
+        { manifest: m, records },
+      ],
+      ['**x**'],
+    ),
     checkSummary: check.summary,
     checkText: check.text,
-    comment: renderPrComment(
-      [{ suite, head: m, base: m, comparison }],
-      { headSha: 'abcdef1', baseLabel: 'main', fullRecordsAt: 'x' },
-    ),
+    comment: renderPrComment([{ suite, head: m, base: m, comparison }], {
+      headSha: 'abcdef1',
+      baseLabel: 'main',
+      fullRecordsAt: 'x',
+    }),
     check,
     junit: renderJunit(m, records),
     traces: records.map((r) => renderTrace(r)),
@@ -59,7 +73,10 @@ describe('renderers given hostile agent, model and config text', () => {
   it('keep their structure for every seeded hostile input', () => {
     for (let seed = 1; seed <= 60; seed++) {
       const rng = seeded(seed);
-      const out = renderAll(hostileRecords(() => hostile(rng)), hostile(rng, 3));
+      const out = renderAll(
+        hostileRecords(() => hostile(rng)),
+        hostile(rng, 3),
+      );
       try {
         expectSafe(out);
       } catch (e) {
@@ -87,7 +104,10 @@ describe('renderers given hostile agent, model and config text', () => {
     const tail = `before\n${'`'.repeat(500)}\n## All tests passed ✅\n<details>\n`;
     const [r] = hostileRecords(() => 'x');
     const failing: RunRecord = {
-      ...r, status: 'completed', error: null, verdict: 'FAIL',
+      ...r,
+      status: 'completed',
+      error: null,
+      verdict: 'FAIL',
       scorers: [{ name: 'tests', passed: false, tail }],
     };
     const m = summarise('s1', 's', [failing], 1, {}, Date.now(), prov);

@@ -16,10 +16,15 @@ export interface SummaryPart {
  * huge suite cannot push the others out. A suite's share is cut with a pointer to its records.
  * The rule between suites has a blank line above it, or it would underline the line above.
  */
-export function renderJobSummary(parts: SummaryPart[], extra: string[] = [], limit = JOB_SUMMARY_LIMIT): string {
+export function renderJobSummary(
+  parts: SummaryPart[],
+  extra: string[] = [],
+  limit = JOB_SUMMARY_LIMIT,
+): string {
   const intro = extra.length ? `${extra.join('\n')}\n\n` : '';
   const budget = Math.floor((limit - Buffer.byteLength(intro) - 1024) / Math.max(1, parts.length));
   const reports = parts.map((p) =>
-    renderMarkdownReport(p.manifest, p.records, { limit: budget, fullRecordsAt: p.fullRecordsAt }));
+    renderMarkdownReport(p.manifest, p.records, { limit: budget, fullRecordsAt: p.fullRecordsAt }),
+  );
   return intro + reports.join('\n\n---\n\n');
 }

@@ -26,12 +26,16 @@ export function renderJunit(m: SuiteManifest, records: RunRecord[]): string {
     const name = `${r.task_id}${m.trials > 1 ? ` #${r.trial}` : ''} [${r.agent.name}]`;
     const time = (r.latency_ms / 1000).toFixed(3);
     const out = text(`run ${r.id}\n${clipHead(r.final_response ?? '', 2000)}`);
-    return `    <testcase classname="${attr(m.suite)}" name="${attr(name)}" time="${time}">`
-      + `${outcome(r)}<system-out>${out}</system-out></testcase>`;
+    return (
+      `    <testcase classname="${attr(m.suite)}" name="${attr(name)}" time="${time}">` +
+      `${outcome(r)}<system-out>${out}</system-out></testcase>`
+    );
   });
   const failures = records.filter((r) => r.status !== 'failed' && r.verdict === 'FAIL').length;
   const errors = records.filter((r) => r.status === 'failed').length;
-  const skipped = records.filter((r) => r.status !== 'failed' && r.verdict !== 'PASS' && r.verdict !== 'FAIL').length;
+  const skipped = records.filter(
+    (r) => r.status !== 'failed' && r.verdict !== 'PASS' && r.verdict !== 'FAIL',
+  ).length;
   const counts = `tests="${records.length}" failures="${failures}" errors="${errors}"`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

@@ -1,6 +1,12 @@
 import type { RunRecord, SuiteManifest } from '../results/record.js';
 import {
-  clipHead, clipTail, mdCode, mdCodeBlock, mdProse, mdText, plainLine,
+  clipHead,
+  clipTail,
+  mdCode,
+  mdCodeBlock,
+  mdProse,
+  mdText,
+  plainLine,
 } from '../util/untrusted-text.js';
 import { chip, EXPLORER_HEADER, explorerRows, markdownTable, ms, pct, usd } from './format.js';
 
@@ -18,7 +24,11 @@ export interface ReportOptions {
 
 /** Totals, pass^k, cost and latency, gates, and a warning for missing shards. */
 export function reportHead(m: SuiteManifest): string {
-  const gate = m.gates.length ? (m.gates_passed ? '✅ gates passed' : '❌ gates failed') : 'no gates';
+  const gate = m.gates.length
+    ? m.gates_passed
+      ? '✅ gates passed'
+      : '❌ gates failed'
+    : 'no gates';
   const c = m.counts;
   const head = [
     `## gauntlet · ${mdText(clipHead(m.suite, 200))} · ${pct(m.pass_rate)} pass` +
@@ -27,12 +37,30 @@ export function reportHead(m: SuiteManifest): string {
     // FAIL is the verdict; errored runs (status failed) did not finish and have none.
     `**Runs** ${c.runs} · **completed** ${c.completed} · **PASS** ${c.pass} · **FAIL** ${c.fail}` +
       ` · **errored** ${c.failed} · **pending** ${c.pending}` +
-      (m.trials > 1 ? ` · **pass^${m.trials}** ${pct(m.pass_hat_k)} · **pass@${m.trials}** ${pct(m.pass_at_k)}` : ''),
+      (m.trials > 1
+        ? ` · **pass^${m.trials}** ${pct(m.pass_hat_k)} · **pass@${m.trials}** ${pct(m.pass_at_k)}`
+        : ''),
     `**Cost** ${usd(m.cost.total_usd)} (agent ${usd(m.cost.agent_usd)}, judge ${usd(m.cost.judge_usd)}) · **latency** p50 ${ms(m.latency.p50_ms)}, p95 ${ms(m.latency.p95_ms)} · **duration** ${ms(m.duration_ms)}`,
     '',
   ];
-  if (m.gates.length) head.push(markdownTable(['Gate', 'Threshold', 'Actual', ''], m.gates.map((g) => [g.name, String(g.threshold), g.name.includes('rate') ? pct(g.actual) : String(Number(g.actual.toFixed(4))), g.passed ? '✅' : '❌'])), '');
-  if (m.merged_from?.missing_shards.length) head.push(`> [!WARNING]\n> Shards ${m.merged_from.missing_shards.join(', ')} reported no results; this view covers ${m.merged_from.shards.join(', ')} only.`, '');
+  if (m.gates.length)
+    head.push(
+      markdownTable(
+        ['Gate', 'Threshold', 'Actual', ''],
+        m.gates.map((g) => [
+          g.name,
+          String(g.threshold),
+          g.name.includes('rate') ? pct(g.actual) : String(Number(g.actual.toFixed(4))),
+          g.passed ? '✅' : '❌',
+        ]),
+      ),
+      '',
+    );
+  if (m.merged_from?.missing_shards.length)
+    head.push(
+      `> [!WARNING]\n> Shards ${m.merged_from.missing_shards.join(', ')} reported no results; this view covers ${m.merged_from.shards.join(', ')} only.`,
+      '',
+    );
   return head.join('\n');
 }
 
@@ -98,7 +126,13 @@ export function failureSection(r: RunRecord, traceHint: string): string {
 }
 
 /** Appends sections while they fit the byte budget; then says how many were left out and where they are. */
-export function fitSections(body: string, sections: string[], limit: number, where: string, what = 'non-passing run(s)'): string {
+export function fitSections(
+  body: string,
+  sections: string[],
+  limit: number,
+  where: string,
+  what = 'non-passing run(s)',
+): string {
   let out = body;
   for (let i = 0; i < sections.length; i++) {
     if (bytes(out) + bytes(sections[i]) + 400 > limit) {
@@ -142,7 +176,9 @@ export function cutBytes(text: string, limit: number, where: string): string {
   const tail = `\n\n_…truncated; the full records are in ${where}._\n`;
   let room = limit - bytes(tail) - 4;
   for (;;) {
-    const cut = Buffer.from(text).subarray(0, Math.max(0, room)).toString('utf8')
+    const cut = Buffer.from(text)
+      .subarray(0, Math.max(0, room))
+      .toString('utf8')
       .replace(/\uFFFD$/, '');
     const kept = cut.slice(0, Math.max(0, cut.lastIndexOf('\n')));
     const close = closeOpenBlocks(kept);
@@ -151,7 +187,11 @@ export function cutBytes(text: string, limit: number, where: string): string {
   }
 }
 
-export function renderMarkdownReport(m: SuiteManifest, records: RunRecord[], opts: ReportOptions = {}): string {
+export function renderMarkdownReport(
+  m: SuiteManifest,
+  records: RunRecord[],
+  opts: ReportOptions = {},
+): string {
   const limit = opts.limit ?? MARKDOWN_LIMIT;
   const where = opts.fullRecordsAt ?? 'the results directory';
   // The blank line ends the table before the first <details>.

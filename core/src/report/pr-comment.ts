@@ -32,11 +32,29 @@ function suiteSection(s: SuiteComparison): string {
     return lines.join('\n');
   }
   lines.push(
-    markdownTable(['', 'base', 'head', 'change'], [
-      ['pass rate', pct(c.pass_rate.base), pct(c.pass_rate.head), `${signed((c.pass_rate.head - c.pass_rate.base) * 100, (x) => `${x.toFixed(0)} pts`)}${c.pass_rate.beyond_noise ? ' (beyond noise)' : ' (within noise)'}`],
-      ['cost', usd(c.cost_usd.base), usd(c.cost_usd.head), signed(c.cost_usd.head - c.cost_usd.base, usd)],
-      ['p95 latency', ms(c.p95_ms.base), ms(c.p95_ms.head), signed(c.p95_ms.head - c.p95_ms.base, ms)],
-    ]),
+    markdownTable(
+      ['', 'base', 'head', 'change'],
+      [
+        [
+          'pass rate',
+          pct(c.pass_rate.base),
+          pct(c.pass_rate.head),
+          `${signed((c.pass_rate.head - c.pass_rate.base) * 100, (x) => `${x.toFixed(0)} pts`)}${c.pass_rate.beyond_noise ? ' (beyond noise)' : ' (within noise)'}`,
+        ],
+        [
+          'cost',
+          usd(c.cost_usd.base),
+          usd(c.cost_usd.head),
+          signed(c.cost_usd.head - c.cost_usd.base, usd),
+        ],
+        [
+          'p95 latency',
+          ms(c.p95_ms.base),
+          ms(c.p95_ms.head),
+          signed(c.p95_ms.head - c.p95_ms.base, ms),
+        ],
+      ],
+    ),
     '',
   );
   const changed = c.tasks.filter((t) => t.change !== 'unchanged');
@@ -48,14 +66,24 @@ function suiteSection(s: SuiteComparison): string {
         : 'No task changed its verdict.';
   lines.push(verdict, '');
   if (changed.length) {
-    const rows = changed.map((t) => [t.task_id, t.agent, t.base ? `${t.base.pass}/${t.base.n}` : '—', t.head ? `${t.head.pass}/${t.head.n}` : '—', t.change + (t.beyond_noise ? ' ‼' : ''), t.p_value === null ? '' : t.p_value.toFixed(3)]);
+    const rows = changed.map((t) => [
+      t.task_id,
+      t.agent,
+      t.base ? `${t.base.pass}/${t.base.n}` : '—',
+      t.head ? `${t.head.pass}/${t.head.n}` : '—',
+      t.change + (t.beyond_noise ? ' ‼' : ''),
+      t.p_value === null ? '' : t.p_value.toFixed(3),
+    ]);
     lines.push(markdownTable(['task', 'agent', 'base pass', 'head pass', 'change', 'p'], rows), '');
   }
   return lines.join('\n');
 }
 
 /** The one PR comment gauntlet keeps up to date: head against the base branch's latest results. */
-export function renderPrComment(suites: SuiteComparison[], o: { headSha: string; baseLabel: string; fullRecordsAt: string }): string {
+export function renderPrComment(
+  suites: SuiteComparison[],
+  o: { headSha: string; baseLabel: string; fullRecordsAt: string },
+): string {
   const sha = o.headSha.slice(0, 7);
   const intro = `Head \`${sha}\` against the latest results on ${mdCode(o.baseLabel)}.`;
   const head = `${COMMENT_MARKER}\n## gauntlet\n\n${intro}\n\n`;

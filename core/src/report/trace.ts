@@ -41,12 +41,18 @@ export function renderTrace(r: RunRecord, o: TraceOptions = {}): string {
   const rule = (title: string) =>
     line('', `── ${title} ${'─'.repeat(Math.max(0, 60 - title.length))}`);
   const status = `${r.status.toUpperCase()}${r.error ? ` [${chip(r)}]` : ''}`;
-  line(`${r.agent.name}@${r.agent.version} · ${status} · verdict ${r.verdict}` +
-    ` · ${usd(r.cost.total_usd)} · ${ms(r.latency_ms)}`);
-  line(`run ${r.id} · suite ${r.suite} · task ${r.task_id}${r.trial > 1 ? ` #${r.trial}` : ''}` +
-    ` · ${r.started_at}`);
-  line(`cost: agent ${usd(r.cost.agent_usd)} · judge ${usd(r.cost.judge_usd)}` +
-    ` · simulator ${usd(r.cost.simulator_usd)}`);
+  line(
+    `${r.agent.name}@${r.agent.version} · ${status} · verdict ${r.verdict}` +
+      ` · ${usd(r.cost.total_usd)} · ${ms(r.latency_ms)}`,
+  );
+  line(
+    `run ${r.id} · suite ${r.suite} · task ${r.task_id}${r.trial > 1 ? ` #${r.trial}` : ''}` +
+      ` · ${r.started_at}`,
+  );
+  line(
+    `cost: agent ${usd(r.cost.agent_usd)} · judge ${usd(r.cost.judge_usd)}` +
+      ` · simulator ${usd(r.cost.simulator_usd)}`,
+  );
   if (cliCostDisagrees(r)) {
     const cli = usd(r.cli_usage!.cost_usd!);
     line(
@@ -60,7 +66,14 @@ export function renderTrace(r: RunRecord, o: TraceOptions = {}): string {
   if (r.error) {
     rule('Error');
     line(`${r.error.class}${r.error.code ? ` / ${r.error.code}` : ''}: ${r.error.message}`);
-    if (r.error.detail) line(r.error.detail.split('\n').slice(-15).map((l) => `  ${l}`).join('\n'));
+    if (r.error.detail)
+      line(
+        r.error.detail
+          .split('\n')
+          .slice(-15)
+          .map((l) => `  ${l}`)
+          .join('\n'),
+      );
   }
   rule('Judge verdict');
   if (!r.judge) line('no judge (judge: none)');
@@ -71,8 +84,10 @@ export function renderTrace(r: RunRecord, o: TraceOptions = {}): string {
     if (j.verdict !== 'NOT APPLICABLE') {
       const s = j.scores;
       const adherence = s.instruction_adherence ?? 'null';
-      line(`task completion ${s.task_completion}/5 · instruction adherence ${adherence}` +
-        ` · efficiency ${s.efficiency}/5`);
+      line(
+        `task completion ${s.task_completion}/5 · instruction adherence ${adherence}` +
+          ` · efficiency ${s.efficiency}/5`,
+      );
     }
     line(j.reasoning);
   }
@@ -122,6 +137,10 @@ export function renderTrace(r: RunRecord, o: TraceOptions = {}): string {
   if (r.debug.stdout_tail) line('stdout:', r.debug.stdout_tail);
   if (r.debug.stderr_tail) line('stderr:', r.debug.stderr_tail);
   if (r.debug.raw_response) line('raw response:', r.debug.raw_response);
-  line(`phases: ${Object.entries(r.phases).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
+  line(
+    `phases: ${Object.entries(r.phases)
+      .map(([k, v]) => `${k} ${ms(v)}`)
+      .join(', ')}`,
+  );
   return out.join('\n');
 }

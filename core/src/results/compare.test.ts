@@ -3,7 +3,18 @@ import { compareRuns, fisherExact } from './compare.js';
 import type { RunRecord } from './record.js';
 
 const runs = (task: string, pass: number, fail: number, latency = 100): RunRecord[] =>
-  [...Array(pass).fill('PASS'), ...Array(fail).fill('FAIL')].map((verdict, i) => ({ id: `${task}-${i}`, task_id: task, trial: i + 1, agent: { name: 'a' }, verdict, latency_ms: latency, cost: { total_usd: 0.01 } }) as unknown as RunRecord);
+  [...Array(pass).fill('PASS'), ...Array(fail).fill('FAIL')].map(
+    (verdict, i) =>
+      ({
+        id: `${task}-${i}`,
+        task_id: task,
+        trial: i + 1,
+        agent: { name: 'a' },
+        verdict,
+        latency_ms: latency,
+        cost: { total_usd: 0.01 },
+      }) as unknown as RunRecord,
+  );
 
 describe('comparison with the base', () => {
   it("computes Fisher's exact test (checked against R's fisher.test)", () => {
@@ -25,8 +36,15 @@ describe('comparison with the base', () => {
   });
 
   it('lists new and removed tasks, and the cost and p95 deltas', () => {
-    const c = compareRuns([...runs('old', 1, 0), ...runs('same', 1, 0, 100)], [...runs('same', 1, 0, 300), ...runs('new', 0, 1)]);
-    expect(c.tasks.map((t) => [t.task_id, t.change])).toEqual([['new', 'new'], ['old', 'removed'], ['same', 'unchanged']]);
+    const c = compareRuns(
+      [...runs('old', 1, 0), ...runs('same', 1, 0, 100)],
+      [...runs('same', 1, 0, 300), ...runs('new', 0, 1)],
+    );
+    expect(c.tasks.map((t) => [t.task_id, t.change])).toEqual([
+      ['new', 'new'],
+      ['old', 'removed'],
+      ['same', 'unchanged'],
+    ]);
     expect(c.p95_ms).toEqual({ base: 100, head: 300 });
     expect(c.cost_usd.head).toBeCloseTo(0.02);
   });

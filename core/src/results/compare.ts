@@ -16,8 +16,22 @@ const lnFact = (() => {
 
 /** Two-sided Fisher's exact test on [[a, b], [c, d]]: the probability of a table at least as extreme. */
 export function fisherExact(a: number, b: number, c: number, d: number): number {
-  const r1 = a + b, r2 = c + d, c1 = a + c, n = a + b + c + d;
-  const p = (x: number) => Math.exp(lnFact(r1) + lnFact(r2) + lnFact(c1) + lnFact(n - c1) - lnFact(n) - lnFact(x) - lnFact(r1 - x) - lnFact(c1 - x) - lnFact(r2 - c1 + x));
+  const r1 = a + b,
+    r2 = c + d,
+    c1 = a + c,
+    n = a + b + c + d;
+  const p = (x: number) =>
+    Math.exp(
+      lnFact(r1) +
+        lnFact(r2) +
+        lnFact(c1) +
+        lnFact(n - c1) -
+        lnFact(n) -
+        lnFact(x) -
+        lnFact(r1 - x) -
+        lnFact(c1 - x) -
+        lnFact(r2 - c1 + x),
+    );
   const observed = p(a);
   let total = 0;
   for (let x = Math.max(0, c1 - r2); x <= Math.min(r1, c1); x++) {
@@ -57,7 +71,10 @@ export interface Comparison {
   min_trials: number;
 }
 
-const tally = (rs: RunRecord[]): Tally => ({ pass: rs.filter((r) => r.verdict === 'PASS').length, n: rs.length });
+const tally = (rs: RunRecord[]): Tally => ({
+  pass: rs.filter((r) => r.verdict === 'PASS').length,
+  n: rs.length,
+});
 const p95 = (rs: RunRecord[]) => {
   const s = rs.map((r) => r.latency_ms).sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)] : 0;
@@ -65,7 +82,8 @@ const p95 = (rs: RunRecord[]) => {
 
 function group(rs: RunRecord[]): Map<string, RunRecord[]> {
   const m = new Map<string, RunRecord[]>();
-  for (const r of rs) m.set(`${r.task_id}\0${r.agent.name}`, [...(m.get(`${r.task_id}\0${r.agent.name}`) ?? []), r]);
+  for (const r of rs)
+    m.set(`${r.task_id}\0${r.agent.name}`, [...(m.get(`${r.task_id}\0${r.agent.name}`) ?? []), r]);
   return m;
 }
 
@@ -77,12 +95,29 @@ export function compareRuns(base: RunRecord[], head: RunRecord[], alpha = 0.05):
     const [task_id, agent] = k.split('\0');
     const bt = b.has(k) ? tally(b.get(k)!) : null;
     const ht = h.has(k) ? tally(h.get(k)!) : null;
-    if (!bt || !ht) return { task_id, agent, base: bt, head: ht, change: bt ? 'removed' : 'new', p_value: null, beyond_noise: false };
+    if (!bt || !ht)
+      return {
+        task_id,
+        agent,
+        base: bt,
+        head: ht,
+        change: bt ? 'removed' : 'new',
+        p_value: null,
+        beyond_noise: false,
+      };
     const rb = bt.pass / bt.n;
     const rh = ht.pass / ht.n;
     const pv = fisherExact(ht.pass, ht.n - ht.pass, bt.pass, bt.n - bt.pass);
     const change: Change = rh < rb ? 'regressed' : rh > rb ? 'improved' : 'unchanged';
-    return { task_id, agent, base: bt, head: ht, change, p_value: pv, beyond_noise: change !== 'unchanged' && pv < alpha };
+    return {
+      task_id,
+      agent,
+      base: bt,
+      head: ht,
+      change,
+      p_value: pv,
+      beyond_noise: change !== 'unchanged' && pv < alpha,
+    };
   });
   const tb = tally(base);
   const th = tally(head);
@@ -92,12 +127,20 @@ export function compareRuns(base: RunRecord[], head: RunRecord[], alpha = 0.05):
   const changed = tasks.filter((t) => t.change === 'regressed' || t.change === 'improved');
   return {
     tasks,
-    pass_rate: { base: rate(tb), head: rate(th), p_value: pv, beyond_noise: rate(tb) !== rate(th) && pv < alpha },
+    pass_rate: {
+      base: rate(tb),
+      head: rate(th),
+      p_value: pv,
+      beyond_noise: rate(tb) !== rate(th) && pv < alpha,
+    },
     cost_usd: { base: sum(base), head: sum(head) },
     p95_ms: { base: p95(base), head: p95(head) },
     regressions: changed.filter((t) => t.change === 'regressed' && t.beyond_noise).length,
     improvements: changed.filter((t) => t.change === 'improved' && t.beyond_noise).length,
     noisy: changed.filter((t) => !t.beyond_noise).length,
-    min_trials: Math.min(...tasks.filter((t) => t.base && t.head).flatMap((t) => [t.base!.n, t.head!.n]), Infinity),
+    min_trials: Math.min(
+      ...tasks.filter((t) => t.base && t.head).flatMap((t) => [t.base!.n, t.head!.n]),
+      Infinity,
+    ),
   };
 }

@@ -74,8 +74,13 @@ export class BranchPushFailed extends Error {}
 export const MAX_BRANCH_FILE_BYTES = 50 * 1000 * 1000;
 
 export class FileTooLarge extends Error {
-  constructor(readonly path: string, readonly bytes: number) {
-    super(`refusing to push ${path} to the results branch: it is ${(bytes / 1e6).toFixed(1)} MB, over the ${MAX_BRANCH_FILE_BYTES / 1e6} MB limit (GitHub warns at 50 MB and rejects 100 MB); the run record budgets should have kept it far smaller, so report this as a bug`);
+  constructor(
+    readonly path: string,
+    readonly bytes: number,
+  ) {
+    super(
+      `refusing to push ${path} to the results branch: it is ${(bytes / 1e6).toFixed(1)} MB, over the ${MAX_BRANCH_FILE_BYTES / 1e6} MB limit (GitHub warns at 50 MB and rejects 100 MB); the run record budgets should have kept it far smaller, so report this as a bug`,
+    );
   }
 }
 
@@ -85,10 +90,23 @@ const TIP = 'refs/gauntlet/tip';
 export function entryOf(m: SuiteManifest): IndexEntry {
   const p = m.provenance;
   return {
-    id: m.id, suite: m.suite, started_at: m.started_at, pass_rate: m.pass_rate, runs: m.counts.runs, failed: m.counts.failed,
-    cost_usd: m.cost.total_usd, gates_passed: m.gates_passed, p95_ms: m.latency.p95_ms,
-    ...(p.commit ? { commit: p.commit } : {}), ...(p.ref ? { ref: p.ref } : {}), ...(p.event ? { event: p.event } : {}), ...(p.base_sha ? { base_sha: p.base_sha } : {}), ...(p.pr ? { pr: p.pr } : {}),
-    ...(p.workflow_run ? { workflow_run: p.workflow_run } : {}), ...(p.run_attempt ? { run_attempt: p.run_attempt } : {}), ...(p.shard ? { shard: p.shard } : {}),
+    id: m.id,
+    suite: m.suite,
+    started_at: m.started_at,
+    pass_rate: m.pass_rate,
+    runs: m.counts.runs,
+    failed: m.counts.failed,
+    cost_usd: m.cost.total_usd,
+    gates_passed: m.gates_passed,
+    p95_ms: m.latency.p95_ms,
+    ...(p.commit ? { commit: p.commit } : {}),
+    ...(p.ref ? { ref: p.ref } : {}),
+    ...(p.event ? { event: p.event } : {}),
+    ...(p.base_sha ? { base_sha: p.base_sha } : {}),
+    ...(p.pr ? { pr: p.pr } : {}),
+    ...(p.workflow_run ? { workflow_run: p.workflow_run } : {}),
+    ...(p.run_attempt ? { run_attempt: p.run_attempt } : {}),
+    ...(p.shard ? { shard: p.shard } : {}),
   };
 }
 
@@ -113,14 +131,29 @@ export class GitBranchStore {
       GIT_COMMITTER_NAME: o.author?.name ?? 'gauntlet',
       GIT_COMMITTER_EMAIL: o.author?.email ?? 'gauntlet@users.noreply.github.com',
       ...(o.token
-        ? { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${o.token}`).toString('base64')}` }
+        ? {
+            GIT_CONFIG_COUNT: '1',
+            GIT_CONFIG_KEY_0: 'http.extraHeader',
+            GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${o.token}`).toString('base64')}`,
+          }
         : {}),
     };
   }
 
-  private async git(args: string[], opts: { input?: string; env?: Record<string, string>; reject?: boolean } = {}) {
-    const r = await execa('git', ['--git-dir', this.o.workDir, ...args], { input: opts.input, env: { ...this.env, ...opts.env }, reject: false, stripFinalNewline: true });
-    if (r.exitCode !== 0 && opts.reject !== false) throw new BranchPushFailed(`git ${args[0]} failed: ${this.mask(String(r.stderr)).trim().split('\n').slice(-3).join(' / ')}`);
+  private async git(
+    args: string[],
+    opts: { input?: string; env?: Record<string, string>; reject?: boolean } = {},
+  ) {
+    const r = await execa('git', ['--git-dir', this.o.workDir, ...args], {
+      input: opts.input,
+      env: { ...this.env, ...opts.env },
+      reject: false,
+      stripFinalNewline: true,
+    });
+    if (r.exitCode !== 0 && opts.reject !== false)
+      throw new BranchPushFailed(
+        `git ${args[0]} failed: ${this.mask(String(r.stderr)).trim().split('\n').slice(-3).join(' / ')}`,
+      );
     return r;
   }
 
@@ -134,16 +167,34 @@ export class GitBranchStore {
     await execa('git', ['init', '-q', '--bare', this.o.workDir], { env: this.env });
     await this.git(['remote', 'add', 'origin', this.o.remote]);
     // No detached auto-gc or maintenance: it would hold shallow.lock under the next fetch.
-    for (const [k, v] of [['gc.auto', '0'], ['maintenance.auto', 'false'], ['fetch.writeCommitGraph', 'false']]) await this.git(['config', k, v]);
+    for (const [k, v] of [
+      ['gc.auto', '0'],
+      ['maintenance.auto', 'false'],
+      ['fetch.writeCommitGraph', 'false'],
+    ])
+      await this.git(['config', k, v]);
   }
 
   /** Fetches the branch tip (commits and trees; blobs on demand); undefined when the branch is new. */
   async fetchTip(): Promise<string | undefined> {
     await this.init();
-    const r = await this.git(['fetch', '-q', '--no-tags', '--depth=1', '--filter=blob:none', 'origin', `+refs/heads/${this.o.branch}:${TIP}`], { reject: false });
+    const r = await this.git(
+      [
+        'fetch',
+        '-q',
+        '--no-tags',
+        '--depth=1',
+        '--filter=blob:none',
+        'origin',
+        `+refs/heads/${this.o.branch}:${TIP}`,
+      ],
+      { reject: false },
+    );
     if (r.exitCode !== 0) {
       if (/couldn't find remote ref|no such ref/i.test(String(r.stderr))) return undefined;
-      throw new BranchPushFailed(`fetching ${this.o.branch} failed: ${this.mask(String(r.stderr)).trim()}`);
+      throw new BranchPushFailed(
+        `fetching ${this.o.branch} failed: ${this.mask(String(r.stderr)).trim()}`,
+      );
     }
     return String((await this.git(['rev-parse', TIP])).stdout).trim();
   }
@@ -164,14 +215,25 @@ export class GitBranchStore {
    */
   async readSuiteRun(commit: string, id: string): Promise<Map<string, string>> {
     const ls = await this.git(['ls-tree', '-r', commit, `runs/${id}/`]);
-    const entries = String(ls.stdout).split('\n').filter(Boolean).map((l) => {
-      const [meta, path] = l.split('\t');
-      return { oid: meta.split(' ')[2], path };
-    });
+    const entries = String(ls.stdout)
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [meta, path] = l.split('\t');
+        return { oid: meta.split(' ')[2], path };
+      });
     if (!entries.length) return new Map();
     // Blobs the partial clone lacks, in one fetch; if the server refuses, cat-file fetches lazily.
-    await this.git(['fetch', '-q', '--no-tags', '--no-write-fetch-head', 'origin', ...entries.map((e) => e.oid)], { reject: false });
-    const r = await execa('git', ['--git-dir', this.o.workDir, 'cat-file', '--batch'], { input: entries.map((e) => e.oid).join('\n') + '\n', env: this.env, encoding: 'buffer', reject: false });
+    await this.git(
+      ['fetch', '-q', '--no-tags', '--no-write-fetch-head', 'origin', ...entries.map((e) => e.oid)],
+      { reject: false },
+    );
+    const r = await execa('git', ['--git-dir', this.o.workDir, 'cat-file', '--batch'], {
+      input: entries.map((e) => e.oid).join('\n') + '\n',
+      env: this.env,
+      encoding: 'buffer',
+      reject: false,
+    });
     const buf = Buffer.from(r.stdout as Uint8Array);
     const out = new Map<string, string>();
     let at = 0;
@@ -179,8 +241,12 @@ export class GitBranchStore {
       const nl = buf.indexOf(10, at);
       const header = buf.subarray(at, nl).toString();
       const size = Number(header.split(' ')[2]);
-      if (!Number.isFinite(size)) throw new BranchPushFailed(`reading ${e.path} from the results branch failed: ${header}`);
-      out.set(e.path.slice(`runs/${id}/`.length), buf.subarray(nl + 1, nl + 1 + size).toString('utf8'));
+      if (!Number.isFinite(size))
+        throw new BranchPushFailed(`reading ${e.path} from the results branch failed: ${header}`);
+      out.set(
+        e.path.slice(`runs/${id}/`.length),
+        buf.subarray(nl + 1, nl + 1 + size).toString('utf8'),
+      );
       at = nl + 1 + size + 1;
     }
     return out;
@@ -189,21 +255,30 @@ export class GitBranchStore {
   /** Suite run ids present in the tree, from the tree alone (no blobs). */
   private async suiteRunsIn(commit: string): Promise<string[]> {
     const r = await this.git(['ls-tree', '--name-only', commit, 'runs/'], { reject: false });
-    return String(r.stdout).split('\n').filter(Boolean).map((p) => p.slice('runs/'.length));
+    return String(r.stdout)
+      .split('\n')
+      .filter(Boolean)
+      .map((p) => p.slice('runs/'.length));
   }
 
   /**
    * Adds one suite run — every file of its local directory, under runs/<suite-run-id>/ — and
    * returns the pushed commit.
    */
-  async append(manifest: SuiteManifest, suiteDir: string, message: string): Promise<{ commit: string; attempts: number }> {
+  async append(
+    manifest: SuiteManifest,
+    suiteDir: string,
+    message: string,
+  ): Promise<{ commit: string; attempts: number }> {
     const files: { path: string; file: string }[] = [];
     for (const name of (await readdir(suiteDir)).sort()) {
       const file = join(suiteDir, name);
       const st = await stat(file);
       if (!st.isFile() || name.includes('.tmp-')) continue;
-      if (st.size > MAX_BRANCH_FILE_BYTES) throw new FileTooLarge(`runs/${manifest.id}/${name}`, st.size);
-      if (this.o.redactor?.finds(await readFile(file, 'utf8'))) throw new SecretInResult(`runs/${manifest.id}/${name}`);
+      if (st.size > MAX_BRANCH_FILE_BYTES)
+        throw new FileTooLarge(`runs/${manifest.id}/${name}`, st.size);
+      if (this.o.redactor?.finds(await readFile(file, 'utf8')))
+        throw new SecretInResult(`runs/${manifest.id}/${name}`);
       files.push({ path: `runs/${manifest.id}/${name}`, file });
     }
     await this.init();
@@ -213,11 +288,20 @@ export class GitBranchStore {
     for (let attempt = 1; ; attempt++) {
       const parent = await this.fetchTip();
       const commit = await this.buildCommit(parent, manifest, blobs, message);
-      const push = await this.git(['push', '-q', '--no-verify', 'origin', `${commit}:refs/heads/${this.o.branch}`], { reject: false });
+      const push = await this.git(
+        ['push', '-q', '--no-verify', 'origin', `${commit}:refs/heads/${this.o.branch}`],
+        { reject: false },
+      );
       if (push.exitCode === 0) return { commit, attempts: attempt };
       const err = this.mask(String(push.stderr));
-      const lostRace = /non-fast-forward|fetch first|rejected|cannot lock ref|failed to update ref|stale info|incorrect old value/i.test(err);
-      if (!lostRace || attempt >= max) throw new BranchPushFailed(`pushing to ${this.o.branch} failed after ${attempt} attempt(s): ${err.trim().split('\n').slice(-3).join(' / ')}`);
+      const lostRace =
+        /non-fast-forward|fetch first|rejected|cannot lock ref|failed to update ref|stale info|incorrect old value/i.test(
+          err,
+        );
+      if (!lostRace || attempt >= max)
+        throw new BranchPushFailed(
+          `pushing to ${this.o.branch} failed after ${attempt} attempt(s): ${err.trim().split('\n').slice(-3).join(' / ')}`,
+        );
       // Full jitter on a capped exponential backoff: writers of one matrix spread out.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(3000, 50 * 2 ** attempt)));
     }
@@ -225,12 +309,19 @@ export class GitBranchStore {
 
   /** Writes every file as a blob in one git process; returns branch path -> blob id. */
   private async writeBlobs(files: { path: string; file: string }[]): Promise<Map<string, string>> {
-    const r = await this.git(['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: files.map((f) => f.file).join('\n') + '\n' });
+    const r = await this.git(['hash-object', '-w', '--no-filters', '--stdin-paths'], {
+      input: files.map((f) => f.file).join('\n') + '\n',
+    });
     const shas = String(r.stdout).split('\n');
     return new Map(files.map((f, i) => [f.path, shas[i]]));
   }
 
-  private async buildCommit(parent: string | undefined, manifest: SuiteManifest, blobs: Map<string, string>, message: string): Promise<string> {
+  private async buildCommit(
+    parent: string | undefined,
+    manifest: SuiteManifest,
+    blobs: Map<string, string>,
+    message: string,
+  ): Promise<string> {
     const indexFile = join(this.o.workDir, `gauntlet-index-${process.pid}`);
     const env = { GIT_INDEX_FILE: indexFile };
     if (parent) await this.git(['read-tree', parent], { env });
@@ -254,16 +345,35 @@ export class GitBranchStore {
     if (drop.length) {
       // Mode 0 in --index-info removes a path; a directory goes path by path.
       const r = await this.git(['ls-files', '-z', ...drop.map((id) => `runs/${id}/`)], { env });
-      const gone = String(r.stdout).split('\0').filter(Boolean).map((p) => `0 ${'0'.repeat(40)}\t${p}`);
+      const gone = String(r.stdout)
+        .split('\0')
+        .filter(Boolean)
+        .map((p) => `0 ${'0'.repeat(40)}\t${p}`);
       await this.git(['update-index', '--index-info'], { env, input: gone.join('\n') + '\n' });
     }
-    const index: BranchIndex = { schema_version: 1, updated_at: new Date().toISOString(), suite_runs: keep };
-    const indexSha = String((await this.git(['hash-object', '-w', '--stdin'], { input: JSON.stringify(index, null, 2) + '\n' })).stdout).trim();
+    const index: BranchIndex = {
+      schema_version: 1,
+      updated_at: new Date().toISOString(),
+      suite_runs: keep,
+    };
+    const indexSha = String(
+      (
+        await this.git(['hash-object', '-w', '--stdin'], {
+          input: JSON.stringify(index, null, 2) + '\n',
+        })
+      ).stdout,
+    ).trim();
     const info = [...blobs].map(([path, sha]) => `100644 ${sha}\t${path}`);
     info.push(`100644 ${indexSha}\tindex.json`);
-    await this.git(['update-index', '--add', '--index-info'], { env, input: info.join('\n') + '\n' });
+    await this.git(['update-index', '--add', '--index-info'], {
+      env,
+      input: info.join('\n') + '\n',
+    });
     const tree = String((await this.git(['write-tree'], { env })).stdout).trim();
-    const commit = String((await this.git(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message])).stdout).trim();
+    const commit = String(
+      (await this.git(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message]))
+        .stdout,
+    ).trim();
     return commit;
   }
 }

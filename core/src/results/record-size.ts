@@ -27,18 +27,35 @@ export function fitRecord(record: RunRecord): RunRecord {
   for (let scale = 1; ; scale /= 2) {
     const cut: Cut = noCut();
     const { trajectory, diff, final_response, ...rest } = record;
-    const keptRest = boundJson(rest, { maxString: 64 * 1024, maxTotal: SECTION_BUDGETS.rest * scale }, cut) as typeof rest;
+    const keptRest = boundJson(
+      rest,
+      { maxString: 64 * 1024, maxTotal: SECTION_BUDGETS.rest * scale },
+      cut,
+    ) as typeof rest;
     const out: RunRecord = {
       ...keptRest,
-      final_response: final_response === null ? null : clipText(final_response, Math.floor(OUTCOME_BUDGETS.finalResponse * scale), cut),
-      trajectory: boundJson(trajectory, { maxString: 64 * 1024, maxTotal: SECTION_BUDGETS.trajectory * scale }, cut) as RunRecord['trajectory'],
+      final_response:
+        final_response === null
+          ? null
+          : clipText(final_response, Math.floor(OUTCOME_BUDGETS.finalResponse * scale), cut),
+      trajectory: boundJson(
+        trajectory,
+        { maxString: 64 * 1024, maxTotal: SECTION_BUDGETS.trajectory * scale },
+        cut,
+      ) as RunRecord['trajectory'],
       diff: diff === null ? null : clipText(diff, Math.floor(SECTION_BUDGETS.diff * scale), cut),
     };
     // Keep the record's own key order: people read these files.
-    const ordered = Object.fromEntries(Object.keys(record).map((k) => [k, out[k as keyof RunRecord]])) as unknown as RunRecord;
+    const ordered = Object.fromEntries(
+      Object.keys(record).map((k) => [k, out[k as keyof RunRecord]]),
+    ) as unknown as RunRecord;
     if (wasCut(cut)) {
-      ordered.soft_warnings = [...(ordered.soft_warnings ?? []), `the record was cut to fit its size limit (${cut.bytes} characters, ${cut.items} items and ${cut.deep} over-nested values dropped)`];
+      ordered.soft_warnings = [
+        ...(ordered.soft_warnings ?? []),
+        `the record was cut to fit its size limit (${cut.bytes} characters, ${cut.items} items and ${cut.deep} over-nested values dropped)`,
+      ];
     }
-    if (Buffer.byteLength(JSON.stringify(ordered, null, 2)) < RECORD_MAX_BYTES || scale < 1 / 64) return ordered;
+    if (Buffer.byteLength(JSON.stringify(ordered, null, 2)) < RECORD_MAX_BYTES || scale < 1 / 64)
+      return ordered;
   }
 }

@@ -31,7 +31,11 @@ export interface RunError {
 
 export interface JudgeCard {
   verdict: 'PASS' | 'FAIL' | 'NOT APPLICABLE';
-  scores: { task_completion: number | null; instruction_adherence: number | null; efficiency: number | null };
+  scores: {
+    task_completion: number | null;
+    instruction_adherence: number | null;
+    efficiency: number | null;
+  };
   failure_mode: string | null;
   reasoning: string;
   model: string | null;
@@ -40,7 +44,25 @@ export interface JudgeCard {
   error?: string;
 }
 
-export type StepType = 'file_read' | 'file_write' | 'file_op' | 'process' | 'http' | 'http_request' | 'network' | 'model_call' | 'tool_call' | 'trace_event' | 'exception' | 'final_response' | 'shell' | 'edit' | 'read' | 'search' | 'assistant' | 'thinking';
+export type StepType =
+  | 'file_read'
+  | 'file_write'
+  | 'file_op'
+  | 'process'
+  | 'http'
+  | 'http_request'
+  | 'network'
+  | 'model_call'
+  | 'tool_call'
+  | 'trace_event'
+  | 'exception'
+  | 'final_response'
+  | 'shell'
+  | 'edit'
+  | 'read'
+  | 'search'
+  | 'assistant'
+  | 'thinking';
 
 export interface TrajectoryStep {
   at: string;
@@ -85,18 +107,41 @@ export interface RunRecord {
   cost: { agent_usd: number; judge_usd: number; simulator_usd: number; total_usd: number };
   behavior_config: string | null;
   ledger_violations: unknown[];
-  seed: { user_instruction: string; behavior_instructions: string | null; expected_outcome: 'completion' | 'refusal'; initial_state: Record<string, unknown> | null; origin: { file: string; line: number; row?: number }; scenario?: unknown };
-  trajectory: { steps: TrajectoryStep[]; model_calls: ModelCall[]; tool_calls: ToolCallRecord[]; trace_events: TraceEvent[]; dropped_steps: number };
+  seed: {
+    user_instruction: string;
+    behavior_instructions: string | null;
+    expected_outcome: 'completion' | 'refusal';
+    initial_state: Record<string, unknown> | null;
+    origin: { file: string; line: number; row?: number };
+    scenario?: unknown;
+  };
+  trajectory: {
+    steps: TrajectoryStep[];
+    model_calls: ModelCall[];
+    tool_calls: ToolCallRecord[];
+    trace_events: TraceEvent[];
+    dropped_steps: number;
+  };
   diff: string | null;
   scorers: ScorerResult[];
   overall: 'PASS' | 'FAIL' | null;
   /** Tokens and cost as the coding CLI itself reported them (Claude Code's result line). */
-  cli_usage?: { input_tokens: number; output_tokens: number; cost_usd: number | null; turns?: number };
+  cli_usage?: {
+    input_tokens: number;
+    output_tokens: number;
+    cost_usd: number | null;
+    turns?: number;
+  };
   soft_warnings: string[];
   banners: string[];
   multi_turn: null;
   artifacts: string[];
-  debug: { stdout_tail?: string; stderr_tail?: string; raw_response?: string; exception?: { type: string; message: string; traceback: string } };
+  debug: {
+    stdout_tail?: string;
+    stderr_tail?: string;
+    raw_response?: string;
+    exception?: { type: string; message: string; traceback: string };
+  };
   provenance: Provenance;
   started_at: string;
   finished_at: string;
@@ -129,7 +174,17 @@ export interface SuiteManifest {
   finished_at: string;
   duration_ms: number;
   trials: number;
-  counts: { runs: number; completed: number; failed: number; pass: number; fail: number; pending: number; not_applicable: number; cancelled?: number; not_run?: number };
+  counts: {
+    runs: number;
+    completed: number;
+    failed: number;
+    pass: number;
+    fail: number;
+    pending: number;
+    not_applicable: number;
+    cancelled?: number;
+    not_run?: number;
+  };
   pass_rate: number;
   /** Tasks whose every trial passed (pass^k) and whose any trial passed (pass@k), as fractions. */
   pass_hat_k: number;
@@ -139,7 +194,17 @@ export interface SuiteManifest {
   by_error_class: Record<string, number>;
   gates: { name: string; threshold: number; actual: number; passed: boolean }[];
   gates_passed: boolean;
-  runs: { id: string; task_id: string; agent: string; trial: number; status: RunStatus; verdict: RowVerdict; error_class: ErrorClass | null; latency_ms: number; cost_usd: number }[];
+  runs: {
+    id: string;
+    task_id: string;
+    agent: string;
+    trial: number;
+    status: RunStatus;
+    verdict: RowVerdict;
+    error_class: ErrorClass | null;
+    latency_ms: number;
+    cost_usd: number;
+  }[];
   provenance: Provenance;
   /** On the merged view of a sharded suite run: what it was merged from. */
   merged_from?: { suite_run_ids: string[]; shards: string[]; missing_shards: string[] };

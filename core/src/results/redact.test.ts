@@ -41,6 +41,9 @@ describe('redaction', () => {
   });
 
   it('redacts nested values and keeps the rest intact', () => {
-    expect(r.value({ a: [{ b: `x ${SECRET} y` }], c: 'keep' })).toEqual({ a: [{ b: 'x *** y' }], c: 'keep' });
+    expect(r.value({ a: [{ b: `x ${SECRET} y` }], c: 'keep' })).toEqual({
+      a: [{ b: 'x *** y' }],
+      c: 'keep',
+    });
   });
 });

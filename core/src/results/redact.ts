@@ -49,7 +49,9 @@ export class Redactor {
 
   add(secret: string) {
     if (!secret || secret.length < 4) return;
-    this.forms = [...new Set([...this.forms, ...secretForms(secret)])].sort((a, b) => b.length - a.length);
+    this.forms = [...new Set([...this.forms, ...secretForms(secret)])].sort(
+      (a, b) => b.length - a.length,
+    );
     for (const core of base64Forms(secret)) {
       if (this.b64.some((b) => b.core === core)) continue;
       this.b64.push({ core, re: new RegExp(`${B64}{0,2}${escapeRe(core)}${B64}{0,3}={0,2}`, 'g') });

@@ -12,7 +12,10 @@ export interface ResultsStore {
 
 /** Writes only redacted text, atomically (write then rename), one file per run. */
 export class DirectoryStore implements ResultsStore {
-  constructor(readonly dir: string, private readonly redactor: Redactor) {}
+  constructor(
+    readonly dir: string,
+    private readonly redactor: Redactor,
+  ) {}
 
   private async put(path: string, text: string) {
     await mkdir(join(path, '..'), { recursive: true });
@@ -26,7 +29,10 @@ export class DirectoryStore implements ResultsStore {
   }
 
   async writeRun(record: RunRecord) {
-    await this.put(join(this.suiteDir(record.suite_run_id), `${record.id}.json`), JSON.stringify(record, null, 2));
+    await this.put(
+      join(this.suiteDir(record.suite_run_id), `${record.id}.json`),
+      JSON.stringify(record, null, 2),
+    );
   }
 
   async writeManifest(manifest: SuiteManifest, extra: Record<string, string> = {}) {
@@ -42,8 +48,18 @@ export class DirectoryStore implements ResultsStore {
     const entries: unknown[] = [];
     for (const d of (await readdir(runs).catch(() => [])).sort()) {
       try {
-        const m = JSON.parse(await readFile(join(runs, d, 'manifest.json'), 'utf8')) as SuiteManifest;
-        entries.push({ id: m.id, suite: m.suite, started_at: m.started_at, pass_rate: m.pass_rate, runs: m.counts.runs, cost_usd: m.cost.total_usd, gates_passed: m.gates_passed });
+        const m = JSON.parse(
+          await readFile(join(runs, d, 'manifest.json'), 'utf8'),
+        ) as SuiteManifest;
+        entries.push({
+          id: m.id,
+          suite: m.suite,
+          started_at: m.started_at,
+          pass_rate: m.pass_rate,
+          runs: m.counts.runs,
+          cost_usd: m.cost.total_usd,
+          gates_passed: m.gates_passed,
+        });
       } catch {
         /* a suite run still in progress has no manifest yet */
       }
@@ -54,7 +70,9 @@ export class DirectoryStore implements ResultsStore {
   async findRun(idOrPrefix: string): Promise<RunRecord | undefined> {
     const runs = join(this.dir, 'runs');
     for (const d of (await readdir(runs).catch(() => [])).sort().reverse()) {
-      const files = (await readdir(join(runs, d)).catch(() => [])).filter((f) => f.startsWith(idOrPrefix) && f.endsWith('.json') && f !== 'manifest.json');
+      const files = (await readdir(join(runs, d)).catch(() => [])).filter(
+        (f) => f.startsWith(idOrPrefix) && f.endsWith('.json') && f !== 'manifest.json',
+      );
       if (files.length) return JSON.parse(await readFile(join(runs, d, files[0]), 'utf8'));
     }
     return undefined;

@@ -2,12 +2,43 @@ import { describe, expect, it } from 'vitest';
 import type { RunRecord } from './record.js';
 import { summarise } from './summary.js';
 
-const rec = (task: string, trial: number, verdict: RunRecord['verdict'], cost = 0.1, latency = 1000): RunRecord =>
-  ({ id: `${task}-${trial}`, task_id: task, trial, agent: { name: 'a', version: '1', kind: 'python' }, status: verdict === 'PENDING' ? 'failed' : 'completed', verdict, error: verdict === 'PENDING' ? { class: 'agent_timeout', message: 't' } : null, latency_ms: latency, cost: { agent_usd: cost, judge_usd: 0, simulator_usd: 0, total_usd: cost } }) as unknown as RunRecord;
+const rec = (
+  task: string,
+  trial: number,
+  verdict: RunRecord['verdict'],
+  cost = 0.1,
+  latency = 1000,
+): RunRecord =>
+  ({
+    id: `${task}-${trial}`,
+    task_id: task,
+    trial,
+    agent: { name: 'a', version: '1', kind: 'python' },
+    status: verdict === 'PENDING' ? 'failed' : 'completed',
+    verdict,
+    error: verdict === 'PENDING' ? { class: 'agent_timeout', message: 't' } : null,
+    latency_ms: latency,
+    cost: { agent_usd: cost, judge_usd: 0, simulator_usd: 0, total_usd: cost },
+  }) as unknown as RunRecord;
 
 describe('suite summary', () => {
-  const records = [rec('t1', 1, 'PASS'), rec('t1', 2, 'PASS'), rec('t2', 1, 'PASS'), rec('t2', 2, 'FAIL'), rec('t3', 1, 'PENDING', 0, 9000), rec('t3', 2, 'FAIL')];
-  const m = summarise('s1', 'suite', records, 2, { min_pass_rate: 0.5, max_cost_usd: 0.45, max_failed_runs: 0 }, Date.now(), { gauntlet_version: '0', config_hash: 'h', host: 'x' });
+  const records = [
+    rec('t1', 1, 'PASS'),
+    rec('t1', 2, 'PASS'),
+    rec('t2', 1, 'PASS'),
+    rec('t2', 2, 'FAIL'),
+    rec('t3', 1, 'PENDING', 0, 9000),
+    rec('t3', 2, 'FAIL'),
+  ];
+  const m = summarise(
+    's1',
+    'suite',
+    records,
+    2,
+    { min_pass_rate: 0.5, max_cost_usd: 0.45, max_failed_runs: 0 },
+    Date.now(),
+    { gauntlet_version: '0', config_hash: 'h', host: 'x' },
+  );
 
   it('computes pass rate, pass^k and pass@k per task', () => {
     expect(m.pass_rate).toBeCloseTo(3 / 6);
@@ -18,7 +49,11 @@ describe('suite summary', () => {
   });
 
   it('evaluates every gate and fails the suite when one fails', () => {
-    expect(m.gates.map((g) => [g.name, g.passed])).toEqual([['min_pass_rate', true], ['max_cost_usd', false], ['max_failed_runs', false]]);
+    expect(m.gates.map((g) => [g.name, g.passed])).toEqual([
+      ['min_pass_rate', true],
+      ['max_cost_usd', false],
+      ['max_failed_runs', false],
+    ]);
     expect(m.gates_passed).toBe(false);
     expect(m.latency.max_ms).toBe(9000);
   });

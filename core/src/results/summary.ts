@@ -7,8 +7,24 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Aggregates a suite run: pass rates (per run, pass^k and pass@k per task), cost, latency, gates. */
-export function summarise(id: string, suite: string, records: RunRecord[], trials: number, gates: Gates, started: number, provenance: Provenance): SuiteManifest {
-  const counts: SuiteManifest['counts'] = { runs: records.length, completed: 0, failed: 0, pass: 0, fail: 0, pending: 0, not_applicable: 0 };
+export function summarise(
+  id: string,
+  suite: string,
+  records: RunRecord[],
+  trials: number,
+  gates: Gates,
+  started: number,
+  provenance: Provenance,
+): SuiteManifest {
+  const counts: SuiteManifest['counts'] = {
+    runs: records.length,
+    completed: 0,
+    failed: 0,
+    pass: 0,
+    fail: 0,
+    pending: 0,
+    not_applicable: 0,
+  };
   const byClass: Record<string, number> = {};
   const cost = { agent_usd: 0, judge_usd: 0, simulator_usd: 0, total_usd: 0 };
   for (const r of records) {
@@ -23,28 +39,83 @@ export function summarise(id: string, suite: string, records: RunRecord[], trial
     for (const k of Object.keys(cost) as (keyof typeof cost)[]) cost[k] += r.cost[k];
   }
   const byTask = new Map<string, RunRecord[]>();
-  for (const r of records) byTask.set(`${r.task_id}\0${r.agent.name}`, [...(byTask.get(`${r.task_id}\0${r.agent.name}`) ?? []), r]);
+  for (const r of records)
+    byTask.set(`${r.task_id}\0${r.agent.name}`, [
+      ...(byTask.get(`${r.task_id}\0${r.agent.name}`) ?? []),
+      r,
+    ]);
   const groups = [...byTask.values()];
-  const passHatK = groups.length ? groups.filter((g) => g.every((r) => r.verdict === 'PASS')).length / groups.length : 0;
-  const passAtK = groups.length ? groups.filter((g) => g.some((r) => r.verdict === 'PASS')).length / groups.length : 0;
+  const passHatK = groups.length
+    ? groups.filter((g) => g.every((r) => r.verdict === 'PASS')).length / groups.length
+    : 0;
+  const passAtK = groups.length
+    ? groups.filter((g) => g.some((r) => r.verdict === 'PASS')).length / groups.length
+    : 0;
   const latencies = records.map((r) => r.latency_ms).sort((a, b) => a - b);
   const passRate = records.length ? counts.pass / records.length : 0;
   const p95 = percentile(latencies, 95);
   const results: SuiteManifest['gates'] = [];
-  if (gates.min_pass_rate !== undefined) results.push({ name: 'min_pass_rate', threshold: gates.min_pass_rate, actual: passRate, passed: passRate >= gates.min_pass_rate });
-  if (gates.max_cost_usd !== undefined) results.push({ name: 'max_cost_usd', threshold: gates.max_cost_usd, actual: cost.total_usd, passed: cost.total_usd <= gates.max_cost_usd });
-  if (gates.max_p95_latency_ms !== undefined) results.push({ name: 'max_p95_latency_ms', threshold: gates.max_p95_latency_ms, actual: p95, passed: p95 <= gates.max_p95_latency_ms });
-  if (gates.max_failed_runs !== undefined) results.push({ name: 'max_failed_runs', threshold: gates.max_failed_runs, actual: counts.failed, passed: counts.failed <= gates.max_failed_runs });
+  if (gates.min_pass_rate !== undefined)
+    results.push({
+      name: 'min_pass_rate',
+      threshold: gates.min_pass_rate,
+      actual: passRate,
+      passed: passRate >= gates.min_pass_rate,
+    });
+  if (gates.max_cost_usd !== undefined)
+    results.push({
+      name: 'max_cost_usd',
+      threshold: gates.max_cost_usd,
+      actual: cost.total_usd,
+      passed: cost.total_usd <= gates.max_cost_usd,
+    });
+  if (gates.max_p95_latency_ms !== undefined)
+    results.push({
+      name: 'max_p95_latency_ms',
+      threshold: gates.max_p95_latency_ms,
+      actual: p95,
+      passed: p95 <= gates.max_p95_latency_ms,
+    });
+  if (gates.max_failed_runs !== undefined)
+    results.push({
+      name: 'max_failed_runs',
+      threshold: gates.max_failed_runs,
+      actual: counts.failed,
+      passed: counts.failed <= gates.max_failed_runs,
+    });
   const finished = Date.now();
   return {
-    schema_version: 1, id, suite,
-    started_at: new Date(started).toISOString(), finished_at: new Date(finished).toISOString(), duration_ms: finished - started,
-    trials, counts, pass_rate: passRate, pass_hat_k: passHatK, pass_at_k: passAtK, cost,
-    latency: { p50_ms: percentile(latencies, 50), p95_ms: p95, max_ms: latencies[latencies.length - 1] ?? 0 },
+    schema_version: 1,
+    id,
+    suite,
+    started_at: new Date(started).toISOString(),
+    finished_at: new Date(finished).toISOString(),
+    duration_ms: finished - started,
+    trials,
+    counts,
+    pass_rate: passRate,
+    pass_hat_k: passHatK,
+    pass_at_k: passAtK,
+    cost,
+    latency: {
+      p50_ms: percentile(latencies, 50),
+      p95_ms: p95,
+      max_ms: latencies[latencies.length - 1] ?? 0,
+    },
     by_error_class: byClass,
     gates: results,
     gates_passed: results.every((g) => g.passed),
-    runs: records.map((r) => ({ id: r.id, task_id: r.task_id, agent: r.agent.name, trial: r.trial, status: r.status, verdict: r.verdict, error_class: r.error?.class ?? null, latency_ms: r.latency_ms, cost_usd: r.cost.total_usd })),
+    runs: records.map((r) => ({
+      id: r.id,
+      task_id: r.task_id,
+      agent: r.agent.name,
+      trial: r.trial,
+      status: r.status,
+      verdict: r.verdict,
+      error_class: r.error?.class ?? null,
+      latency_ms: r.latency_ms,
+      cost_usd: r.cost.total_usd,
+    })),
     provenance,
   };
 }

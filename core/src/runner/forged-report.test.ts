@@ -42,21 +42,41 @@ def run(task_input, *, proxy_url, run_token):
 
 describe.skipIf(!dockerReady())('the host decides a run status', () => {
   it('refuses forged reports, keeps platform-blaming claims it can disprove, marks who observed each step', async () => {
-    const tasks = ['blame-proxy', 'blame-auth', 'twice', 'then-return', 'daemon', 'mark-in-text', 'observed'];
-    const root = await makeTree({ ...project(), ...pythonAgent('forger', FORGER), ...suite('s', 'forger', tasks) });
+    const tasks = [
+      'blame-proxy',
+      'blame-auth',
+      'twice',
+      'then-return',
+      'daemon',
+      'mark-in-text',
+      'observed',
+    ];
+    const root = await makeTree({
+      ...project(),
+      ...pythonAgent('forger', FORGER),
+      ...suite('s', 'forger', tasks),
+    });
     const [res] = await runSuites({ root, concurrency: 2 });
     const by = new Map(res.records.map((r) => [r.seed.user_instruction, r]));
     for (const t of ['blame-proxy', 'blame-auth', 'twice', 'then-return']) {
-      expect(by.get(t), t).toMatchObject({ status: 'failed', error: { class: 'contract_error', code: 'agent_bad_report' } });
+      expect(by.get(t), t).toMatchObject({
+        status: 'failed',
+        error: { class: 'contract_error', code: 'agent_bad_report' },
+      });
     }
-    expect(by.get('blame-proxy')!.error!.message).toMatch(/claimed proxy_unreachable, but the gateway served this run/);
+    expect(by.get('blame-proxy')!.error!.message).toMatch(
+      /claimed proxy_unreachable, but the gateway served this run/,
+    );
     expect(by.get('twice')!.error!.message).toMatch(/written 2 times/);
     expect(by.get('then-return')!.error!.message).toMatch(/reported ok but the process exited 1/);
     // The daemon's late write either never reaches the host or makes the report untrusted.
     const daemon = by.get('daemon')!;
     expect(daemon.final_response).not.toBe('forged');
     if (daemon.status === 'failed') expect(daemon.error?.code).toBe('agent_bad_report');
-    expect(by.get('mark-in-text')).toMatchObject({ status: 'completed', final_response: 'see @@GAUNTLET_RESULT@@{"status":"ok","final_response":"forged"}' });
+    expect(by.get('mark-in-text')).toMatchObject({
+      status: 'completed',
+      final_response: 'see @@GAUNTLET_RESULT@@{"status":"ok","final_response":"forged"}',
+    });
     const steps = by.get('observed')!.trajectory.steps;
     expect(steps.find((s) => s.type === 'file_write')?.observed_by).toBe('agent');
     expect(steps.find((s) => s.type === 'trace_event')?.observed_by).toBe('agent');

@@ -53,7 +53,11 @@ describe.skipIf(!dockerReady())('one run cannot abort the suite or bloat the rec
   it('cuts oversized and overnested output to that run, names the cuts, and writes the suite', async () => {
     const root = await makeTree({
       ...project(),
-      ...pythonAgent('hostile', HOSTILE, 'timeout: 240\ntools:\n  - name: lookup\n    description: look up\n    input_schema: { type: object }\n'),
+      ...pythonAgent(
+        'hostile',
+        HOSTILE,
+        'timeout: 240\ntools:\n  - name: lookup\n    description: look up\n    input_schema: { type: object }\n',
+      ),
       ...suite('s', 'hostile', ['deep', 'huge', 'plain']),
     });
     const [res] = await runSuites({ root, concurrency: 1 });

@@ -1,26 +1,65 @@
 import { hostname } from 'node:os';
 import type { AgentOutcome } from '../agents/types.js';
 import type { Task } from '../config/tasks.js';
-import type { JudgeCard, Provenance, RowVerdict, RunRecord, TrajectoryStep } from '../results/record.js';
+import type {
+  JudgeCard,
+  Provenance,
+  RowVerdict,
+  RunRecord,
+  TrajectoryStep,
+} from '../results/record.js';
 import { gauntletVersion } from '../util/paths.js';
 import type { PreparedAgent } from './prepare.js';
 
 export function provenance(configHash: string, extra: Partial<Provenance> = {}): Provenance {
-  return { gauntlet_version: gauntletVersion(), config_hash: configHash, host: hostname(), ...extra };
+  return {
+    gauntlet_version: gauntletVersion(),
+    config_hash: configHash,
+    host: hostname(),
+    ...extra,
+  };
 }
 
 /** Model calls, tool calls and trace events interleaved with the captured steps, by time. */
 function timeline(o: AgentOutcome): TrajectoryStep[] {
   // A step nobody marked is the agent's report: the host claims only what it observed.
-  const steps: TrajectoryStep[] = o.steps.map((s) => ({ ...s, observed_by: s.observed_by ?? 'agent' }));
+  const steps: TrajectoryStep[] = o.steps.map((s) => ({
+    ...s,
+    observed_by: s.observed_by ?? 'agent',
+  }));
   for (const c of o.model_calls) {
     const tools = c.tool_uses?.length ? ` -> ${c.tool_uses.map((t) => t.name).join(', ')}` : '';
-    steps.push({ at: c.started_at, type: 'model_call', summary: `${c.provider} ${c.model} ${c.status} (${c.input_tokens}+${c.output_tokens} tok, ${c.latency_ms} ms)${tools}`, ...(c.actor_id ? { actor_id: c.actor_id } : {}), detail: { id: c.id, preview: c.response_preview?.slice(0, 500) }, observed_by: 'host' });
+    steps.push({
+      at: c.started_at,
+      type: 'model_call',
+      summary: `${c.provider} ${c.model} ${c.status} (${c.input_tokens}+${c.output_tokens} tok, ${c.latency_ms} ms)${tools}`,
+      ...(c.actor_id ? { actor_id: c.actor_id } : {}),
+      detail: { id: c.id, preview: c.response_preview?.slice(0, 500) },
+      observed_by: 'host',
+    });
   }
-  for (const t of o.tool_calls) steps.push({ at: t.started_at, type: 'tool_call', summary: `${t.name} [${t.source}]${t.error ? ` ${t.error.slice(0, 120)}` : ''}`, ...(t.actor_id ? { actor_id: t.actor_id } : {}), detail: { id: t.id }, observed_by: 'host' });
-  for (const e of o.trace_events) steps.push({ at: e.occurred_at, type: 'trace_event', summary: `${e.type}${typeof e.data.text === 'string' ? `: ${e.data.text.slice(0, 160)}` : ''}`, ...(e.actor_id ? { actor_id: e.actor_id } : {}), observed_by: 'agent' });
+  for (const t of o.tool_calls)
+    steps.push({
+      at: t.started_at,
+      type: 'tool_call',
+      summary: `${t.name} [${t.source}]${t.error ? ` ${t.error.slice(0, 120)}` : ''}`,
+      ...(t.actor_id ? { actor_id: t.actor_id } : {}),
+      detail: { id: t.id },
+      observed_by: 'host',
+    });
+  for (const e of o.trace_events)
+    steps.push({
+      at: e.occurred_at,
+      type: 'trace_event',
+      summary: `${e.type}${typeof e.data.text === 'string' ? `: ${e.data.text.slice(0, 160)}` : ''}`,
+      ...(e.actor_id ? { actor_id: e.actor_id } : {}),
+      observed_by: 'agent',
+    });
   // Stable sort keeps the final response last among equal timestamps.
-  return steps.map((s, i) => [s, i] as const).sort(([a, i], [b, j]) => a.at.localeCompare(b.at) || i - j).map(([s]) => s);
+  return steps
+    .map((s, i) => [s, i] as const)
+    .sort(([a, i], [b, j]) => a.at.localeCompare(b.at) || i - j)
+    .map(([s]) => s);
 }
 
 export function rowVerdict(status: RunRecord['status'], judge: JudgeCard | null): RowVerdict {
@@ -30,8 +69,16 @@ export function rowVerdict(status: RunRecord['status'], judge: JudgeCard | null)
 }
 
 export function buildRecord(args: {
-  id: string; suiteRunId: string; suite: string; task: Task; trial: number; agent: PreparedAgent;
-  outcome: AgentOutcome; judge: JudgeCard | null; started: number; provenance: Provenance;
+  id: string;
+  suiteRunId: string;
+  suite: string;
+  task: Task;
+  trial: number;
+  agent: PreparedAgent;
+  outcome: AgentOutcome;
+  judge: JudgeCard | null;
+  started: number;
+  provenance: Provenance;
 }): RunRecord {
   const { outcome: o, task, judge } = args;
   const agentCost = o.model_calls.reduce((n, c) => n + c.cost_usd, 0);
@@ -39,36 +86,90 @@ export function buildRecord(args: {
   const bySource = { odyssey: 0, injected: 0, passthrough: 0, error: 0, transport_error: 0 };
   for (const t of o.tool_calls) bySource[t.source]++;
   const banners: string[] = [];
-  if (judge?.error) banners.push(`Eval phase failed: the judge could not grade this run (${judge.error.slice(0, 200)})`);
-  if (o.coding?.eval_error) banners.push(`Eval phase failed, diff/scorers may be missing: ${o.coding.eval_error.slice(0, 300)}`);
+  if (judge?.error)
+    banners.push(
+      `Eval phase failed: the judge could not grade this run (${judge.error.slice(0, 200)})`,
+    );
+  if (o.coding?.eval_error)
+    banners.push(
+      `Eval phase failed, diff/scorers may be missing: ${o.coding.eval_error.slice(0, 300)}`,
+    );
   const warnings = [...o.soft_warnings];
   const unpriced = [...new Set(o.model_calls.filter((c) => c.price_unknown).map((c) => c.model))];
-  if (unpriced.length) warnings.push(`cost unknown for ${unpriced.join(', ')}: not in the price table, counted as $0; add it under prices: in gauntlet.yaml`);
+  if (unpriced.length)
+    warnings.push(
+      `cost unknown for ${unpriced.join(', ')}: not in the price table, counted as $0; add it under prices: in gauntlet.yaml`,
+    );
   const scorers = o.coding?.scorers ?? [];
   // OVERALL: every scorer passed and the judge (when there is one) did not fail the run.
-  const overall = scorers.length && o.status === 'completed' ? (scorers.every((x) => x.passed) && judge?.verdict !== 'FAIL' ? 'PASS' : 'FAIL') : null;
+  const overall =
+    scorers.length && o.status === 'completed'
+      ? scorers.every((x) => x.passed) && judge?.verdict !== 'FAIL'
+        ? 'PASS'
+        : 'FAIL'
+      : null;
   const judged = rowVerdict(o.status, judge);
-  const verdict = overall === 'FAIL' ? 'FAIL' : overall === 'PASS' && judged === 'NOT APPLICABLE' ? 'PASS' : judged;
-  if (o.status === 'completed' && args.agent.config.tools?.length && o.tool_calls.length === 0) warnings.push('completed with tools declared but zero proxy calls: the gateway may be unreachable from the agent, or the agent swallowed a transport error');
+  const verdict =
+    overall === 'FAIL'
+      ? 'FAIL'
+      : overall === 'PASS' && judged === 'NOT APPLICABLE'
+        ? 'PASS'
+        : judged;
+  if (o.status === 'completed' && args.agent.config.tools?.length && o.tool_calls.length === 0)
+    warnings.push(
+      'completed with tools declared but zero proxy calls: the gateway may be unreachable from the agent, or the agent swallowed a transport error',
+    );
   const finished = Date.now();
   return {
     schema_version: 1,
-    id: args.id, suite_run_id: args.suiteRunId, suite: args.suite, task_id: task.id, trial: args.trial,
+    id: args.id,
+    suite_run_id: args.suiteRunId,
+    suite: args.suite,
+    task_id: task.id,
+    trial: args.trial,
     agent: { name: args.agent.config.name, version: args.agent.version, kind: args.agent.kind },
-    status: o.status, error: o.error, verdict, final_response: o.final_response, judge,
+    status: o.status,
+    error: o.error,
+    verdict,
+    final_response: o.final_response,
+    judge,
     tool_calls: { total: o.tool_calls.length, by_source: bySource },
     latency_ms: finished - args.started,
     phases: o.phases,
-    cost: { agent_usd: agentCost, judge_usd: judgeCost, simulator_usd: 0, total_usd: agentCost + judgeCost },
+    cost: {
+      agent_usd: agentCost,
+      judge_usd: judgeCost,
+      simulator_usd: 0,
+      total_usd: agentCost + judgeCost,
+    },
     behavior_config: task.behavior_instructions ?? null,
     ledger_violations: [],
-    seed: { user_instruction: task.user, behavior_instructions: task.behavior_instructions ?? null, expected_outcome: task.expected_outcome ?? 'completion', initial_state: task.initial_state ?? null, origin: task.origin, ...(task.scenario ? { scenario: task.scenario.config } : {}) },
-    trajectory: { steps: timeline(o), model_calls: o.model_calls, tool_calls: o.tool_calls, trace_events: o.trace_events, dropped_steps: o.dropped_steps },
-    diff: o.coding?.diff ?? null, scorers, overall,
+    seed: {
+      user_instruction: task.user,
+      behavior_instructions: task.behavior_instructions ?? null,
+      expected_outcome: task.expected_outcome ?? 'completion',
+      initial_state: task.initial_state ?? null,
+      origin: task.origin,
+      ...(task.scenario ? { scenario: task.scenario.config } : {}),
+    },
+    trajectory: {
+      steps: timeline(o),
+      model_calls: o.model_calls,
+      tool_calls: o.tool_calls,
+      trace_events: o.trace_events,
+      dropped_steps: o.dropped_steps,
+    },
+    diff: o.coding?.diff ?? null,
+    scorers,
+    overall,
     ...(o.coding?.cli_usage ? { cli_usage: o.coding.cli_usage } : {}),
-    soft_warnings: warnings, banners, multi_turn: null, artifacts: [],
+    soft_warnings: warnings,
+    banners,
+    multi_turn: null,
+    artifacts: [],
     debug: o.debug,
     provenance: args.provenance,
-    started_at: new Date(args.started).toISOString(), finished_at: new Date(finished).toISOString(),
+    started_at: new Date(args.started).toISOString(),
+    finished_at: new Date(finished).toISOString(),
   };
 }

@@ -7,7 +7,9 @@ import { makeTree, project, pythonAgent, suite } from '../test-support/tree.js';
 import { runSuites } from './run-suite.js';
 
 function allFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? allFiles(join(dir, f)) : [join(dir, f)]));
+  return readdirSync(dir).flatMap((f) =>
+    statSync(join(dir, f)).isDirectory() ? allFiles(join(dir, f)) : [join(dir, f)],
+  );
 }
 
 async function runOne(files: Record<string, string>, env: Record<string, string> = {}) {
@@ -22,24 +24,41 @@ describe.skipIf(!dockerReady())('suite runs in real sandboxes', () => {
   it('grades a Python agent end to end and stores a schema-complete record', async () => {
     const { res, record } = await runOne({
       ...project(),
-      ...pythonAgent('a', 'import subprocess\nfrom pathlib import Path\ndef run(task_input, *, proxy_url, run_token):\n    Path("/tmp/n.txt").write_text("x")\n    subprocess.run(["uname", "-s"], capture_output=True)\n    return "hello " + task_input["user_instruction"]'),
+      ...pythonAgent(
+        'a',
+        'import subprocess\nfrom pathlib import Path\ndef run(task_input, *, proxy_url, run_token):\n    Path("/tmp/n.txt").write_text("x")\n    subprocess.run(["uname", "-s"], capture_output=True)\n    return "hello " + task_input["user_instruction"]',
+      ),
       ...suite('s', 'a', ['world']),
     });
-    expect(record).toMatchObject({ status: 'completed', verdict: 'PASS', final_response: 'hello world', judge: { verdict: 'PASS', model: 'claude-sonnet-4-6' } });
+    expect(record).toMatchObject({
+      status: 'completed',
+      verdict: 'PASS',
+      final_response: 'hello world',
+      judge: { verdict: 'PASS', model: 'claude-sonnet-4-6' },
+    });
     const kinds = record.trajectory.steps.map((s) => s.summary);
     expect(kinds).toContain('write /tmp/n.txt');
     expect(kinds).toContain('$ uname -s');
     expect(res.manifest.pass_rate).toBe(1);
-    expect(readdirSync(res.dir).sort()).toEqual([`${record.id}.json`, 'junit.xml', 'manifest.json', 'report.md'].sort());
+    expect(readdirSync(res.dir).sort()).toEqual(
+      [`${record.id}.json`, 'junit.xml', 'manifest.json', 'report.md'].sort(),
+    );
   });
 
   it('keeps a secret the agent echoes out of every stored file, in every encoding', async () => {
     const secret = 'sup3r-secret-value-0042';
-    const { root, record } = await runOne({
-      ...project(),
-      ...pythonAgent('leaky', 'import os, base64\ndef run(task_input, *, proxy_url, run_token):\n    s = os.environ["MY_TOKEN"]\n    print("debug", s)\n    return {"final_response": f"raw={s} b64={base64.b64encode(s.encode()).decode()} token={run_token}"}', 'env:\n  MY_TOKEN: { secret: LEAKY_SECRET }\n'),
-      ...suite('s', 'leaky', ['go']),
-    }, { LEAKY_SECRET: secret });
+    const { root, record } = await runOne(
+      {
+        ...project(),
+        ...pythonAgent(
+          'leaky',
+          'import os, base64\ndef run(task_input, *, proxy_url, run_token):\n    s = os.environ["MY_TOKEN"]\n    print("debug", s)\n    return {"final_response": f"raw={s} b64={base64.b64encode(s.encode()).decode()} token={run_token}"}',
+          'env:\n  MY_TOKEN: { secret: LEAKY_SECRET }\n',
+        ),
+        ...suite('s', 'leaky', ['go']),
+      },
+      { LEAKY_SECRET: secret },
+    );
     expect(record.final_response).toContain('raw=***');
     const b64 = Buffer.from(secret).toString('base64');
     for (const f of allFiles(join(root, '.gauntlet/results'))) {
@@ -51,20 +70,44 @@ describe.skipIf(!dockerReady())('suite runs in real sandboxes', () => {
   });
 
   it('fails as agent_secret_unresolved before any sandbox when a secret is missing', async () => {
-    const { record } = await runOne({ ...project(), ...pythonAgent('a', 'def run(t, *, proxy_url, run_token): return "x"', 'env:\n  K: { secret: DEFINITELY_NOT_SET_123 }\n'), ...suite('s', 'a', ['go']) });
-    expect(record).toMatchObject({ status: 'failed', verdict: 'PENDING', error: { code: 'agent_secret_unresolved' }, judge: { verdict: 'NOT APPLICABLE' } });
+    const { record } = await runOne({
+      ...project(),
+      ...pythonAgent(
+        'a',
+        'def run(t, *, proxy_url, run_token): return "x"',
+        'env:\n  K: { secret: DEFINITELY_NOT_SET_123 }\n',
+      ),
+      ...suite('s', 'a', ['go']),
+    });
+    expect(record).toMatchObject({
+      status: 'failed',
+      verdict: 'PENDING',
+      error: { code: 'agent_secret_unresolved' },
+      judge: { verdict: 'NOT APPLICABLE' },
+    });
     expect(record.phases.sandbox_ms).toBeUndefined();
   });
 
   it('fails as agent_model_unresolved when no judge model resolves', async () => {
-    const files = { ...project(), ...pythonAgent('a', 'def run(t, *, proxy_url, run_token): return "x"'), ...suite('s', 'a', ['go']) };
+    const files = {
+      ...project(),
+      ...pythonAgent('a', 'def run(t, *, proxy_url, run_token): return "x"'),
+      ...suite('s', 'a', ['go']),
+    };
     files['.gauntlet/gauntlet.yaml'] = 'providers:\n  anthropic:\n    script: models/judge.yaml\n';
     const { record } = await runOne(files);
     expect(record.error).toMatchObject({ code: 'agent_model_unresolved' });
   });
 
   it('captures an agent exception and grades it instead of calling it an infrastructure failure', async () => {
-    const { record } = await runOne({ ...project(), ...pythonAgent('a', 'def run(task_input, *, proxy_url, run_token):\n    raise ValueError("bad input")'), ...suite('s', 'a', ['go']) });
+    const { record } = await runOne({
+      ...project(),
+      ...pythonAgent(
+        'a',
+        'def run(task_input, *, proxy_url, run_token):\n    raise ValueError("bad input")',
+      ),
+      ...suite('s', 'a', ['go']),
+    });
     expect(record.status).toBe('completed');
     expect(record.final_response).toContain('ValueError: bad input');
     expect(record.debug.exception?.traceback).toContain('raise ValueError');
@@ -72,45 +115,99 @@ describe.skipIf(!dockerReady())('suite runs in real sandboxes', () => {
   });
 
   it('fails the entrypoint probe with contract_error when the file is wrong', async () => {
-    const files = { ...project(), ...pythonAgent('a', 'def run(t, *, proxy_url, run_token): return "x"'), ...suite('s', 'a', ['go']) };
+    const files = {
+      ...project(),
+      ...pythonAgent('a', 'def run(t, *, proxy_url, run_token): return "x"'),
+      ...suite('s', 'a', ['go']),
+    };
     // inline code lands in entrypoint_file, so point the probe elsewhere through a files source
-    files['.gauntlet/agents/a.yaml'] = 'kind: agent\nname: a\npython:\n  entrypoint_file: missing.py\n  source:\n    files:\n      main.py: "def run(t, *, proxy_url, run_token): return 1"\n';
+    files['.gauntlet/agents/a.yaml'] =
+      'kind: agent\nname: a\npython:\n  entrypoint_file: missing.py\n  source:\n    files:\n      main.py: "def run(t, *, proxy_url, run_token): return 1"\n';
     const { record } = await runOne(files);
-    expect(record).toMatchObject({ status: 'failed', error: { class: 'contract_error', code: 'entrypoint_probe_failed' } });
+    expect(record).toMatchObject({
+      status: 'failed',
+      error: { class: 'contract_error', code: 'entrypoint_probe_failed' },
+    });
     expect(record.error?.message).toContain('main.py');
   });
 
   it('contains an infinite loop: agent_timeout, sandbox gone', async () => {
-    const { record } = await runOne({ ...project(SMALL), ...pythonAgent('a', 'def run(t, *, proxy_url, run_token):\n    while True:\n        pass', 'timeout: 3\n'), ...suite('s', 'a', ['go']) });
+    const { record } = await runOne({
+      ...project(SMALL),
+      ...pythonAgent(
+        'a',
+        'def run(t, *, proxy_url, run_token):\n    while True:\n        pass',
+        'timeout: 3\n',
+      ),
+      ...suite('s', 'a', ['go']),
+    });
     expect(record).toMatchObject({ status: 'failed', error: { class: 'agent_timeout' } });
-    expect(execFileSync('docker', ['ps', '-aq', '--filter', `label=gauntlet.run=${record.id}`]).toString().trim()).toBe('');
+    expect(
+      execFileSync('docker', ['ps', '-aq', '--filter', `label=gauntlet.run=${record.id}`])
+        .toString()
+        .trim(),
+    ).toBe('');
   });
 
   it('contains a fork bomb at the pids limit', async () => {
-    const code = 'import os, time\ndef run(t, *, proxy_url, run_token):\n    n = 0\n    try:\n        while True:\n            if os.fork() == 0:\n                time.sleep(30)\n                os._exit(0)\n            n += 1\n    except OSError as e:\n        return f"stopped after {n} forks: {e.errno}"';
-    const { record } = await runOne({ ...project(SMALL), ...pythonAgent('a', code, 'timeout: 20\n'), ...suite('s', 'a', ['go']) });
+    const code =
+      'import os, time\ndef run(t, *, proxy_url, run_token):\n    n = 0\n    try:\n        while True:\n            if os.fork() == 0:\n                time.sleep(30)\n                os._exit(0)\n            n += 1\n    except OSError as e:\n        return f"stopped after {n} forks: {e.errno}"';
+    const { record } = await runOne({
+      ...project(SMALL),
+      ...pythonAgent('a', code, 'timeout: 20\n'),
+      ...suite('s', 'a', ['go']),
+    });
     expect(record.status).toBe('completed');
     const n = Number(/stopped after (\d+) forks/.exec(record.final_response ?? '')?.[1]);
     expect(n).toBeGreaterThan(10);
     expect(n).toBeLessThan(64);
-    expect(execFileSync('docker', ['ps', '-aq', '--filter', `label=gauntlet.run=${record.id}`]).toString().trim()).toBe('');
+    expect(
+      execFileSync('docker', ['ps', '-aq', '--filter', `label=gauntlet.run=${record.id}`])
+        .toString()
+        .trim(),
+    ).toBe('');
   });
 
   it('contains a memory hog at the memory limit', async () => {
-    const { record } = await runOne({ ...project(SMALL), ...pythonAgent('a', 'def run(t, *, proxy_url, run_token):\n    blocks = []\n    while True:\n        blocks.append(bytearray(64 * 1024 * 1024))', 'timeout: 30\n'), ...suite('s', 'a', ['go']) });
-    expect(record.status === 'failed' ? record.error?.code : record.final_response).toMatch(/agent_resource_limit|MemoryError/);
+    const { record } = await runOne({
+      ...project(SMALL),
+      ...pythonAgent(
+        'a',
+        'def run(t, *, proxy_url, run_token):\n    blocks = []\n    while True:\n        blocks.append(bytearray(64 * 1024 * 1024))',
+        'timeout: 30\n',
+      ),
+      ...suite('s', 'a', ['go']),
+    });
+    expect(record.status === 'failed' ? record.error?.code : record.final_response).toMatch(
+      /agent_resource_limit|MemoryError/,
+    );
   });
 
   it('refuses to dispatch a draft agent', async () => {
-    const root = await makeTree({ ...project(), ...pythonAgent('a', 'def run(t, *, proxy_url, run_token): return "x"', 'status: draft\n'), ...suite('s', 'a', ['go']) });
+    const root = await makeTree({
+      ...project(),
+      ...pythonAgent('a', 'def run(t, *, proxy_url, run_token): return "x"', 'status: draft\n'),
+      ...suite('s', 'a', ['go']),
+    });
     await expect(runSuites({ root })).rejects.toThrow(/draft and cannot be dispatched/);
   });
 
   it('refuses a hostile ZIP before any sandbox (agent_code_fetch_failed)', async () => {
-    const root = await makeTree({ ...project(), ...suite('s', 'z', ['go']), '.gauntlet/agents/z.yaml': 'kind: agent\nname: z\npython:\n  source:\n    zip: evil.zip\n' });
-    execFileSync('python3', ['-c', 'import zipfile,sys\nz=zipfile.ZipFile(sys.argv[1],"w")\nz.writestr("main.py","x")\ni=zipfile.ZipInfo("l")\ni.external_attr=0o120777<<16\nz.writestr(i,"/etc/passwd")\nz.close()', join(root, '.gauntlet/agents/evil.zip')]);
+    const root = await makeTree({
+      ...project(),
+      ...suite('s', 'z', ['go']),
+      '.gauntlet/agents/z.yaml': 'kind: agent\nname: z\npython:\n  source:\n    zip: evil.zip\n',
+    });
+    execFileSync('python3', [
+      '-c',
+      'import zipfile,sys\nz=zipfile.ZipFile(sys.argv[1],"w")\nz.writestr("main.py","x")\ni=zipfile.ZipInfo("l")\ni.external_attr=0o120777<<16\nz.writestr(i,"/etc/passwd")\nz.close()',
+      join(root, '.gauntlet/agents/evil.zip'),
+    ]);
     const [res] = await runSuites({ root });
-    expect(res.records[0]).toMatchObject({ status: 'failed', error: { code: 'agent_code_fetch_failed' } });
+    expect(res.records[0]).toMatchObject({
+      status: 'failed',
+      error: { code: 'agent_code_fetch_failed' },
+    });
     expect(res.records[0].error?.message).toContain('symlink');
   });
 });

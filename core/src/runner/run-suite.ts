@@ -81,23 +81,51 @@ const DEFAULT_LIMITS = { memoryMb: 1024, cpus: 1, pidsLimit: 256 };
 export async function runSuites(opts: RunOptions): Promise<SuiteResult[]> {
   const tree = await loadConfig(opts.root, { configDir: opts.configDir });
   const names = opts.suite ? [opts.suite] : [...tree.suites.keys()];
-  for (const n of names) if (!tree.suites.has(n)) throw new Error(`no suite named "${n}" in ${tree.configDir} (suites: ${[...tree.suites.keys()].join(', ') || 'none'})`);
+  for (const n of names)
+    if (!tree.suites.has(n))
+      throw new Error(
+        `no suite named "${n}" in ${tree.configDir} (suites: ${[...tree.suites.keys()].join(', ') || 'none'})`,
+      );
   const secrets = new SecretResolver(opts.env ?? process.env);
   // One redactor for everything stored or sent on: records, cassettes, the judge's prompt.
   const redactor = new Redactor();
-  const models = await ModelEnvironment.start(tree.project, secrets, { cassette: opts.cassette, redact: (t) => redactor.text(t) });
-  const resultsDir = resolve(tree.root, opts.resultsDir ?? tree.project.value.results_dir ?? '.gauntlet/results');
+  const models = await ModelEnvironment.start(tree.project, secrets, {
+    cassette: opts.cassette,
+    redact: (t) => redactor.text(t),
+  });
+  const resultsDir = resolve(
+    tree.root,
+    opts.resultsDir ?? tree.project.value.results_dir ?? '.gauntlet/results',
+  );
   const store = new DirectoryStore(resultsDir, redactor);
   const emit = (e: RunEvent) => opts.onEvent?.(e);
-  const images = new ImageManager(tree.project.value.image ?? DEFAULT_BASE_IMAGE, (m) => emit({ type: 'log', message: m }));
+  const images = new ImageManager(tree.project.value.image ?? DEFAULT_BASE_IMAGE, (m) =>
+    emit({ type: 'log', message: m }),
+  );
   const driver = opts.driver ?? new DockerDriver();
   const out: SuiteResult[] = [];
   try {
     const swept = await sweepTempDirs();
-    if (swept) emit({ type: 'log', message: `swept ${swept} leftover temp dir(s) of runs whose process is gone` });
+    if (swept)
+      emit({
+        type: 'log',
+        message: `swept ${swept} leftover temp dir(s) of runs whose process is gone`,
+      });
     for (const name of names) {
       if (opts.signal?.aborted) break;
-      out.push(await runSuite(tree, tree.suites.get(name)!, { opts, secrets, models, redactor, store, images, driver, emit, teardowns: [] }));
+      out.push(
+        await runSuite(tree, tree.suites.get(name)!, {
+          opts,
+          secrets,
+          models,
+          redactor,
+          store,
+          images,
+          driver,
+          emit,
+          teardowns: [],
+        }),
+      );
     }
   } finally {
     await models.close();
@@ -117,7 +145,11 @@ interface Ctx {
   teardowns: Promise<unknown>[];
 }
 
-async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx): Promise<SuiteResult> {
+async function runSuite(
+  tree: ConfigTree,
+  suite: Loaded<SuiteConfig>,
+  ctx: Ctx,
+): Promise<SuiteResult> {
   const s = suite.value;
   const started = Date.now();
   const suiteRunId = newId();
@@ -125,8 +157,19 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
   const trials = ctx.opts.trials ?? s.trials ?? 1;
   const concurrency = ctx.opts.concurrency ?? s.concurrency ?? tree.project.value.concurrency ?? 2;
   const agentNames = s.agents ?? [s.agent!];
-  const configHash = sha256(stableStringify({ suite: s, agents: agentNames.map((a) => tree.agents.get(a)!.value), project: tree.project.value })).slice(0, 16);
-  const prov = makeProvenance(configHash, { ...ctx.opts.provenance, ...(ctx.opts.shard && ctx.opts.shard.total > 1 ? { shard: `${ctx.opts.shard.index}/${ctx.opts.shard.total}` } : {}) });
+  const configHash = sha256(
+    stableStringify({
+      suite: s,
+      agents: agentNames.map((a) => tree.agents.get(a)!.value),
+      project: tree.project.value,
+    }),
+  ).slice(0, 16);
+  const prov = makeProvenance(configHash, {
+    ...ctx.opts.provenance,
+    ...(ctx.opts.shard && ctx.opts.shard.total > 1
+      ? { shard: `${ctx.opts.shard.index}/${ctx.opts.shard.total}` }
+      : {}),
+  });
 
   // Fail early, before any sandbox: judge model, secrets, agent code, images.
   let judgeTarget: JudgeTarget | null = null;
@@ -134,7 +177,10 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
   let judgeCode: string | undefined;
   if (s.judge !== 'none') {
     try {
-      judgeTarget = ctx.models.judgeTarget(ctx.opts.judgeModel ?? (typeof s.judge === 'object' ? s.judge.model : undefined), tree.project.value.judge_model);
+      judgeTarget = ctx.models.judgeTarget(
+        ctx.opts.judgeModel ?? (typeof s.judge === 'object' ? s.judge.model : undefined),
+        tree.project.value.judge_model,
+      );
     } catch (e) {
       if (!(e instanceof ModelUnresolved)) throw e;
       judgeError = e.message;
@@ -142,7 +188,9 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
     }
   }
   const all: { task: Task; agent: string; trial: number }[] = [];
-  for (const task of tasks) for (const agent of agentNames) for (let t = 1; t <= trials; t++) all.push({ task, agent, trial: t });
+  for (const task of tasks)
+    for (const agent of agentNames)
+      for (let t = 1; t <= trials; t++) all.push({ task, agent, trial: t });
   const runs = selectRuns(all, { tasks: ctx.opts.tasks, shard: ctx.opts.shard });
   ctx.emit({ type: 'suite_start', suite: s.name, suiteRunId, runs: runs.length, concurrency });
 
@@ -151,17 +199,32 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
   const workspaces = new Map<string, Promise<SeededWorkspace>>();
   const workspaceFor = (sc: TaskScenario) => {
     const key = stableStringify({ seed: sc.config.workspace, dir: sc.dir });
-    if (!workspaces.has(key)) workspaces.set(key, seedWorkspace(sc.config.workspace, sc.dir, ctx.secrets, { allowHosts: tree.project.value.allow_private_git_hosts }));
+    if (!workspaces.has(key))
+      workspaces.set(
+        key,
+        seedWorkspace(sc.config.workspace, sc.dir, ctx.secrets, {
+          allowHosts: tree.project.value.allow_private_git_hosts,
+        }),
+      );
     return workspaces.get(key)!;
   };
   if (!judgeError) {
-    const needsDocker = agentNames.some((a) => tree.agents.get(a)!.value.python || tree.agents.get(a)!.value.command);
+    const needsDocker = agentNames.some(
+      (a) => tree.agents.get(a)!.value.python || tree.agents.get(a)!.value.command,
+    );
     if (needsDocker) {
       await checkDocker();
       const swept = await ctx.driver.sweep();
       if (swept) ctx.emit({ type: 'log', message: `swept ${swept} leftover sandbox container(s)` });
     }
-    for (const a of agentNames) prepared.set(a, await prepareAgent(tree.agents.get(a)!, tree.project, ctx.secrets, ctx.images, { hasScenario: !!s.scenario || tasks.some((t) => t.scenario), providers: new Set(Object.keys(ctx.models.providers)) }));
+    for (const a of agentNames)
+      prepared.set(
+        a,
+        await prepareAgent(tree.agents.get(a)!, tree.project, ctx.secrets, ctx.images, {
+          hasScenario: !!s.scenario || tasks.some((t) => t.scenario),
+          providers: new Set(Object.keys(ctx.models.providers)),
+        }),
+      );
   }
   for (const v of ctx.secrets.values()) ctx.redactor.add(v);
 
@@ -172,38 +235,112 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
     diskMb: tree.project.value.sandbox?.disk_mb ?? DEFAULT_DISK_MB,
   };
 
-  const records = await mapPool(runs, concurrency, async (run) => {
-    const runId = newId('r');
-    const t0 = Date.now();
-    ctx.emit({ type: 'run_start', runId, task: run.task.id, agent: run.agent, trial: run.trial });
-    const agent = prepared.get(run.agent) ?? { config: tree.agents.get(run.agent)!.value, kind: 'python' as const, version: tree.agents.get(run.agent)!.value.version ?? 'unresolved', env: {}, headers: {}, timeoutMs: 0, mounts: [] };
-    const task = { ...run.task, origin: { ...run.task.origin, file: relative(tree.root, run.task.origin.file).split(sep).join('/') } };
-    const base = { id: runId, suiteRunId, suite: s.name, task, trial: run.trial, agent, started: t0, provenance: prov };
-    let record: RunRecord;
-    try {
-      record = await runOne(run, agent, runId, base);
-    } catch (e) {
-      // Whatever one run does ends as that run's own error: the suite goes on and reports.
-      const message = `gauntlet failed on this run and went on with the suite: ${String((e as Error)?.message ?? e).slice(0, 500)}`;
-      const outcome: AgentOutcome = { ...emptyOutcome(), status: 'failed', error: { class: 'internal_error', code: 'run_crashed', message, detail: String((e as Error)?.stack ?? '').slice(0, 4000) } };
-      record = ctx.redactor.value(fitRecord(buildRecord({ ...base, outcome, judge: null })));
-    }
-    await ctx.store.writeRun(record);
-    ctx.emit({ type: 'run_end', record });
-    return record;
-  }, ctx.opts.signal);
+  const records = await mapPool(
+    runs,
+    concurrency,
+    async (run) => {
+      const runId = newId('r');
+      const t0 = Date.now();
+      ctx.emit({ type: 'run_start', runId, task: run.task.id, agent: run.agent, trial: run.trial });
+      const agent = prepared.get(run.agent) ?? {
+        config: tree.agents.get(run.agent)!.value,
+        kind: 'python' as const,
+        version: tree.agents.get(run.agent)!.value.version ?? 'unresolved',
+        env: {},
+        headers: {},
+        timeoutMs: 0,
+        mounts: [],
+      };
+      const task = {
+        ...run.task,
+        origin: {
+          ...run.task.origin,
+          file: relative(tree.root, run.task.origin.file).split(sep).join('/'),
+        },
+      };
+      const base = {
+        id: runId,
+        suiteRunId,
+        suite: s.name,
+        task,
+        trial: run.trial,
+        agent,
+        started: t0,
+        provenance: prov,
+      };
+      let record: RunRecord;
+      try {
+        record = await runOne(run, agent, runId, base);
+      } catch (e) {
+        // Whatever one run does ends as that run's own error: the suite goes on and reports.
+        const message = `gauntlet failed on this run and went on with the suite: ${String((e as Error)?.message ?? e).slice(0, 500)}`;
+        const outcome: AgentOutcome = {
+          ...emptyOutcome(),
+          status: 'failed',
+          error: {
+            class: 'internal_error',
+            code: 'run_crashed',
+            message,
+            detail: String((e as Error)?.stack ?? '').slice(0, 4000),
+          },
+        };
+        record = ctx.redactor.value(fitRecord(buildRecord({ ...base, outcome, judge: null })));
+      }
+      await ctx.store.writeRun(record);
+      ctx.emit({ type: 'run_end', record });
+      return record;
+    },
+    ctx.opts.signal,
+  );
 
-  async function runOne(run: (typeof runs)[number], agent: PreparedAgent, runId: string, base: Omit<Parameters<typeof buildRecord>[0], 'outcome' | 'judge'>): Promise<RunRecord> {
+  async function runOne(
+    run: (typeof runs)[number],
+    agent: PreparedAgent,
+    runId: string,
+    base: Omit<Parameters<typeof buildRecord>[0], 'outcome' | 'judge'>,
+  ): Promise<RunRecord> {
     let outcome: AgentOutcome;
-    if (judgeError) outcome = { ...emptyOutcome(), status: 'failed', error: { class: 'contract_error', code: judgeCode, message: judgeError } };
+    if (judgeError)
+      outcome = {
+        ...emptyOutcome(),
+        status: 'failed',
+        error: { class: 'contract_error', code: judgeCode, message: judgeError },
+      };
     else if (agent.error) outcome = { ...emptyOutcome(), status: 'failed', error: agent.error };
-    else if (agent.kind === 'command' && !run.task.scenario) outcome = { ...emptyOutcome(), status: 'failed', error: { class: 'contract_error', code: 'in_sandbox_requires_workspace', message: `task ${run.task.id} has no coding scenario: set scenario: on the suite or a scenario_ref/workspace_seed cell on its row` } };
+    else if (agent.kind === 'command' && !run.task.scenario)
+      outcome = {
+        ...emptyOutcome(),
+        status: 'failed',
+        error: {
+          class: 'contract_error',
+          code: 'in_sandbox_requires_workspace',
+          message: `task ${run.task.id} has no coding scenario: set scenario: on the suite or a scenario_ref/workspace_seed cell on its row`,
+        },
+      };
     else if (agent.kind === 'command') {
       try {
-        outcome = await dispatch(agent, run.task, runId, ctx, limits, run.task.scenario!.config, await workspaceFor(run.task.scenario!), judgeTarget);
+        outcome = await dispatch(
+          agent,
+          run.task,
+          runId,
+          ctx,
+          limits,
+          run.task.scenario!.config,
+          await workspaceFor(run.task.scenario!),
+          judgeTarget,
+        );
       } catch (e) {
         if (!(e instanceof WorkspaceSeedError) && !(e instanceof SecretUnresolved)) throw e;
-        outcome = { ...emptyOutcome(), status: 'failed', error: { class: 'contract_error', code: e instanceof SecretUnresolved ? 'agent_secret_unresolved' : 'workspace_seed_failed', message: (e as Error).message } };
+        outcome = {
+          ...emptyOutcome(),
+          status: 'failed',
+          error: {
+            class: 'contract_error',
+            code:
+              e instanceof SecretUnresolved ? 'agent_secret_unresolved' : 'workspace_seed_failed',
+            message: (e as Error).message,
+          },
+        };
       }
     } else outcome = await dispatch(agent, run.task, runId, ctx, limits);
 
@@ -211,9 +348,19 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
     if (judgeTarget) {
       const t1 = Date.now();
       // The judge is sent the redacted run: secret values never leave for a model provider.
-      card = outcome.status === 'completed' && outcome.final_response !== null
-        ? await judge(judgeTarget, { user_instruction: run.task.user, behavior_instructions: run.task.behavior_instructions ?? null, expected_outcome: run.task.expected_outcome ?? 'completion', outcome: ctx.redactor.value(outcome) })
-        : notApplicable(outcome.status === 'cancelled' ? 'the run was cancelled' : 'the agent failed before producing a final response');
+      card =
+        outcome.status === 'completed' && outcome.final_response !== null
+          ? await judge(judgeTarget, {
+              user_instruction: run.task.user,
+              behavior_instructions: run.task.behavior_instructions ?? null,
+              expected_outcome: run.task.expected_outcome ?? 'completion',
+              outcome: ctx.redactor.value(outcome),
+            })
+          : notApplicable(
+              outcome.status === 'cancelled'
+                ? 'the run was cancelled'
+                : 'the agent failed before producing a final response',
+            );
       outcome.phases.judge_ms = Date.now() - t1;
     }
     return ctx.redactor.value(fitRecord(buildRecord({ ...base, outcome, judge: card })));
@@ -221,29 +368,93 @@ async function runSuite(tree: ConfigTree, suite: Loaded<SuiteConfig>, ctx: Ctx):
 
   await Promise.allSettled(ctx.teardowns.splice(0));
   await Promise.all([...prepared.values()].map((p) => disposeCode(p.code)));
-  for (const w of workspaces.values()) await w.then((x) => rm(x.root, { recursive: true, force: true }), () => undefined);
+  for (const w of workspaces.values())
+    await w.then(
+      (x) => rm(x.root, { recursive: true, force: true }),
+      () => undefined,
+    );
   const manifest = summarise(suiteRunId, s.name, records, trials, s.gates ?? {}, started, prov);
   if (records.length < runs.length) manifest.counts.not_run = runs.length - records.length;
-  const notes = ctx.opts.extraGates ? applyExtraGates(manifest, ctx.opts.extraGates, ctx.opts.baselineFor?.(manifest)) : [];
-  await ctx.store.writeManifest(manifest, { 'report.md': renderMarkdownReport(manifest, records), 'junit.xml': renderJunit(manifest, records) });
+  const notes = ctx.opts.extraGates
+    ? applyExtraGates(manifest, ctx.opts.extraGates, ctx.opts.baselineFor?.(manifest))
+    : [];
+  await ctx.store.writeManifest(manifest, {
+    'report.md': renderMarkdownReport(manifest, records),
+    'junit.xml': renderJunit(manifest, records),
+  });
   ctx.emit({ type: 'suite_end', manifest });
   return { manifest, records, dir: ctx.store.suiteDir(suiteRunId), notes };
 }
 
 function taskInput(task: Task, runId: string): TaskInput {
-  return { user_instruction: task.user, behavior_instructions: task.behavior_instructions ?? null, initial_state: task.initial_state ?? null, task_id: task.id, session_id: runId, messages: [{ role: 'user', content: task.user }] };
+  return {
+    user_instruction: task.user,
+    behavior_instructions: task.behavior_instructions ?? null,
+    initial_state: task.initial_state ?? null,
+    task_id: task.id,
+    session_id: runId,
+    messages: [{ role: 'user', content: task.user }],
+  };
 }
 
-async function dispatch(agent: PreparedAgent, task: Task, runId: string, ctx: Ctx, limits: SandboxLimits, scenario?: ScenarioConfig, workspace?: SeededWorkspace, judgeTarget?: JudgeTarget | null): Promise<AgentOutcome> {
-  if (agent.kind === 'http') return runHttpAgent({ url: agent.config.http!.url, headers: agent.headers, timeoutMs: agent.timeoutMs, runId }, taskInput(task, runId));
+async function dispatch(
+  agent: PreparedAgent,
+  task: Task,
+  runId: string,
+  ctx: Ctx,
+  limits: SandboxLimits,
+  scenario?: ScenarioConfig,
+  workspace?: SeededWorkspace,
+  judgeTarget?: JudgeTarget | null,
+): Promise<AgentOutcome> {
+  if (agent.kind === 'http')
+    return runHttpAgent(
+      { url: agent.config.http!.url, headers: agent.headers, timeoutMs: agent.timeoutMs, runId },
+      taskInput(task, runId),
+    );
   const token = `gt_${randomBytes(24).toString('hex')}`;
   ctx.secrets.track(token);
   ctx.redactor.add(token);
-  const base = { runId, token, signal: ctx.opts.signal, image: agent.image!, driver: ctx.driver, relay: ctx.models.relay, limits, timeoutMs: agent.timeoutMs, env: agent.env, tools: agent.config.tools ?? [], setupCommand: agent.config.environment?.setup_command, extraMounts: agent.mounts, deferTeardown: (p: Promise<unknown>) => ctx.teardowns.push(p) };
+  const base = {
+    runId,
+    token,
+    signal: ctx.opts.signal,
+    image: agent.image!,
+    driver: ctx.driver,
+    relay: ctx.models.relay,
+    limits,
+    timeoutMs: agent.timeoutMs,
+    env: agent.env,
+    tools: agent.config.tools ?? [],
+    setupCommand: agent.config.environment?.setup_command,
+    extraMounts: agent.mounts,
+    deferTeardown: (p: Promise<unknown>) => ctx.teardowns.push(p),
+  };
   if (agent.kind === 'command') {
     const t = judgeTarget;
-    const criterion = t ? (c: string, scale: number, o: AgentOutcome) => scoreCriterion(t, c, scale, { user_instruction: task.user, behavior_instructions: task.behavior_instructions ?? null }, ctx.redactor.value(o)) : undefined;
-    return runCommandAgent({ ...base, command: agent.config.command!, scenario: scenario!, workspace: workspace!, criterion }, taskInput(task, runId));
+    const criterion = t
+      ? (c: string, scale: number, o: AgentOutcome) =>
+          scoreCriterion(
+            t,
+            c,
+            scale,
+            {
+              user_instruction: task.user,
+              behavior_instructions: task.behavior_instructions ?? null,
+            },
+            ctx.redactor.value(o),
+          )
+      : undefined;
+    return runCommandAgent(
+      {
+        ...base,
+        command: agent.config.command!,
+        scenario: scenario!,
+        workspace: workspace!,
+        criterion,
+      },
+      taskInput(task, runId),
+    );
   }
   return runPythonAgent(base, agent.code!, taskInput(task, runId));
 }

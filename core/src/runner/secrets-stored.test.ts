@@ -6,7 +6,12 @@ import { makeTree, pythonAgent, suite } from '../test-support/tree.js';
 import { runSuites } from './run-suite.js';
 
 const SECRET = 'hush-Value/42+never-stored';
-const forms = [SECRET, Buffer.from(SECRET).toString('hex'), Buffer.from(SECRET).toString('hex').toUpperCase(), Buffer.from(SECRET).toString('base64').slice(0, 20)];
+const forms = [
+  SECRET,
+  Buffer.from(SECRET).toString('hex'),
+  Buffer.from(SECRET).toString('hex').toUpperCase(),
+  Buffer.from(SECRET).toString('base64').slice(0, 20),
+];
 
 // The agent sends its secret to the model (raw) and puts it in its answer in three encodings;
 // a judge rule fails the run if the secret (in any form) ever reaches the judge's prompt.
@@ -22,7 +27,8 @@ def run(task_input, *, proxy_url, run_token):
 `;
 
 const files = () => ({
-  '.gauntlet/gauntlet.yaml': 'judge_model: claude-sonnet-4-6\nproviders:\n  anthropic:\n    script: models/script.yaml\n',
+  '.gauntlet/gauntlet.yaml':
+    'judge_model: claude-sonnet-4-6\nproviders:\n  anthropic:\n    script: models/script.yaml\n',
   '.gauntlet/models/script.yaml': `rules:
   - when: { system: "judge of an AI agent", any: "${forms.map((f) => f.replace(/[+/]/g, '.')).join('|')}" }
     reply:
@@ -36,20 +42,23 @@ const files = () => ({
   ...suite('s', 'a', ['go']),
 });
 
-describe.skipIf(!dockerReady())('secrets stay out of everything stored, and out of the judge', () => {
-  it('redacts cassettes and the judge prompt; a redacted cassette still replays', async () => {
-    const root = await makeTree(files());
-    const file = join(root, 'cassette.jsonl');
-    const env = { ...process.env, MY_SECRET: SECRET };
-    const [live] = await runSuites({ root, env, cassette: { mode: 'record', file } });
-    expect(live.records[0].error).toBeNull();
-    expect(live.records[0]).toMatchObject({ status: 'completed', verdict: 'PASS' });
-    expect(live.records[0].final_response).toMatch(/^noted raw=\*\*\* hex=\*\*\* b64=\*\*\*$/);
-    const tape = readFileSync(file, 'utf8');
-    expect(tape).toContain('remember ***');
-    for (const f of forms) expect(tape).not.toContain(f);
-    const [replayed] = await runSuites({ root, env, cassette: { mode: 'replay', file } });
-    expect(replayed.records[0]).toMatchObject({ status: 'completed', verdict: 'PASS' });
-    expect(replayed.records[0].final_response).toMatch(/^noted /);
-  });
-});
+describe.skipIf(!dockerReady())(
+  'secrets stay out of everything stored, and out of the judge',
+  () => {
+    it('redacts cassettes and the judge prompt; a redacted cassette still replays', async () => {
+      const root = await makeTree(files());
+      const file = join(root, 'cassette.jsonl');
+      const env = { ...process.env, MY_SECRET: SECRET };
+      const [live] = await runSuites({ root, env, cassette: { mode: 'record', file } });
+      expect(live.records[0].error).toBeNull();
+      expect(live.records[0]).toMatchObject({ status: 'completed', verdict: 'PASS' });
+      expect(live.records[0].final_response).toMatch(/^noted raw=\*\*\* hex=\*\*\* b64=\*\*\*$/);
+      const tape = readFileSync(file, 'utf8');
+      expect(tape).toContain('remember ***');
+      for (const f of forms) expect(tape).not.toContain(f);
+      const [replayed] = await runSuites({ root, env, cassette: { mode: 'replay', file } });
+      expect(replayed.records[0]).toMatchObject({ status: 'completed', verdict: 'PASS' });
+      expect(replayed.records[0].final_response).toMatch(/^noted /);
+    });
+  },
+);

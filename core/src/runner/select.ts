@@ -14,7 +14,10 @@ export function parseShard(text: string): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
   const index = m ? Number(m[1]) : NaN;
   const total = m ? Number(m[2]) : NaN;
-  if (!m || total < 1 || index < 1 || index > total) throw new SelectionError(`shard "${text}" is not i/n with 1 <= i <= n (for example 1/4); in a matrix use shard: \${{ matrix.shard }}/4`);
+  if (!m || total < 1 || index < 1 || index > total)
+    throw new SelectionError(
+      `shard "${text}" is not i/n with 1 <= i <= n (for example 1/4); in a matrix use shard: \${{ matrix.shard }}/4`,
+    );
   return { index, total };
 }
 
@@ -34,14 +37,19 @@ interface Selectable {
  * and trial and dealt round-robin, so shards are balanced and every shard of one matrix agrees
  * on the split without talking to the others.
  */
-export function selectRuns<T extends Selectable>(runs: T[], opts: { tasks?: string[]; shard?: Shard }): T[] {
+export function selectRuns<T extends Selectable>(
+  runs: T[],
+  opts: { tasks?: string[]; shard?: Shard },
+): T[] {
   let out = runs;
   if (opts.tasks?.length) {
     const res = opts.tasks.map((t) => ({ t, re: globToRegExp(t) }));
     const unmatched = res.filter(({ re }) => !runs.some((r) => re.test(r.task.id)));
     if (unmatched.length) {
       const ids = [...new Set(runs.map((r) => r.task.id))];
-      throw new SelectionError(`task filter ${unmatched.map((u) => JSON.stringify(u.t)).join(', ')} matches no task of this suite (tasks: ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''})`);
+      throw new SelectionError(
+        `task filter ${unmatched.map((u) => JSON.stringify(u.t)).join(', ')} matches no task of this suite (tasks: ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''})`,
+      );
     }
     out = runs.filter((r) => res.some(({ re }) => re.test(r.task.id)));
   }

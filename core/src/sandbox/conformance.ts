@@ -28,14 +28,25 @@ async function untar(stream: Readable): Promise<string> {
  * a sandbox outlives its execs, a timed-out exec takes its processes and leaves the sandbox,
  * files go in and out as tar streams, and destroy ends it.
  */
-export function sandboxConformance(makeDriver: () => SandboxDriver, spec: Omit<SandboxSpec, 'runId'>) {
-  const open = (tag: string) => makeDriver().create({ ...spec, runId: `conf-${tag}-${process.pid}-${Date.now()}` });
+export function sandboxConformance(
+  makeDriver: () => SandboxDriver,
+  spec: Omit<SandboxSpec, 'runId'>,
+) {
+  const open = (tag: string) =>
+    makeDriver().create({ ...spec, runId: `conf-${tag}-${process.pid}-${Date.now()}` });
 
   it('runs execs with their env, and reports output and exit status', async () => {
     const sb = await open('exec');
     try {
-      const r = await sb.exec(['sh', '-c', 'echo "$GREETING"; echo oops >&2; exit 3'], { env: { GREETING: 'hello' } });
-      expect(r).toMatchObject({ exitCode: 3, stdout: 'hello\n', stderr: 'oops\n', timedOut: false });
+      const r = await sb.exec(['sh', '-c', 'echo "$GREETING"; echo oops >&2; exit 3'], {
+        env: { GREETING: 'hello' },
+      });
+      expect(r).toMatchObject({
+        exitCode: 3,
+        stdout: 'hello\n',
+        stderr: 'oops\n',
+        timedOut: false,
+      });
     } finally {
       await sb.destroy();
     }
@@ -44,9 +55,19 @@ export function sandboxConformance(makeDriver: () => SandboxDriver, spec: Omit<S
   it('a timed-out exec loses its processes, background ones too; the sandbox and its files stay', async () => {
     const sb = await open('timeout');
     try {
-      const r = await sb.exec(['sh', '-c', 'echo kept > left.txt; sleep 300 & echo $! > bg.pid; sleep 300'], { cwd: '/tmp', timeoutMs: 800 });
+      const r = await sb.exec(
+        ['sh', '-c', 'echo kept > left.txt; sleep 300 & echo $! > bg.pid; sleep 300'],
+        { cwd: '/tmp', timeoutMs: 800 },
+      );
       expect(r.timedOut).toBe(true);
-      const after = await sb.exec(['sh', '-c', 'cat left.txt; kill -0 "$(cat bg.pid)" 2>/dev/null && echo alive || echo gone'], { cwd: '/tmp' });
+      const after = await sb.exec(
+        [
+          'sh',
+          '-c',
+          'cat left.txt; kill -0 "$(cat bg.pid)" 2>/dev/null && echo alive || echo gone',
+        ],
+        { cwd: '/tmp' },
+      );
       expect(after.stdout).toBe('kept\ngone\n');
     } finally {
       await sb.destroy();
@@ -57,7 +78,9 @@ export function sandboxConformance(makeDriver: () => SandboxDriver, spec: Omit<S
     const sb = await open('files');
     try {
       await sb.putFiles('/tmp', await tarOf('in.txt', 'from the host\n'));
-      const r = await sb.exec(['sh', '-c', 'cat in.txt; echo "made inside" > out.txt'], { cwd: '/tmp' });
+      const r = await sb.exec(['sh', '-c', 'cat in.txt; echo "made inside" > out.txt'], {
+        cwd: '/tmp',
+      });
       expect(r.stdout).toBe('from the host\n');
       const dir = await untar(await sb.getFiles('/tmp/out.txt'));
       expect(await readFile(join(dir, 'out.txt'), 'utf8')).toBe('made inside\n');

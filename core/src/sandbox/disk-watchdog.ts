@@ -46,7 +46,12 @@ export class DiskWatchdog {
     if (!info || this.stopped) return;
     const used = (info as { SizeRw?: number }).SizeRw ?? 0;
     if (used > this.limitMb * MIB) {
-      this.hit = { kind: 'disk', usedMb: Math.round(used / MIB), limitMb: this.limitMb, by: this.by };
+      this.hit = {
+        kind: 'disk',
+        usedMb: Math.round(used / MIB),
+        limitMb: this.limitMb,
+        by: this.by,
+      };
       this.stop();
       await this.container.kill().catch(() => undefined);
       return;

@@ -5,7 +5,14 @@ import Docker from 'dockerode';
 import { processAlive } from '../util/temp.js';
 import { DiskWatchdog } from './disk-watchdog.js';
 import { boundedSink } from './output.js';
-import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, SandboxSpec } from './driver.js';
+import type {
+  ExecOptions,
+  ExecResult,
+  LimitHit,
+  Sandbox,
+  SandboxDriver,
+  SandboxSpec,
+} from './driver.js';
 
 export const RUN_LABEL = 'gauntlet.run';
 const OWNER_LABEL = 'gauntlet.owner';
@@ -13,7 +20,6 @@ const OWNER_LABEL = 'gauntlet.owner';
 const STALE_MS = 2 * 60 * 60 * 1000;
 
 const owner = () => `${hostname()}:${process.pid}`;
-
 
 // The Engine API over its socket rather than the docker CLI: a CLI process per create, exec
 // and remove cost ~50 ms of host CPU each, which is what capped concurrency on small runners.
@@ -34,11 +40,15 @@ export function hardenedHostConfig(spec: SandboxSpec): Docker.HostConfig {
     MemorySwap: bytes,
     NanoCpus: Math.round(spec.limits.cpus * 1e9),
     Ulimits: [{ Name: 'nofile', Soft: 4096, Hard: 4096 }],
-    Mounts: spec.mounts.map((m) => ({ Type: 'bind', Source: m.host, Target: m.container, ReadOnly: m.readonly })),
+    Mounts: spec.mounts.map((m) => ({
+      Type: 'bind',
+      Source: m.host,
+      Target: m.container,
+      ReadOnly: m.readonly,
+    })),
     AutoRemove: true,
   };
 }
-
 
 /** A sandbox's disk budget when its config sets none. */
 export const DEFAULT_DISK_MB = 2048;
@@ -84,7 +94,10 @@ class DockerSandbox implements Sandbox {
     dockerEngine().modem.demuxStream(stream, out.sink, err.sink);
     if (hasStdin) {
       // Ending our side half-closes the connection, which the engine turns into EOF on stdin.
-      const src = typeof opts.stdin === 'string' || Buffer.isBuffer(opts.stdin) ? Readable.from([Buffer.from(opts.stdin)]) : (opts.stdin as Readable);
+      const src =
+        typeof opts.stdin === 'string' || Buffer.isBuffer(opts.stdin)
+          ? Readable.from([Buffer.from(opts.stdin)])
+          : (opts.stdin as Readable);
       src.on('error', () => stream.end());
       src.pipe(stream);
     }
@@ -108,12 +121,25 @@ class DockerSandbox implements Sandbox {
     opts.signal?.removeEventListener('abort', onAbort);
     await killed;
     const info = await exec.inspect().catch(() => undefined);
-    return { exitCode: info?.ExitCode ?? -1, stdout: out.text(), stderr: err.text(), timedOut, durationMs: Date.now() - started };
+    return {
+      exitCode: info?.ExitCode ?? -1,
+      stdout: out.text(),
+      stderr: err.text(),
+      timedOut,
+      durationMs: Date.now() - started,
+    };
   }
 
   /** `kill -9 -1` as that user: all of its processes but the killer's own. */
   private async killUser(user: string) {
-    const exec = await this.container.exec({ Cmd: ['sh', '-c', 'kill -9 -1'], User: user, AttachStdout: false, AttachStderr: false }).catch(() => undefined);
+    const exec = await this.container
+      .exec({
+        Cmd: ['sh', '-c', 'kill -9 -1'],
+        User: user,
+        AttachStdout: false,
+        AttachStderr: false,
+      })
+      .catch(() => undefined);
     await exec?.start({ Detach: true }).catch(() => undefined);
   }
 
@@ -134,9 +160,12 @@ class DockerSandbox implements Sandbox {
     this.watchdog?.stop();
     // AutoRemove races this after a kill: 404 means gone, 409 means going, and destroy()
     // returns only once it is gone (a large writable layer takes a while to delete).
-    await this.container.remove({ force: true, v: true }).catch(async (e: { statusCode?: number }) => {
-      if (e.statusCode === 409) await this.container.wait({ condition: 'removed' }).catch(() => undefined);
-    });
+    await this.container
+      .remove({ force: true, v: true })
+      .catch(async (e: { statusCode?: number }) => {
+        if (e.statusCode === 409)
+          await this.container.wait({ condition: 'removed' }).catch(() => undefined);
+      });
   }
 }
 
@@ -159,8 +188,15 @@ export class DockerDriver implements SandboxDriver {
         // The keep-alive runs as nobody, so the agent's user can kill all of its own processes
         // (`kill -9 -1` before grading) without stopping the sandbox.
         User: '65534:65534',
-        Labels: { [RUN_LABEL]: spec.runId, [OWNER_LABEL]: owner(), 'gauntlet.created': String(Date.now()) },
-        HostConfig: { ...hardenedHostConfig(spec), ...(quota ? { StorageOpt: { size: `${diskMb}M` } } : {}) },
+        Labels: {
+          [RUN_LABEL]: spec.runId,
+          [OWNER_LABEL]: owner(),
+          'gauntlet.created': String(Date.now()),
+        },
+        HostConfig: {
+          ...hardenedHostConfig(spec),
+          ...(quota ? { StorageOpt: { size: `${diskMb}M` } } : {}),
+        },
       });
     let container: Docker.Container;
     try {
@@ -187,7 +223,12 @@ export class DockerDriver implements SandboxDriver {
   /** How this engine enforces disk budgets, asked of it with a throwaway container. */
   static async diskEnforcement(image: string): Promise<LimitHit['by']> {
     if (quotaSupported === undefined) {
-      const sb = await new DockerDriver({ diskPollMs: 60_000 }).create({ image, runId: `probe-${process.pid}-${Date.now()}`, mounts: [], limits: { memoryMb: 64, cpus: 0.1, pidsLimit: 16, diskMb: 64 } });
+      const sb = await new DockerDriver({ diskPollMs: 60_000 }).create({
+        image,
+        runId: `probe-${process.pid}-${Date.now()}`,
+        mounts: [],
+        limits: { memoryMb: 64, cpus: 0.1, pidsLimit: 16, diskMb: 64 },
+      });
       await sb.destroy();
     }
     return quotaSupported ? 'storage_opt' : 'watchdog';
@@ -195,15 +236,26 @@ export class DockerDriver implements SandboxDriver {
 
   async sweep(): Promise<number> {
     const d = dockerEngine();
-    const list = await d.listContainers({ all: true, filters: { label: [RUN_LABEL] } }).catch(() => []);
+    const list = await d
+      .listContainers({ all: true, filters: { label: [RUN_LABEL] } })
+      .catch(() => []);
     const host = hostname();
     const stale = list.filter((c) => {
       const own = c.Labels[OWNER_LABEL] ?? '';
       if (!own) return true;
       const [h, pid] = own.split(':');
-      return h === host ? !processAlive(Number(pid)) : Date.now() - Number(c.Labels['gauntlet.created'] ?? 0) > STALE_MS;
+      return h === host
+        ? !processAlive(Number(pid))
+        : Date.now() - Number(c.Labels['gauntlet.created'] ?? 0) > STALE_MS;
     });
-    await Promise.all(stale.map((c) => d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+    await Promise.all(
+      stale.map((c) =>
+        d
+          .getContainer(c.Id)
+          .remove({ force: true, v: true })
+          .catch(() => undefined),
+      ),
+    );
     return stale.length;
   }
 }
@@ -213,7 +265,8 @@ export async function checkDocker(): Promise<void> {
   try {
     await dockerEngine().version();
   } catch (e) {
-    throw new Error(`no Docker engine answers (${(e as Error).message.split('\n')[0]}); start Docker, or run scripts/setup.sh to start one`);
+    throw new Error(
+      `no Docker engine answers (${(e as Error).message.split('\n')[0]}); start Docker, or run scripts/setup.sh to start one`,
+    );
   }
 }
-

@@ -5,8 +5,14 @@ import { dirname, basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { boundedSink } from './output.js';
-import type { ExecOptions, ExecResult, LimitHit, Sandbox, SandboxDriver, SandboxSpec } from './driver.js';
-
+import type {
+  ExecOptions,
+  ExecResult,
+  LimitHit,
+  Sandbox,
+  SandboxDriver,
+  SandboxSpec,
+} from './driver.js';
 
 /**
  * A sandbox driver without Docker, for lifecycle tests on machines without an engine: each
@@ -44,7 +50,11 @@ class FakeSandbox implements Sandbox {
     const started = Date.now();
     const child = spawn(cmd[0], cmd.slice(1), {
       cwd: this.path(opts.cwd ?? '/tmp'),
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.path('/home/user'), ...opts.env },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: this.path('/home/user'),
+        ...opts.env,
+      },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -59,7 +69,9 @@ class FakeSandbox implements Sandbox {
         /* already gone */
       }
     };
-    const timer = opts.timeoutMs ? setTimeout(() => ((timedOut = true), killGroup()), opts.timeoutMs) : undefined;
+    const timer = opts.timeoutMs
+      ? setTimeout(() => ((timedOut = true), killGroup()), opts.timeoutMs)
+      : undefined;
     opts.signal?.addEventListener('abort', killGroup, { once: true });
     const exitCode = await new Promise<number>((resolve) => {
       child.once('error', () => resolve(127));
@@ -71,10 +83,17 @@ class FakeSandbox implements Sandbox {
     // the exec returns only once the group is gone (its members reaped).
     if (timedOut) {
       killGroup();
-      for (let i = 0; i < 200 && groupAlive(child.pid!); i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 200 && groupAlive(child.pid!); i++)
+        await new Promise((r) => setTimeout(r, 10));
     }
     this.running.delete(child);
-    return { exitCode, stdout: await out, stderr: await err, timedOut, durationMs: Date.now() - started };
+    return {
+      exitCode,
+      stdout: await out,
+      stderr: await err,
+      timedOut,
+      durationMs: Date.now() - started,
+    };
   }
 
   async putFiles(dir: string, tar: Readable): Promise<void> {
@@ -88,8 +107,14 @@ class FakeSandbox implements Sandbox {
   async getFiles(path: string): Promise<Readable> {
     // Whole, then streamed: a missing path is an error here, as the Engine API's 404 is.
     const tar = await new Promise<Buffer>((resolve, reject) => {
-      execFile('tar', ['-c', '-C', dirname(this.path(path)), basename(path)], { encoding: 'buffer', maxBuffer: 1 << 30 }, (e, out, err) =>
-        e ? reject(new Error(`getFiles ${path}: ${String(err).trim() || e.message}`)) : resolve(out),
+      execFile(
+        'tar',
+        ['-c', '-C', dirname(this.path(path)), basename(path)],
+        { encoding: 'buffer', maxBuffer: 1 << 30 },
+        (e, out, err) =>
+          e
+            ? reject(new Error(`getFiles ${path}: ${String(err).trim() || e.message}`))
+            : resolve(out),
       );
     });
     return Readable.from([tar]);

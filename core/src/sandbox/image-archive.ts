@@ -134,8 +134,13 @@ export async function saveArchive(img: CachedImage, dir: string): Promise<Archiv
     }
   }
   const meta: ArchiveMeta = {
-    format: ARCHIVE_FORMAT, key: img.key, tag: img.tag, id: facts.id, labels: img.labels,
-    base_layers: baseLayers, archive_bytes: (await stat(file)).size,
+    format: ARCHIVE_FORMAT,
+    key: img.key,
+    tag: img.tag,
+    id: facts.id,
+    labels: img.labels,
+    base_layers: baseLayers,
+    archive_bytes: (await stat(file)).size,
   };
   await writeFile(join(dir, META_FILE), JSON.stringify(meta, null, 2));
   return meta;

@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerReady } from '../test-support/docker.js';
 import {
-  ARCHIVE_FILE, inspectImage, META_FILE, saveArchive, type CachedImage,
+  ARCHIVE_FILE,
+  inspectImage,
+  META_FILE,
+  saveArchive,
+  type CachedImage,
 } from './image-archive.js';
 import { cacheKeyOf, ImageCache } from './image-cache.js';
 import { DirectoryImageStore } from './image-store-dir.js';
@@ -27,8 +31,12 @@ describe.skipIf(!dockerReady())('image cache: save, restore, refuse', () => {
       dockerfile: `RUN echo cached-${n}-${nonce} > /home/user/marker\nENV CACHED=${n}\n`,
     },
   });
-  const cached = (tag: string, key: string): CachedImage =>
-    ({ key, tag, labels: { [KEY_LABEL]: key }, base: DEFAULT_BASE_IMAGE });
+  const cached = (tag: string, key: string): CachedImage => ({
+    key,
+    tag,
+    labels: { [KEY_LABEL]: key },
+    base: DEFAULT_BASE_IMAGE,
+  });
   const mgr = new ImageManager();
   let img: CachedImage;
   let other: CachedImage;
@@ -75,8 +83,16 @@ describe.skipIf(!dockerReady())('image cache: save, restore, refuse', () => {
     expect(r).toMatchObject({ state: 'restored' });
     expect((await inspectImage(img.tag))!.id).toBe(id);
     expect((await mgr.status(agent('one'))).state).toBe('ready');
-    const inside = docker('run', '--rm', '--network', 'none', img.tag, 'sh', '-c',
-      'cat /home/user/marker; echo $CACHED');
+    const inside = docker(
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      img.tag,
+      'sh',
+      '-c',
+      'cat /home/user/marker; echo $CACHED',
+    );
     expect(inside).toBe(`cached-one-${nonce}\none`);
     // Already saved: a second job looks it up and does not save again.
     expect(await c.cache.save(img)).toEqual({ state: 'exists' });

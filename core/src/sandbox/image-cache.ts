@@ -1,7 +1,11 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  ARCHIVE_FORMAT, ArchiveRefused, inspectImage, loadArchive, saveArchive,
+  ARCHIVE_FORMAT,
+  ArchiveRefused,
+  inspectImage,
+  loadArchive,
+  saveArchive,
   type CachedImage,
 } from './image-archive.js';
 

@@ -1,4 +1,14 @@
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -50,13 +60,21 @@ export interface ImageStatus {
 }
 
 export class ImageError extends Error {
-  constructor(readonly code: 'image_build_failed' | 'image_not_ready', message: string, readonly logTail?: string) {
+  constructor(
+    readonly code: 'image_build_failed' | 'image_not_ready',
+    message: string,
+    readonly logTail?: string,
+  ) {
     super(message);
   }
 }
 
 function cacheDir(): string {
-  const dir = join(process.env.GAUNTLET_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'gauntlet'), 'images');
+  const dir = join(
+    process.env.GAUNTLET_CACHE_DIR ??
+      join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'gauntlet'),
+    'images',
+  );
   mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -86,23 +104,46 @@ export const BUILD_CA_ENV = 'GAUNTLET_BUILD_CA_CERTS';
 const CA_FILE = 'gauntlet-build-ca.pem';
 
 /** The layers an agent adds on top of the base image, as a Dockerfile; undefined when none. */
-export function environmentDockerfile(agent: AgentConfig, baseId: string, opts: { caSha?: string } = {}): string | undefined {
+export function environmentDockerfile(
+  agent: AgentConfig,
+  baseId: string,
+  opts: { caSha?: string } = {},
+): string | undefined {
   const env = agent.environment ?? {};
   const lines: string[] = [];
-  if (env.system_packages?.length) lines.push(`RUN sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${env.system_packages.join(' ')} && sudo rm -rf /var/lib/apt/lists/*`);
+  if (env.system_packages?.length)
+    lines.push(
+      `RUN sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${env.system_packages.join(' ')} && sudo rm -rf /var/lib/apt/lists/*`,
+    );
   if (env.python_requirements?.length) {
     // Into the user site (~/.local), which the harness keeps on sys.path. Index settings are
     // declared, not set: a mirror or private index comes from the builder's environment.
     lines.push(...PIP_BUILD_ARGS.map((a) => `ARG ${a}`));
-    lines.push(`RUN python3 -m pip install --user --no-cache-dir --disable-pip-version-check ${env.python_requirements.map((r) => `'${r}'`).join(' ')}`);
+    lines.push(
+      `RUN python3 -m pip install --user --no-cache-dir --disable-pip-version-check ${env.python_requirements.map((r) => `'${r}'`).join(' ')}`,
+    );
   }
   if (env.dockerfile?.trim()) lines.push(env.dockerfile.trim());
   if (!lines.length) return undefined;
   const ca = opts.caSha
-    ? [`# ${BUILD_CA_ENV} sha256:${opts.caSha}`, `COPY ${CA_FILE} /etc/gauntlet/${CA_FILE}`, `RUN sudo sh -c 'cat /etc/gauntlet/${CA_FILE} >> /etc/ssl/certs/ca-certificates.crt'`, 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt']
+    ? [
+        `# ${BUILD_CA_ENV} sha256:${opts.caSha}`,
+        `COPY ${CA_FILE} /etc/gauntlet/${CA_FILE}`,
+        `RUN sudo sh -c 'cat /etc/gauntlet/${CA_FILE} >> /etc/ssl/certs/ca-certificates.crt'`,
+        'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt',
+      ]
     : [];
   // The body runs as the normal user; the user and working directory are restored after it.
-  return [`FROM ${baseId}`, 'USER user', 'WORKDIR /home/user', ...ca, ...lines, 'USER user', 'WORKDIR /home/user', ''].join('\n');
+  return [
+    `FROM ${baseId}`,
+    'USER user',
+    'WORKDIR /home/user',
+    ...ca,
+    ...lines,
+    'USER user',
+    'WORKDIR /home/user',
+    '',
+  ].join('\n');
 }
 
 function lockAlive(lock: string): boolean {
@@ -123,7 +164,10 @@ function lockAlive(lock: string): boolean {
 export class ImageManager {
   private readonly inflight = new Map<string, Promise<ImageStatus>>();
 
-  constructor(readonly baseTag = DEFAULT_BASE_IMAGE, private readonly onLog?: (line: string) => void) {}
+  constructor(
+    readonly baseTag = DEFAULT_BASE_IMAGE,
+    private readonly onLog?: (line: string) => void,
+  ) {}
 
   /** Builds the base image when it is missing and it is ours to build. */
   async ensureBase(): Promise<string> {
@@ -134,13 +178,23 @@ export class ImageManager {
       throw new ImageError('image_not_ready', `${what}; pull or build it first`);
     }
     const log = join(cacheDir(), 'base.log');
-    this.onLog?.(`building the base image ${this.baseTag} (first run only; about a minute), log: ${log}`);
+    this.onLog?.(
+      `building the base image ${this.baseTag} (first run only; about a minute), log: ${log}`,
+    );
     const out = createWriteStream(log);
-    const p = execa('bash', [join(packageRoot(), 'images/base/build.sh'), this.baseTag], { reject: false, all: true });
+    const p = execa('bash', [join(packageRoot(), 'images/base/build.sh'), this.baseTag], {
+      reject: false,
+      all: true,
+    });
     p.all?.pipe(out);
     const r = await p;
     out.end();
-    if (r.exitCode !== 0) throw new ImageError('image_build_failed', `building the base image failed (exit ${r.exitCode}); log: ${log}`, tail(log));
+    if (r.exitCode !== 0)
+      throw new ImageError(
+        'image_build_failed',
+        `building the base image failed (exit ${r.exitCode}); log: ${log}`,
+        tail(log),
+      );
     return (await imageId(this.baseTag))!;
   }
 
@@ -151,19 +205,28 @@ export class ImageManager {
     try {
       return { file, sha: sha256(readFileSync(file, 'utf8')) };
     } catch (e) {
-      throw new ImageError('image_build_failed', `${BUILD_CA_ENV}=${file} cannot be read (${(e as Error).message}); point it at a PEM bundle or unset it`);
+      throw new ImageError(
+        'image_build_failed',
+        `${BUILD_CA_ENV}=${file} cannot be read (${(e as Error).message}); point it at a PEM bundle or unset it`,
+      );
     }
   }
 
   async status(agent: AgentConfig): Promise<ImageStatus> {
     const baseId = (await imageId(this.baseTag)) ?? 'missing-base';
     const dockerfile = environmentDockerfile(agent, baseId, { caSha: this.buildCa()?.sha });
-    if (!dockerfile) return { key: 'base', tag: this.baseTag, state: baseId === 'missing-base' ? 'not_built' : 'ready' };
+    if (!dockerfile)
+      return {
+        key: 'base',
+        tag: this.baseTag,
+        state: baseId === 'missing-base' ? 'not_built' : 'ready',
+      };
     const key = sha256(dockerfile).slice(0, 16);
     const tag = `gauntlet-env:${key}`;
     const stateFile = join(cacheDir(), `${key}.json`);
     if (await imageId(tag)) return { key, tag, state: 'ready', dockerfile };
-    if (existsSync(join(cacheDir(), `${key}.lock`)) && lockAlive(join(cacheDir(), `${key}.lock`))) return { key, tag, state: 'building', dockerfile, log: join(cacheDir(), `${key}.log`) };
+    if (existsSync(join(cacheDir(), `${key}.lock`)) && lockAlive(join(cacheDir(), `${key}.lock`)))
+      return { key, tag, state: 'building', dockerfile, log: join(cacheDir(), `${key}.log`) };
     if (existsSync(stateFile)) {
       const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as ImageStatus;
       if (saved.state === 'failed') return { ...saved, dockerfile };
@@ -176,7 +239,11 @@ export class ImageManager {
     await this.ensureBase();
     const st = await this.status(agent);
     if (st.state === 'ready' && !opts.force) return st;
-    if (st.state === 'building') throw new ImageError('image_not_ready', `image ${st.tag} is being built by another process; run again when it is ready (log: ${st.log})`);
+    if (st.state === 'building')
+      throw new ImageError(
+        'image_not_ready',
+        `image ${st.tag} is being built by another process; run again when it is ready (log: ${st.log})`,
+      );
     const running = this.inflight.get(st.key);
     if (running) return running;
     const p = this.doBuild(st).finally(() => this.inflight.delete(st.key));
@@ -190,13 +257,21 @@ export class ImageManager {
     try {
       mkdirSync(lock);
     } catch {
-      if (lockAlive(lock)) throw new ImageError('image_not_ready', `image ${st.tag} is being built by another process`);
+      if (lockAlive(lock))
+        throw new ImageError(
+          'image_not_ready',
+          `image ${st.tag} is being built by another process`,
+        );
       rmSync(lock, { recursive: true, force: true });
       mkdirSync(lock);
     }
     writeFileSync(join(lock, 'pid'), String(process.pid));
     const log = join(dir, `${st.key}.log`);
-    const save = (s: ImageStatus) => writeFileSync(join(dir, `${st.key}.json`), JSON.stringify({ ...s, updated_at: new Date().toISOString() }, null, 2));
+    const save = (s: ImageStatus) =>
+      writeFileSync(
+        join(dir, `${st.key}.json`),
+        JSON.stringify({ ...s, updated_at: new Date().toISOString() }, null, 2),
+      );
     save({ ...st, state: 'building', log });
     this.onLog?.(`building image ${st.tag}, log: ${log}`);
     try {
@@ -209,18 +284,40 @@ export class ImageManager {
       const context = ca ? ownedTempDirSync('build') : undefined;
       if (ca && context) copyFileSync(ca.file, join(context, CA_FILE));
       args.push('--label', `${KEY_LABEL}=${st.key}`);
-      const p = execa('docker', ['build', '--network', 'host', ...args, '-t', st.tag, ...(context ? ['-f', '-', context] : ['-'])], { input: st.dockerfile, reject: false, all: true, env: { DOCKER_BUILDKIT: '0' } });
+      const p = execa(
+        'docker',
+        [
+          'build',
+          '--network',
+          'host',
+          ...args,
+          '-t',
+          st.tag,
+          ...(context ? ['-f', '-', context] : ['-']),
+        ],
+        { input: st.dockerfile, reject: false, all: true, env: { DOCKER_BUILDKIT: '0' } },
+      );
       p.all?.on('data', (d: Buffer) => {
         out.write(d);
-        for (const line of d.toString().split('\n')) if (line.startsWith('Step ')) this.onLog?.(`  ${line.trim()}`);
+        for (const line of d.toString().split('\n'))
+          if (line.startsWith('Step ')) this.onLog?.(`  ${line.trim()}`);
       });
       const r = await p;
       if (context) rmSync(context, { recursive: true, force: true });
       await new Promise((res) => out.end(res));
       if (r.exitCode !== 0) {
-        const failed: ImageStatus = { ...st, state: 'failed', log, error: `docker build exited ${r.exitCode}` };
+        const failed: ImageStatus = {
+          ...st,
+          state: 'failed',
+          log,
+          error: `docker build exited ${r.exitCode}`,
+        };
         save(failed);
-        throw new ImageError('image_build_failed', `building ${st.tag} failed; log: ${log}`, tail(log));
+        throw new ImageError(
+          'image_build_failed',
+          `building ${st.tag} failed; log: ${log}`,
+          tail(log),
+        );
       }
       const ready: ImageStatus = { ...st, state: 'ready', log };
       save(ready);
@@ -232,12 +329,24 @@ export class ImageManager {
 
   /** Every image gauntlet knows of, with its state. */
   async list(): Promise<ImageStatus[]> {
-    const r = await docker(['images', '--format', '{{.Repository}}:{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}'], { reject: false });
-    const present = new Set(String(r.stdout).split('\n').map((l) => l.split('\t')[0]));
-    const out: ImageStatus[] = [{ key: 'base', tag: this.baseTag, state: present.has(this.baseTag) ? 'ready' : 'not_built' }];
+    const r = await docker(
+      ['images', '--format', '{{.Repository}}:{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}'],
+      { reject: false },
+    );
+    const present = new Set(
+      String(r.stdout)
+        .split('\n')
+        .map((l) => l.split('\t')[0]),
+    );
+    const out: ImageStatus[] = [
+      { key: 'base', tag: this.baseTag, state: present.has(this.baseTag) ? 'ready' : 'not_built' },
+    ];
     for (const f of readdirSync(cacheDir()).filter((f) => f.endsWith('.json'))) {
       const s = JSON.parse(readFileSync(join(cacheDir(), f), 'utf8')) as ImageStatus;
-      out.push({ ...s, state: present.has(s.tag) ? 'ready' : s.state === 'ready' ? 'not_built' : s.state });
+      out.push({
+        ...s,
+        state: present.has(s.tag) ? 'ready' : s.state === 'ready' ? 'not_built' : s.state,
+      });
     }
     return out;
   }

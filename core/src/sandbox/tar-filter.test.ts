@@ -45,7 +45,11 @@ describe('TarFilter', () => {
         const out = join(mkdtempSync(join(tmpdir(), 'tarfilter-out-')), 'out.tar');
         writeFileSync(out, await filter(file, drop, chunk));
         const listed = execFileSync('tar', ['-tf', out], { encoding: 'utf8' }).trim().split('\n');
-        expect(listed.sort()).toEqual(Object.keys(files).filter((n) => !drop.includes(n)).sort());
+        expect(listed.sort()).toEqual(
+          Object.keys(files)
+            .filter((n) => !drop.includes(n))
+            .sort(),
+        );
         for (const name of listed) {
           expect(execFileSync('tar', ['-xOf', out, name])).toEqual(files[name]);
         }

@@ -7,7 +7,10 @@ const MAX_META = 1 << 20;
 /** A numeric header field: octal text, or GNU base-256 (high bit set) past 8 GiB. */
 function num(b: Buffer): number {
   if (b[0] & 0x80) return b.subarray(1).reduce((n, x) => n * 256 + x, 0);
-  const text = b.toString('latin1').replace(/\0[\s\S]*$/, '').trim();
+  const text = b
+    .toString('latin1')
+    .replace(/\0[\s\S]*$/, '')
+    .trim();
   return text ? parseInt(text, 8) : 0;
 }
 

@@ -12,7 +12,13 @@ export function dockerReady(): boolean {
   } catch {
     ok = false;
   }
-  if (!ok && process.env.CI === 'true') throw new Error('CI=true but no Docker engine with gauntlet-base:latest: run scripts/ensure-docker.sh');
-  if (!ok && !process.env.GAUNTLET_SKIP_DOCKER) throw new Error('no Docker engine or base image; run scripts/ensure-docker.sh, or set GAUNTLET_SKIP_DOCKER=1 to skip the sandbox tests');
+  if (!ok && process.env.CI === 'true')
+    throw new Error(
+      'CI=true but no Docker engine with gauntlet-base:latest: run scripts/ensure-docker.sh',
+    );
+  if (!ok && !process.env.GAUNTLET_SKIP_DOCKER)
+    throw new Error(
+      'no Docker engine or base image; run scripts/ensure-docker.sh, or set GAUNTLET_SKIP_DOCKER=1 to skip the sandbox tests',
+    );
   return ok;
 }

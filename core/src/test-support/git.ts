@@ -12,4 +12,7 @@ export async function bareRemote(): Promise<string> {
 }
 
 /** Runs git against a bare remote created by bareRemote. */
-export const gitIn = (remote: string, ...args: string[]) => execFileSync('git', ['--git-dir', remote.slice('file://'.length), ...args]).toString().trim();
+export const gitIn = (remote: string, ...args: string[]) =>
+  execFileSync('git', ['--git-dir', remote.slice('file://'.length), ...args])
+    .toString()
+    .trim();

@@ -18,20 +18,93 @@ export const CANARY = 'CANARY';
 
 /** Pieces that break out of Markdown, HTML, terminals or XML when rendered raw. */
 export const ADVERSARIAL = [
-  '```', '````````````', '`'.repeat(40), '~~~', '\n```\n', '\n~~~~\n',
-  '</details>', '<details>', '<details><summary>x</summary>', '</summary>', '<summary>',
-  '<img src=x onerror=alert(1)>', '<script>alert(1)</script>', '<a href="javascript:x">a</a>',
-  '<b>', '</code>', '<br>', '@octocat', '@org/team', ' @x', '#123', 'o/r#9', 'GH-12', 'gh-7',
-  '\n## All tests passed ✅\n', '## All tests passed ✅', '\n# h1\n', '[x](javascript:alert(1))',
-  '![i](https://evil.example/x.png)', '<!--', '-->', '<!-- gauntlet:pr-comment -->', '|',
-  ' | cell | ', '\r\n', '\r', '\n', '\n\n', '\0', '\x1b[31mred\x1b[0m', '\x1b[2J\x1b[H',
-  '\x1b]8;;https://evil.example\x07link\x1b]8;;\x07', '\x1b]0;title\x1b\\', '\x1bPq#0\x1b\\',
-  '\x1b[', '\x1b', '\x9b2J', '\x9d0;t\x07', '\x07', '\b', '\x7f', '\u202Eevil', '\u2066', '\u200F',
-  '\uFFFE', '\uFFFF', '\uD800', '\uDC00x', '&lt;b&gt;', '&amp;', '&', '&#64;x', '    indented',
-  '\n    indented', '\n> quote', '\n- item', '\n1. item', '\n---\n', '\n===\n',
-  '\n| a | b |\n|---|---|\n', '*bold*', '**b**', '__u__', '_i_', '~~s~~', '\\', '\\`', ']]>',
-  '<![CDATA[', '"', "'", ':smile:',
-  '😀', '\t', 'ü', '::error::forged', '\n::warning file=x::forged',
+  '```',
+  '````````````',
+  '`'.repeat(40),
+  '~~~',
+  '\n```\n',
+  '\n~~~~\n',
+  '</details>',
+  '<details>',
+  '<details><summary>x</summary>',
+  '</summary>',
+  '<summary>',
+  '<img src=x onerror=alert(1)>',
+  '<script>alert(1)</script>',
+  '<a href="javascript:x">a</a>',
+  '<b>',
+  '</code>',
+  '<br>',
+  '@octocat',
+  '@org/team',
+  ' @x',
+  '#123',
+  'o/r#9',
+  'GH-12',
+  'gh-7',
+  '\n## All tests passed ✅\n',
+  '## All tests passed ✅',
+  '\n# h1\n',
+  '[x](javascript:alert(1))',
+  '![i](https://evil.example/x.png)',
+  '<!--',
+  '-->',
+  '<!-- gauntlet:pr-comment -->',
+  '|',
+  ' | cell | ',
+  '\r\n',
+  '\r',
+  '\n',
+  '\n\n',
+  '\0',
+  '\x1b[31mred\x1b[0m',
+  '\x1b[2J\x1b[H',
+  '\x1b]8;;https://evil.example\x07link\x1b]8;;\x07',
+  '\x1b]0;title\x1b\\',
+  '\x1bPq#0\x1b\\',
+  '\x1b[',
+  '\x1b',
+  '\x9b2J',
+  '\x9d0;t\x07',
+  '\x07',
+  '\b',
+  '\x7f',
+  '\u202Eevil',
+  '\u2066',
+  '\u200F',
+  '\uFFFE',
+  '\uFFFF',
+  '\uD800',
+  '\uDC00x',
+  '&lt;b&gt;',
+  '&amp;',
+  '&',
+  '&#64;x',
+  '    indented',
+  '\n    indented',
+  '\n> quote',
+  '\n- item',
+  '\n1. item',
+  '\n---\n',
+  '\n===\n',
+  '\n| a | b |\n|---|---|\n',
+  '*bold*',
+  '**b**',
+  '__u__',
+  '_i_',
+  '~~s~~',
+  '\\',
+  '\\`',
+  ']]>',
+  '<![CDATA[',
+  '"',
+  "'",
+  ':smile:',
+  '😀',
+  '\t',
+  'ü',
+  '::error::forged',
+  '\n::warning file=x::forged',
 ];
 
 /** A hostile string from the seeded generator: adversarial pieces and words, after the canary. */
@@ -55,31 +128,52 @@ export function hostileRecords(text: () => string): RunRecord[] {
     { at, type: 'assistant' as const, summary: text(), count: 2 },
   ];
   const common = {
-    suite: text(), agent: { name: text(), version: text(), kind: 'command' as const },
-    final_response: text(), banners: [text()], soft_warnings: [text()], diff: text(),
+    suite: text(),
+    agent: { name: text(), version: text(), kind: 'command' as const },
+    final_response: text(),
+    banners: [text()],
+    soft_warnings: [text()],
+    diff: text(),
     seed: {
-      user_instruction: text(), behavior_instructions: text(),
-      expected_outcome: 'completion' as const, initial_state: { k: text() },
+      user_instruction: text(),
+      behavior_instructions: text(),
+      expected_outcome: 'completion' as const,
+      initial_state: { k: text() },
       origin: { file: '/repo/.gauntlet/suites/s.yaml', line: 3 },
     },
     trajectory: { steps, model_calls: [], tool_calls: [], trace_events: [], dropped_steps: 0 },
     debug: {
-      stdout_tail: text(), stderr_tail: text(), raw_response: text(),
+      stdout_tail: text(),
+      stderr_tail: text(),
+      raw_response: text(),
       exception: { type: text(), message: text(), traceback: text() },
     },
   };
   const scores = { task_completion: 1, instruction_adherence: null, efficiency: 2 };
   return [
     record({
-      ...common, task_id: text(), trial: 2, status: 'failed', verdict: 'NOT APPLICABLE',
+      ...common,
+      task_id: text(),
+      trial: 2,
+      status: 'failed',
+      verdict: 'NOT APPLICABLE',
       judge: null,
       error: { class: 'agent_timeout', code: text(), message: text(), detail: text() },
     }),
     record({
-      ...common, task_id: text(), status: 'completed', verdict: 'FAIL', overall: 'FAIL',
+      ...common,
+      task_id: text(),
+      status: 'completed',
+      verdict: 'FAIL',
+      overall: 'FAIL',
       judge: {
-        verdict: 'FAIL', scores, failure_mode: text(), reasoning: text(), model: text(),
-        cost_usd: 0.01, latency_ms: 3,
+        verdict: 'FAIL',
+        scores,
+        failure_mode: text(),
+        reasoning: text(),
+        model: text(),
+        cost_usd: 0.01,
+        latency_ms: 3,
       },
       scorers: [
         { name: text(), passed: false, score: 0, tail: text() },
@@ -117,14 +211,17 @@ const codePoint = (ref: string) =>
   ref[1] === 'x' ? parseInt(ref.slice(2), 16) : Number(ref.slice(1));
 const decodeEntities = (s: string) =>
   s.replace(/&(#[0-9]+|#x[0-9A-Fa-f]+|[A-Za-z]+);/g, (m, e: string) =>
-    e[0] !== '#' ? (NAMED[e] ?? m) : String.fromCodePoint(codePoint(e)));
+    e[0] !== '#' ? (NAMED[e] ?? m) : String.fromCodePoint(codePoint(e)),
+  );
 
 const ALLOWED_TAGS = new Set(['details', 'summary', 'b', 'code', 'br']);
 /** What no renderer may emit: controls (but newline and tab), bidi controls, non-characters. */
-export const UNSAFE_CHARS = new RegExp([
-  /[\x00-\x08\x0B-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]/.source,
-  /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.source,
-].join('|'));
+export const UNSAFE_CHARS = new RegExp(
+  [
+    /[\x00-\x08\x0B-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]/.source,
+    /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.source,
+  ].join('|'),
+);
 
 /**
  * The structure GitHub would render, checked line by line: fences closed, only our own tags live
@@ -178,8 +275,12 @@ export function markdownProblems(md: string, o: { marker?: string } = {}): strin
 
 /** XML 1.0's Char production. */
 const isXmlChar = (c: number) =>
-  c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) ||
-  (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+  c === 0x9 ||
+  c === 0xa ||
+  c === 0xd ||
+  (c >= 0x20 && c <= 0xd7ff) ||
+  (c >= 0xe000 && c <= 0xfffd) ||
+  (c >= 0x10000 && c <= 0x10ffff);
 
 /** A strict well-formedness check of the XML renderers emit: prolog, elements, attributes, text. */
 export function xmlProblems(xml: string): string[] {
@@ -228,8 +329,15 @@ export function xmlProblems(xml: string): string[] {
       const seen = new Set<string>();
       for (;;) {
         take(/[ \t\r\n]+/y);
-        if (xml.startsWith('/>', i)) { i += 2; break; }
-        if (xml[i] === '>') { stack.push(name); i++; break; }
+        if (xml.startsWith('/>', i)) {
+          i += 2;
+          break;
+        }
+        if (xml[i] === '>') {
+          stack.push(name);
+          i++;
+          break;
+        }
         const attr = take(NAME)?.[0];
         if (!attr || seen.has(attr)) return [`bad attribute in <${name}> at ${at()}`];
         seen.add(attr);

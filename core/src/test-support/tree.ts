@@ -28,11 +28,19 @@ export function project(extra = ''): Record<string, string> {
 
 export function pythonAgent(name: string, code: string, extra = ''): Record<string, string> {
   return {
-    [`.gauntlet/agents/${name}.yaml`]: `kind: agent\nname: ${name}\npython:\n  source:\n    inline: |\n${code.split('\n').map((l) => `      ${l}`).join('\n')}\n${extra}`,
+    [`.gauntlet/agents/${name}.yaml`]: `kind: agent\nname: ${name}\npython:\n  source:\n    inline: |\n${code
+      .split('\n')
+      .map((l) => `      ${l}`)
+      .join('\n')}\n${extra}`,
   };
 }
 
-export function suite(name: string, agent: string, tasks: string[], extra = ''): Record<string, string> {
+export function suite(
+  name: string,
+  agent: string,
+  tasks: string[],
+  extra = '',
+): Record<string, string> {
   return {
     [`.gauntlet/suites/${name}.yaml`]: `kind: suite\nname: ${name}\nagent: ${agent}\ntasks:\n${tasks.map((t) => `  - user: ${JSON.stringify(t)}`).join('\n')}\n${extra}`,
   };

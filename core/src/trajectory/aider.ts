@@ -9,15 +9,21 @@ import { editDiff, editStep, shellStep, textStep, type NormalisedTranscript } fr
  * SEARCH/REPLACE edit blocks. Exit codes are not in the history; shell steps say so.
  */
 
-const EDIT_BLOCK = /(?:^|\n)([^\n`<>=]+?)\n(?:```[^\n]*\n)?<<<<<<< SEARCH\n([\s\S]*?)\n?=======\n([\s\S]*?)\n?>>>>>>> REPLACE(?:\n```)?/g;
+const EDIT_BLOCK =
+  /(?:^|\n)([^\n`<>=]+?)\n(?:```[^\n]*\n)?<<<<<<< SEARCH\n([\s\S]*?)\n?=======\n([\s\S]*?)\n?>>>>>>> REPLACE(?:\n```)?/g;
 
 function tokens(s: string): number {
   const m = /^([\d.]+)([km]?)$/i.exec(s.replace(/,/g, ''));
   if (!m) return 0;
-  return Math.round(Number(m[1]) * (m[2].toLowerCase() === 'k' ? 1e3 : m[2].toLowerCase() === 'm' ? 1e6 : 1));
+  return Math.round(
+    Number(m[1]) * (m[2].toLowerCase() === 'k' ? 1e3 : m[2].toLowerCase() === 'm' ? 1e6 : 1),
+  );
 }
 
-export function normaliseAiderHistory(history: string, now = () => new Date().toISOString()): NormalisedTranscript {
+export function normaliseAiderHistory(
+  history: string,
+  now = () => new Date().toISOString(),
+): NormalisedTranscript {
   const steps: TrajectoryStep[] = [];
   const usage = { input_tokens: 0, output_tokens: 0, cost_usd: null as number | null, turns: 0 };
   let final: string | null = null;
@@ -40,7 +46,15 @@ export function normaliseAiderHistory(history: string, now = () => new Date().to
   };
   const flushShell = () => {
     if (!shell) return;
-    steps[shell.index] = { ...shellStep(at, shell.command, shell.output.join('\n'), null), detail: { command: shell.command, output: shell.output.join('\n'), exit_code: null, note: 'aider does not record exit codes in its history' } };
+    steps[shell.index] = {
+      ...shellStep(at, shell.command, shell.output.join('\n'), null),
+      detail: {
+        command: shell.command,
+        output: shell.output.join('\n'),
+        exit_code: null,
+        note: 'aider does not record exit codes in its history',
+      },
+    };
     shell = undefined;
   };
 
@@ -62,7 +76,10 @@ export function normaliseAiderHistory(history: string, now = () => new Date().to
       flushReply();
       const info = line.replace(/^> ?/, '').trimEnd();
       const run = /^Running (.+)$/.exec(info);
-      const tok = /^Tokens: ([\d.,]+[km]?) sent(?:, [\d.,]+[km]? cache \w+)*, ([\d.,]+[km]?) received\.(?: Cost: \$([\d.]+) message, \$([\d.]+) session\.)?/i.exec(info);
+      const tok =
+        /^Tokens: ([\d.,]+[km]?) sent(?:, [\d.,]+[km]? cache \w+)*, ([\d.,]+[km]?) received\.(?: Cost: \$([\d.]+) message, \$([\d.]+) session\.)?/i.exec(
+          info,
+        );
       const applied = /^Applied edit to (.+)$/.exec(info);
       const added = /^Added (.+) to the chat\.?$/.exec(info);
       if (run) {
@@ -77,11 +94,20 @@ export function normaliseAiderHistory(history: string, now = () => new Date().to
         if (tok[4]) usage.cost_usd = Number(tok[4]);
       } else if (applied) {
         flushShell();
-        const last = [...steps].reverse().find((s) => s.type === 'edit' && (s.detail as { path: string }).path === applied[1].trim());
+        const last = [...steps]
+          .reverse()
+          .find(
+            (s) => s.type === 'edit' && (s.detail as { path: string }).path === applied[1].trim(),
+          );
         if (last) (last.detail as Record<string, unknown>).applied = true;
       } else if (added) {
         flushShell();
-        steps.push({ at, type: 'read', summary: `read ${added[1]}`, detail: { input: { path: added[1] }, note: 'added to the chat' } });
+        steps.push({
+          at,
+          type: 'read',
+          summary: `read ${added[1]}`,
+          detail: { input: { path: added[1] }, note: 'added to the chat' },
+        });
       } else if (shell && !/\(Y\)es\/\(N\)o/.test(info)) shell.output.push(info);
       continue;
     }

@@ -1,5 +1,12 @@
 import type { TrajectoryStep } from '../results/record.js';
-import { editStep, jsonLines, shellStep, tail, textStep, type NormalisedTranscript } from './steps.js';
+import {
+  editStep,
+  jsonLines,
+  shellStep,
+  tail,
+  textStep,
+  type NormalisedTranscript,
+} from './steps.js';
 
 /**
  * Codex's `codex exec --json` events as trajectory steps. Items arrive as item.started /
@@ -15,17 +22,30 @@ const SEARCH = /^(rg|grep|find|ls|fd|tree|git (grep|ls-files))\b/;
 
 /** `/bin/bash -lc 'cmd'` (how Codex reports commands) back to `cmd`. */
 export function unwrapShell(command: string): string {
-  const m = /^(?:\/\S+\/)?(?:ba|z)?sh -l?c '([\s\S]*)'$/.exec(command) ?? /^(?:\/\S+\/)?(?:ba|z)?sh -l?c "([\s\S]*)"$/.exec(command);
+  const m =
+    /^(?:\/\S+\/)?(?:ba|z)?sh -l?c '([\s\S]*)'$/.exec(command) ??
+    /^(?:\/\S+\/)?(?:ba|z)?sh -l?c "([\s\S]*)"$/.exec(command);
   return m ? m[1].replace(/'\\''/g, "'") : command;
 }
 
 function commandStep(at: string, item: any, done: boolean): TrajectoryStep {
   const command = unwrapShell(String(item.command ?? ''));
   const exit = done && typeof item.exit_code === 'number' ? item.exit_code : null;
-  const step = shellStep(at, command, done ? String(item.aggregated_output ?? '') : undefined, exit);
+  const step = shellStep(
+    at,
+    command,
+    done ? String(item.aggregated_output ?? '') : undefined,
+    exit,
+  );
   // Plain reads and searches are shown as such, keeping the shell detail.
-  if (!/[|;&><]/.test(command) && READ.test(command)) return { ...step, type: 'read', summary: `read ${command.replace(READ, '').trim().slice(0, 200)}` };
-  if (!/[;&><]/.test(command) && SEARCH.test(command)) return { ...step, type: 'search', summary: command.slice(0, 200) };
+  if (!/[|;&><]/.test(command) && READ.test(command))
+    return {
+      ...step,
+      type: 'read',
+      summary: `read ${command.replace(READ, '').trim().slice(0, 200)}`,
+    };
+  if (!/[;&><]/.test(command) && SEARCH.test(command))
+    return { ...step, type: 'search', summary: command.slice(0, 200) };
   return step;
 }
 
@@ -43,33 +63,81 @@ function patchSections(patch: string): Map<string, string> {
 function itemSteps(at: string, item: any, done: boolean, patches: string[]): TrajectoryStep[] {
   switch (item.type) {
     case 'agent_message':
-      return [textStep(at, 'assistant', String(item.text ?? ''))].filter((s): s is TrajectoryStep => !!s);
+      return [textStep(at, 'assistant', String(item.text ?? ''))].filter(
+        (s): s is TrajectoryStep => !!s,
+      );
     case 'reasoning':
-      return [textStep(at, 'thinking', String(item.text ?? ''))].filter((s): s is TrajectoryStep => !!s);
+      return [textStep(at, 'thinking', String(item.text ?? ''))].filter(
+        (s): s is TrajectoryStep => !!s,
+      );
     case 'command_execution':
       return [commandStep(at, item, done)];
     case 'file_change': {
-      const sections = done && patches.length ? patchSections(patches.shift()!) : new Map<string, string>();
+      const sections =
+        done && patches.length ? patchSections(patches.shift()!) : new Map<string, string>();
       const failed = done && item.status === 'failed' ? 'the patch did not apply' : undefined;
       return (item.changes ?? []).map((c: { path: string; kind: string }) => {
-        const diff = [...sections].find(([p]) => c.path === p || c.path.endsWith(`/${p}`))?.[1] ?? null;
-        return editStep(at, c.kind === 'add' ? 'write' : c.kind === 'delete' ? 'delete' : 'edit', c.path, diff, failed);
+        const diff =
+          [...sections].find(([p]) => c.path === p || c.path.endsWith(`/${p}`))?.[1] ?? null;
+        return editStep(
+          at,
+          c.kind === 'add' ? 'write' : c.kind === 'delete' ? 'delete' : 'edit',
+          c.path,
+          diff,
+          failed,
+        );
       });
     }
     case 'mcp_tool_call':
-      return [{ at, type: 'tool_call', summary: `${item.server}.${item.tool}${item.status === 'failed' ? ' (error)' : ''}`, detail: { input: item.arguments ?? {}, output: tail(JSON.stringify(item.result ?? item.error ?? null)) } }];
+      return [
+        {
+          at,
+          type: 'tool_call',
+          summary: `${item.server}.${item.tool}${item.status === 'failed' ? ' (error)' : ''}`,
+          detail: {
+            input: item.arguments ?? {},
+            output: tail(JSON.stringify(item.result ?? item.error ?? null)),
+          },
+        },
+      ];
     case 'web_search':
-      return [{ at, type: 'search', summary: `web search ${String(item.query ?? '')}`.trim(), detail: { input: { query: item.query } } }];
+      return [
+        {
+          at,
+          type: 'search',
+          summary: `web search ${String(item.query ?? '')}`.trim(),
+          detail: { input: { query: item.query } },
+        },
+      ];
     case 'todo_list':
-      return [{ at, type: 'tool_call', summary: `plan: ${(item.items ?? []).filter((t: { completed: boolean }) => t.completed).length}/${(item.items ?? []).length} done`, detail: { input: { items: item.items } } }];
+      return [
+        {
+          at,
+          type: 'tool_call',
+          summary: `plan: ${(item.items ?? []).filter((t: { completed: boolean }) => t.completed).length}/${(item.items ?? []).length} done`,
+          detail: { input: { items: item.items } },
+        },
+      ];
     case 'error':
-      return [{ at, type: 'exception', summary: String(item.message ?? 'error').slice(0, 300), detail: { message: item.message } }];
+      return [
+        {
+          at,
+          type: 'exception',
+          summary: String(item.message ?? 'error').slice(0, 300),
+          detail: { message: item.message },
+        },
+      ];
     default:
-      return [{ at, type: 'tool_call', summary: String(item.type ?? 'item'), detail: { input: item } }];
+      return [
+        { at, type: 'tool_call', summary: String(item.type ?? 'item'), detail: { input: item } },
+      ];
   }
 }
 
-export function normaliseCodexJson(stdout: string, opts: { patches?: string[]; now?: () => string } = {}): NormalisedTranscript {
+export function normaliseCodexJson(
+  stdout: string,
+  opts: { patches?: string[]; now?: () => string } = {},
+): NormalisedTranscript {
   const now = opts.now ?? (() => new Date().toISOString());
   const patches = [...(opts.patches ?? [])];
   const steps: TrajectoryStep[] = [];
@@ -82,19 +150,28 @@ export function normaliseCodexJson(stdout: string, opts: { patches?: string[]; n
   let retries = 0;
   for (const ev of jsonLines(stdout)) {
     const at = now();
-    if ((ev.type === 'item.started' || ev.type === 'item.updated' || ev.type === 'item.completed') && ev.item) {
+    if (
+      (ev.type === 'item.started' || ev.type === 'item.updated' || ev.type === 'item.completed') &&
+      ev.item
+    ) {
       const done = ev.type === 'item.completed';
       const made = itemSteps(at, ev.item, done, done ? patches : []);
       const prev = open.get(ev.item.id);
       if (prev) steps.splice(prev.index, prev.count, ...made);
       else steps.push(...made);
       if (done) open.delete(ev.item.id);
-      else if (!prev) open.set(ev.item.id, { index: steps.length - made.length, count: made.length });
+      else if (!prev)
+        open.set(ev.item.id, { index: steps.length - made.length, count: made.length });
       if (done && ev.item.type === 'agent_message') final = String(ev.item.text ?? '');
     } else if (ev.type === 'turn.completed') {
       turns++;
       const u = ev.usage ?? {};
-      usage = { input_tokens: (usage?.input_tokens ?? 0) + (u.input_tokens ?? 0), output_tokens: (usage?.output_tokens ?? 0) + (u.output_tokens ?? 0), cost_usd: null, turns };
+      usage = {
+        input_tokens: (usage?.input_tokens ?? 0) + (u.input_tokens ?? 0),
+        output_tokens: (usage?.output_tokens ?? 0) + (u.output_tokens ?? 0),
+        cost_usd: null,
+        turns,
+      };
     } else if (ev.type === 'turn.failed' || ev.type === 'error') {
       // A bare `error` event can be a retried stream; only a failed turn fails the transcript.
       if (ev.type === 'turn.failed') isError = true;
@@ -108,12 +185,25 @@ export function normaliseCodexJson(stdout: string, opts: { patches?: string[]; n
 }
 
 /** The apply_patch inputs a run sent through the gateway, in order (custom tool or shell heredoc). */
-export function patchesFromCalls(calls: { tool_uses?: { name: string; input: unknown }[] }[]): string[] {
+export function patchesFromCalls(
+  calls: { tool_uses?: { name: string; input: unknown }[] }[],
+): string[] {
   const out: string[] = [];
   for (const c of calls) {
     for (const t of c.tool_uses ?? []) {
-      const text = typeof t.input === 'string' ? t.input : typeof (t.input as { cmd?: unknown })?.cmd === 'string' ? (t.input as { cmd: string }).cmd : typeof (t.input as { input?: unknown })?.input === 'string' ? (t.input as { input: string }).input : '';
-      if (/\*\*\* Begin Patch/.test(text) && (t.name === 'apply_patch' || /^\s*apply_patch\b/.test(text))) out.push(text);
+      const text =
+        typeof t.input === 'string'
+          ? t.input
+          : typeof (t.input as { cmd?: unknown })?.cmd === 'string'
+            ? (t.input as { cmd: string }).cmd
+            : typeof (t.input as { input?: unknown })?.input === 'string'
+              ? (t.input as { input: string }).input
+              : '';
+      if (
+        /\*\*\* Begin Patch/.test(text) &&
+        (t.name === 'apply_patch' || /^\s*apply_patch\b/.test(text))
+      )
+        out.push(text);
     }
   }
   return out;

@@ -1,5 +1,13 @@
 import type { TrajectoryStep } from '../results/record.js';
-import { editDiff, editStep, jsonLines, shellStep, tail, textStep, type NormalisedTranscript } from './steps.js';
+import {
+  editDiff,
+  editStep,
+  jsonLines,
+  shellStep,
+  tail,
+  textStep,
+  type NormalisedTranscript,
+} from './steps.js';
 
 /**
  * Cursor CLI's `--output-format stream-json` events as trajectory steps. Cursor cannot be
@@ -17,7 +25,8 @@ interface Call {
 
 function nested(toolCall: Record<string, any>): { name: string; body: Record<string, any> } {
   for (const [key, body] of Object.entries(toolCall ?? {})) {
-    if (key.endsWith('ToolCall') && body && typeof body === 'object') return { name: key.slice(0, -'ToolCall'.length), body };
+    if (key.endsWith('ToolCall') && body && typeof body === 'object')
+      return { name: key.slice(0, -'ToolCall'.length), body };
     if (key === 'function' && body && typeof body === 'object') {
       let args: unknown = body.arguments;
       try {
@@ -25,7 +34,10 @@ function nested(toolCall: Record<string, any>): { name: string; body: Record<str
       } catch {
         /* kept as text */
       }
-      return { name: String(body.name ?? 'function'), body: { args: typeof args === 'object' && args ? args : { arguments: args } } };
+      return {
+        name: String(body.name ?? 'function'),
+        body: { args: typeof args === 'object' && args ? args : { arguments: args } },
+      };
     }
   }
   return { name: 'unknown', body: {} };
@@ -33,20 +45,73 @@ function nested(toolCall: Record<string, any>): { name: string; body: Record<str
 
 function step(c: Call, result: Record<string, any> | undefined): TrajectoryStep {
   const ok = result?.success;
-  const problem = result && !ok ? String(result.error?.message ?? result.error?.error ?? result.rejected?.reason ?? JSON.stringify(result)) : undefined;
+  const problem =
+    result && !ok
+      ? String(
+          result.error?.message ??
+            result.error?.error ??
+            result.rejected?.reason ??
+            JSON.stringify(result),
+        )
+      : undefined;
   const a = c.args;
   if (c.name === 'shell') {
     const out = ok ? [ok.stdout, ok.stderr].filter(Boolean).join('\n') : problem;
-    return shellStep(c.at, String(a.command ?? ''), result ? out ?? '' : undefined, result ? (typeof ok?.exitCode === 'number' ? ok.exitCode : ok ? 0 : null) : null);
+    return shellStep(
+      c.at,
+      String(a.command ?? ''),
+      result ? (out ?? '') : undefined,
+      result ? (typeof ok?.exitCode === 'number' ? ok.exitCode : ok ? 0 : null) : null,
+    );
   }
-  if (c.name === 'write') return editStep(c.at, 'write', String(a.path ?? ''), editDiff(String(a.path ?? ''), '', String(a.fileText ?? '')), problem);
-  if (c.name === 'edit' || c.name === 'applyPatch' || c.name === 'delete') return editStep(c.at, c.name === 'delete' ? 'delete' : 'edit', String(a.path ?? ''), typeof ok?.diffString === 'string' ? ok.diffString : typeof a.patch === 'string' ? a.patch : null, problem);
-  if (c.name === 'read') return { at: c.at, type: 'read', summary: `read ${String(a.path ?? '')}${problem ? ' (failed)' : ''}`, detail: { input: a, ...(problem ? { error: tail(problem) } : {}) } };
-  if (['ls', 'glob', 'grep', 'semanticSearch', 'webFetch'].includes(c.name)) return { at: c.at, type: 'search', summary: `${c.name} ${String(a.pattern ?? a.globPattern ?? a.query ?? a.path ?? '')}`.trim().slice(0, 300), detail: { input: a, output: tail(JSON.stringify(ok ?? problem ?? null)) } };
-  return { at: c.at, type: 'tool_call', summary: `${c.name}${problem ? ' (error)' : ''}`, detail: { input: a, output: tail(JSON.stringify(ok ?? problem ?? null)) } };
+  if (c.name === 'write')
+    return editStep(
+      c.at,
+      'write',
+      String(a.path ?? ''),
+      editDiff(String(a.path ?? ''), '', String(a.fileText ?? '')),
+      problem,
+    );
+  if (c.name === 'edit' || c.name === 'applyPatch' || c.name === 'delete')
+    return editStep(
+      c.at,
+      c.name === 'delete' ? 'delete' : 'edit',
+      String(a.path ?? ''),
+      typeof ok?.diffString === 'string'
+        ? ok.diffString
+        : typeof a.patch === 'string'
+          ? a.patch
+          : null,
+      problem,
+    );
+  if (c.name === 'read')
+    return {
+      at: c.at,
+      type: 'read',
+      summary: `read ${String(a.path ?? '')}${problem ? ' (failed)' : ''}`,
+      detail: { input: a, ...(problem ? { error: tail(problem) } : {}) },
+    };
+  if (['ls', 'glob', 'grep', 'semanticSearch', 'webFetch'].includes(c.name))
+    return {
+      at: c.at,
+      type: 'search',
+      summary: `${c.name} ${String(a.pattern ?? a.globPattern ?? a.query ?? a.path ?? '')}`
+        .trim()
+        .slice(0, 300),
+      detail: { input: a, output: tail(JSON.stringify(ok ?? problem ?? null)) },
+    };
+  return {
+    at: c.at,
+    type: 'tool_call',
+    summary: `${c.name}${problem ? ' (error)' : ''}`,
+    detail: { input: a, output: tail(JSON.stringify(ok ?? problem ?? null)) },
+  };
 }
 
-export function normaliseCursorStream(stdout: string, now = () => new Date().toISOString()): NormalisedTranscript {
+export function normaliseCursorStream(
+  stdout: string,
+  now = () => new Date().toISOString(),
+): NormalisedTranscript {
   const steps: TrajectoryStep[] = [];
   const pending = new Map<string, { call: Call; index: number }>();
   let thinking: { index: number; text: string } | undefined;
@@ -54,7 +119,8 @@ export function normaliseCursorStream(stdout: string, now = () => new Date().toI
   let isError: boolean | undefined;
   const errors: string[] = [];
   for (const ev of jsonLines(stdout)) {
-    const at = typeof ev.timestamp_ms === 'number' ? new Date(ev.timestamp_ms).toISOString() : now();
+    const at =
+      typeof ev.timestamp_ms === 'number' ? new Date(ev.timestamp_ms).toISOString() : now();
     if (ev.type === 'thinking') {
       if (ev.subtype === 'delta') {
         thinking ??= { index: steps.length, text: '' };
@@ -66,7 +132,10 @@ export function normaliseCursorStream(stdout: string, now = () => new Date().toI
     }
     thinking = undefined;
     if (ev.type === 'assistant') {
-      const text = (ev.message?.content ?? []).filter((c: any) => c?.type === 'text').map((c: any) => String(c.text ?? '')).join('');
+      const text = (ev.message?.content ?? [])
+        .filter((c: any) => c?.type === 'text')
+        .map((c: any) => String(c.text ?? ''))
+        .join('');
       const s = textStep(at, 'assistant', text);
       if (s) steps.push(s);
     } else if (ev.type === 'tool_call') {

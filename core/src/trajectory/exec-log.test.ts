@@ -21,11 +21,18 @@ describe('execve capture', () => {
       '$ ls /nope tab\there → exit 2',
       '$ python3 -c x… → killed by SIGKILL',
     ]);
-    expect(steps[2].detail).toMatchObject({ argv: ['ls', '/nope', 'tab\there'], exit_code: 2, output: 'output not captured' });
+    expect(steps[2].detail).toMatchObject({
+      argv: ['ls', '/nope', 'tab\there'],
+      exit_code: 2,
+      output: 'output not captured',
+    });
   });
 
   it('caps the number of steps and counts the rest', () => {
-    const many = Array.from({ length: 10 }, (_, i) => `${i + 100} execve("/bin/true", ["true"], 0x0) = 0`).join('\n');
+    const many = Array.from(
+      { length: 10 },
+      (_, i) => `${i + 100} execve("/bin/true", ["true"], 0x0) = 0`,
+    ).join('\n');
     expect(parseExecLog(many, 'x', 4)).toMatchObject({ dropped: 6 });
   });
 });

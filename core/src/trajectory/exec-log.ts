@@ -18,7 +18,11 @@ function unescape(s: string): string {
   });
 }
 
-export function parseExecLog(log: string, at: string, max = 300): { steps: TrajectoryStep[]; dropped: number } {
+export function parseExecLog(
+  log: string,
+  at: string,
+  max = 300,
+): { steps: TrajectoryStep[]; dropped: number } {
   const byPid = new Map<string, TrajectoryStep>();
   const steps: TrajectoryStep[] = [];
   let dropped = 0;
@@ -31,7 +35,17 @@ export function parseExecLog(log: string, at: string, max = 300): { steps: Traje
         dropped++;
         continue;
       }
-      const step: TrajectoryStep = { at, type: 'process', summary: `$ ${argv.join(' ').slice(0, 200)}`, detail: { argv, path: unescape(e[2]), output: 'output not captured', exit_code: null as number | null } };
+      const step: TrajectoryStep = {
+        at,
+        type: 'process',
+        summary: `$ ${argv.join(' ').slice(0, 200)}`,
+        detail: {
+          argv,
+          path: unescape(e[2]),
+          output: 'output not captured',
+          exit_code: null as number | null,
+        },
+      };
       byPid.set(e[1], step);
       steps.push(step);
       continue;

@@ -8,14 +8,20 @@ import { normaliseGeminiStream } from './gemini.js';
 import type { NormalisedTranscript } from './steps.js';
 
 /** The normaliser for each preset's native transcript. */
-export function normaliseTranscript(kind: Preset['transcript'], transcript: string, modelCalls: ModelCall[] = []): NormalisedTranscript {
+export function normaliseTranscript(
+  kind: Preset['transcript'],
+  transcript: string,
+  modelCalls: ModelCall[] = [],
+): NormalisedTranscript {
   switch (kind) {
     case 'claude-stream-json':
       return normaliseClaudeStream(transcript);
     case 'codex-json':
       return normaliseCodexJson(transcript, { patches: patchesFromCalls(modelCalls) });
     case 'gemini-stream-json':
-      return normaliseGeminiStream(transcript, { toolResults: modelCalls.flatMap((c) => c.tool_results ?? []) });
+      return normaliseGeminiStream(transcript, {
+        toolResults: modelCalls.flatMap((c) => c.tool_results ?? []),
+      });
     case 'cursor-stream-json':
       return normaliseCursorStream(transcript);
     case 'aider-history':

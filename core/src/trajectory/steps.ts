@@ -22,8 +22,22 @@ export function tail(output: string): string {
 }
 
 /** A shell step; `output` undefined means the CLI never reported it (killed, timed out). */
-export function shellStep(at: string, command: string, output: string | undefined, exit: number | null): TrajectoryStep {
-  return { at, type: 'shell', summary: `$ ${command.slice(0, 200)}${exit !== null ? ` → exit ${exit}` : ''}`, detail: { command, output: output === undefined ? 'output not captured' : tail(output), exit_code: exit } };
+export function shellStep(
+  at: string,
+  command: string,
+  output: string | undefined,
+  exit: number | null,
+): TrajectoryStep {
+  return {
+    at,
+    type: 'shell',
+    summary: `$ ${command.slice(0, 200)}${exit !== null ? ` → exit ${exit}` : ''}`,
+    detail: {
+      command,
+      output: output === undefined ? 'output not captured' : tail(output),
+      exit_code: exit,
+    },
+  };
 }
 
 /** Where the sandbox seeds the workspace; CLIs report edits by absolute path inside it. */
@@ -49,12 +63,33 @@ export function editDiff(path: string, before: string, after: string): string {
   return [`--- ${from}`, `+++ ${to}`, hunk, ...minus, ...plus].join('\n');
 }
 
-export function editStep(at: string, verb: string, path: string, diff: string | null, error?: string): TrajectoryStep {
-  return { at, type: 'edit', summary: `${verb} ${path}${error !== undefined ? ' (failed)' : ''}`, detail: { path, diff: diff ?? 'diff not in the transcript: see the run\'s final diff', ...(error !== undefined ? { error: tail(error) } : {}) } };
+export function editStep(
+  at: string,
+  verb: string,
+  path: string,
+  diff: string | null,
+  error?: string,
+): TrajectoryStep {
+  return {
+    at,
+    type: 'edit',
+    summary: `${verb} ${path}${error !== undefined ? ' (failed)' : ''}`,
+    detail: {
+      path,
+      diff: diff ?? "diff not in the transcript: see the run's final diff",
+      ...(error !== undefined ? { error: tail(error) } : {}),
+    },
+  };
 }
 
-export function textStep(at: string, type: 'assistant' | 'thinking', text: string): TrajectoryStep | undefined {
-  return text.trim() ? { at, type, summary: text.trim().slice(0, 300), detail: { text } } : undefined;
+export function textStep(
+  at: string,
+  type: 'assistant' | 'thinking',
+  text: string,
+): TrajectoryStep | undefined {
+  return text.trim()
+    ? { at, type, summary: text.trim().slice(0, 300), detail: { text } }
+    : undefined;
 }
 
 /** Parses JSON Lines, skipping anything that is not a JSON object (banners, warnings). */

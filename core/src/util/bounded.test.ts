@@ -14,11 +14,15 @@ describe('bounding untrusted values', () => {
 
   it('keeps order and content of small values exactly', () => {
     const v = { z: 1, a: [1, 'two', { b: null, c: true }], m: 'x' };
-    expect(JSON.stringify(boundJson(v, { maxString: 100, maxTotal: 10_000 }))).toBe(JSON.stringify(v));
+    expect(JSON.stringify(boundJson(v, { maxString: 100, maxTotal: 10_000 }))).toBe(
+      JSON.stringify(v),
+    );
   });
 
   it('drops undefined keys and turns undefined items into null, as JSON does', () => {
-    expect(boundJson({ a: undefined, b: [undefined, 1] }, { maxString: 10, maxTotal: 100 })).toEqual({ b: [null, 1] });
+    expect(
+      boundJson({ a: undefined, b: [undefined, 1] }, { maxString: 10, maxTotal: 100 }),
+    ).toEqual({ b: [null, 1] });
   });
 
   it('clips long strings keeping head and tail, and counts what it cut', () => {
@@ -33,7 +37,11 @@ describe('bounding untrusted values', () => {
 
   it('drops items beyond the total budget and says how many', () => {
     const cut = noCut();
-    const v = boundJson(Array.from({ length: 100_000 }, (_, i) => `item ${i}`), { maxString: 100, maxTotal: 10_000 }, cut) as string[];
+    const v = boundJson(
+      Array.from({ length: 100_000 }, (_, i) => `item ${i}`),
+      { maxString: 100, maxTotal: 10_000 },
+      cut,
+    ) as string[];
     expect(JSON.stringify(v).length).toBeLessThan(20_000);
     expect(v[0]).toBe('item 0');
     expect(v[v.length - 1]).toMatch(/more items cut/);

@@ -48,7 +48,13 @@ export interface BoundOptions {
 
 type Frame =
   | { kind: 'value'; src: unknown; set: (v: unknown) => void; depth: number }
-  | { kind: 'rest'; entries: [string, unknown][]; next: number; out: unknown[] | Record<string, unknown>; depth: number };
+  | {
+      kind: 'rest';
+      entries: [string, unknown][];
+      next: number;
+      out: unknown[] | Record<string, unknown>;
+      depth: number;
+    };
 
 /** What each kept array item or object key costs the budget, so many tiny items still add up. */
 const ITEM_COST = 8;
@@ -88,7 +94,9 @@ export function boundJson(value: unknown, o: BoundOptions, cut: Cut = noCut()): 
         (out as unknown[]).push(null);
         continue;
       }
-      const set = Array.isArray(out) ? (x: unknown) => out.push(x) : (x: unknown) => (out[clipText(k, 256, cut)] = x);
+      const set = Array.isArray(out)
+        ? (x: unknown) => out.push(x)
+        : (x: unknown) => (out[clipText(k, 256, cut)] = x);
       stack.push({ kind: 'value', src: v, set, depth: depth + 1 });
       continue;
     }
@@ -129,7 +137,8 @@ export function nestingDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) max = Math.max(max, ++depth);

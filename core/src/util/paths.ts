@@ -10,7 +10,8 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'gauntlet') return (root = dir);
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'gauntlet')
+      return (root = dir);
     const up = dirname(dir);
     if (up === dir) throw new Error('cannot locate the gauntlet package root');
     dir = up;

@@ -21,7 +21,9 @@ describe('fetch URL guard', () => {
   });
 
   it('lets an explicitly allowed private host through (internal GitHub Enterprise)', async () => {
-    await expect(checkFetchUrl('https://127.0.0.1/r.git', { allowHosts: ['127.0.0.1'] })).resolves.toMatchObject({ address: '127.0.0.1' });
+    await expect(
+      checkFetchUrl('https://127.0.0.1/r.git', { allowHosts: ['127.0.0.1'] }),
+    ).resolves.toMatchObject({ address: '127.0.0.1' });
   });
 
   it('classifies addresses', () => {

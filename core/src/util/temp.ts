@@ -13,8 +13,10 @@ const STALE_MS = 2 * 60 * 60 * 1000;
  * A temp dir named for its owner process (gauntlet-run-<pid>-XXXXXX), so that after a kill -9
  * the next start can tell a leftover from another live run's dir and remove it.
  */
-export const ownedTempDir = (kind: TempKind) => mkdtemp(join(tmpdir(), `gauntlet-${kind}-${process.pid}-`));
-export const ownedTempDirSync = (kind: TempKind) => mkdtempSync(join(tmpdir(), `gauntlet-${kind}-${process.pid}-`));
+export const ownedTempDir = (kind: TempKind) =>
+  mkdtemp(join(tmpdir(), `gauntlet-${kind}-${process.pid}-`));
+export const ownedTempDirSync = (kind: TempKind) =>
+  mkdtempSync(join(tmpdir(), `gauntlet-${kind}-${process.pid}-`));
 
 export function processAlive(pid: number): boolean {
   try {
@@ -34,7 +36,12 @@ export async function sweepTempDirs(dir = tmpdir()): Promise<number> {
     const path = join(dir, name);
     const pid = m[2] ? Number(m[2]) : undefined;
     if (pid === process.pid) continue;
-    if (pid !== undefined ? processAlive(pid) : Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? Date.now()) < STALE_MS) continue;
+    if (
+      pid !== undefined
+        ? processAlive(pid)
+        : Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? Date.now()) < STALE_MS
+    )
+      continue;
     await rm(path, { recursive: true, force: true }).catch(() => undefined);
     n++;
   }

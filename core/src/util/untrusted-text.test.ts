@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  clipHead, clipTail, jsonText, mdCode, mdCodeBlock, mdProse, mdText, plainLine, plainText, urlPart,
-  xmlAttr, xmlText,
+  clipHead,
+  clipTail,
+  jsonText,
+  mdCode,
+  mdCodeBlock,
+  mdProse,
+  mdText,
+  plainLine,
+  plainText,
+  urlPart,
+  xmlAttr,
+  xmlText,
 } from './untrusted-text.js';
 
 describe('plain text for terminals, logs and annotations', () => {
@@ -37,18 +47,22 @@ describe('plain text for terminals, logs and annotations', () => {
 
 describe('inert Markdown', () => {
   it('escapes HTML, links, emphasis, code and table pipes as entities', () => {
-    expect(mdText('<img src=x onerror=alert(1)> & <!-- x'))
-      .toBe('&lt;img src=x onerror=alert(1)&gt; &amp; &lt;!-- x');
-    expect(mdText('[x](javascript:alert(1)) ![i](u)'))
-      .toBe('&#91;x&#93;(javascript:alert(1)) !&#91;i&#93;(u)');
-    expect(mdText('a | b `c` *d* ~e~ \\'))
-      .toBe('a &#124; b &#96;c&#96; &#42;d&#42; &#126;e&#126; &#92;');
+    expect(mdText('<img src=x onerror=alert(1)> & <!-- x')).toBe(
+      '&lt;img src=x onerror=alert(1)&gt; &amp; &lt;!-- x',
+    );
+    expect(mdText('[x](javascript:alert(1)) ![i](u)')).toBe(
+      '&#91;x&#93;(javascript:alert(1)) !&#91;i&#93;(u)',
+    );
+    expect(mdText('a | b `c` *d* ~e~ \\')).toBe(
+      'a &#124; b &#96;c&#96; &#42;d&#42; &#126;e&#126; &#92;',
+    );
     expect(mdText('_i_ wrong_answer')).toBe('&#95;i&#95; wrong_answer');
   });
 
   it('defangs mentions and references with a zero-width space after the trigger', () => {
     expect(mdText('@octocat @org/team a@b #123 o/r#9 GH-12 gh-7 #x')).toBe(
-      '@\u200Boctocat @\u200Borg/team a@\u200Bb #\u200B123 o/r#\u200B9 GH-\u200B12 gh-\u200B7 #x');
+      '@\u200Boctocat @\u200Borg/team a@\u200Bb #\u200B123 o/r#\u200B9 GH-\u200B12 gh-\u200B7 #x',
+    );
   });
 
   it('keeps to one line and starts no block', () => {
@@ -58,8 +72,9 @@ describe('inert Markdown', () => {
     expect(mdText('---')).toBe('&#45;--');
     expect(mdText('    indented')).toBe('indented');
     expect(mdText('0.000 8/8 -5%')).toBe('0.000 8/8 -5%');
-    expect(mdProse('first\n## All tests passed ✅\n\n- x'))
-      .toBe('first<br>&#35;# All tests passed ✅<br><br>&#45; x');
+    expect(mdProse('first\n## All tests passed ✅\n\n- x')).toBe(
+      'first<br>&#35;# All tests passed ✅<br><br>&#45; x',
+    );
     expect(mdCode('a</code><b>')).toBe('<code>a&lt;/code&gt;&lt;b&gt;</code>');
   });
 
@@ -75,8 +90,9 @@ describe('inert Markdown', () => {
 
 describe('XML, URLs and JSON', () => {
   it('keeps only characters XML 1.0 allows, and escapes markup', () => {
-    expect(xmlText('<a> & ]]> \x00 \x1b[1m\uFFFE\uD800'))
-      .toBe('&lt;a&gt; &amp; ]]&gt; \\x00 \\uFFFE\\uD800');
+    expect(xmlText('<a> & ]]> \x00 \x1b[1m\uFFFE\uD800')).toBe(
+      '&lt;a&gt; &amp; ]]&gt; \\x00 \\uFFFE\\uD800',
+    );
     expect(xmlAttr('"q" \'a\'\n\tb')).toBe('&quot;q&quot; &apos;a&apos;&#10;&#9;b');
   });
 

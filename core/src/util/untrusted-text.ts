@@ -9,19 +9,26 @@
 // Sequences a terminal acts on: CSI (7- and 8-bit), then OSC/DCS/SOS/PM/APC strings up to their
 // terminator, then any other ESC sequence. A string without a terminator loses only its
 // introducer; the rest stays visible rather than swallowing the text after it.
-const TERMINAL_SEQUENCE = new RegExp([
-  /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]/.source,
-  /(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x90\x98\x9c-\x9f]*(?:\x07|\x1b\\|\x9c)/.source,
-  /\x1b[ -/]*[0-~]?/.source,
-].join('|'), 'g');
+const TERMINAL_SEQUENCE = new RegExp(
+  [
+    /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]/.source,
+    /(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x90\x98\x9c-\x9f]*(?:\x07|\x1b\\|\x9c)/
+      .source,
+    /\x1b[ -/]*[0-~]?/.source,
+  ].join('|'),
+  'g',
+);
 
 // Controls other than newline and tab, bidi embeddings, overrides and isolates (they reorder
 // what follows on screen), XML's non-characters and lone surrogates.
-const UNSAFE = new RegExp([
-  /\r\n?/.source,
-  /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]/.source,
-  /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.source,
-].join('|'), 'g');
+const UNSAFE = new RegExp(
+  [
+    /\r\n?/.source,
+    /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]/.source,
+    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.source,
+  ].join('|'),
+  'g',
+);
 
 const hex = (c: string, width: number) =>
   c.charCodeAt(0).toString(16).toUpperCase().padStart(width, '0');
@@ -66,8 +73,17 @@ export function clipTail(s: string, max: number): string {
 // Entities rather than backslashes: they are decoded both in Markdown and inside HTML blocks
 // such as <summary>, where a backslash would show.
 const MD_ENTITY: Record<string, string> = {
-  '&': '&amp;', '<': '&lt;', '>': '&gt;', '\\': '&#92;', '`': '&#96;', '*': '&#42;', '_': '&#95;',
-  '~': '&#126;', '[': '&#91;', ']': '&#93;', '|': '&#124;',
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '\\': '&#92;',
+  '`': '&#96;',
+  '*': '&#42;',
+  _: '&#95;',
+  '~': '&#126;',
+  '[': '&#91;',
+  ']': '&#93;',
+  '|': '&#124;',
 };
 // `_` inside a word cannot open or close emphasis, so snake_case stays readable in the source.
 const MD_SPECIAL = /[&<>\\`*~[\]|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g;
@@ -124,7 +140,13 @@ export function mdCodeBlock(s: string, info = ''): string {
 }
 
 const XML_ENTITY: Record<string, string> = {
-  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\n': '&#10;', '\t': '&#9;',
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+  '\n': '&#10;',
+  '\t': '&#9;',
 };
 
 /** XML 1.0 character data: escaped markup, and no character XML forbids (shown as escapes). */

@@ -7,12 +7,21 @@ import { SecretResolver } from '../config/secrets.js';
 import { seedWorkspace, WorkspaceSeedError } from './seed.js';
 
 const secrets = new SecretResolver({});
-const zip = (dir: string, name: string, py: string) => execFileSync('python3', ['-c', `import zipfile,sys\nz=zipfile.ZipFile(sys.argv[1],"w")\n${py}\nz.close()`, join(dir, name)]);
+const zip = (dir: string, name: string, py: string) =>
+  execFileSync('python3', [
+    '-c',
+    `import zipfile,sys\nz=zipfile.ZipFile(sys.argv[1],"w")\n${py}\nz.close()`,
+    join(dir, name),
+  ]);
 
 describe('workspace seeds', () => {
   it('unpacks a ZIP seed into the packed workspace, single top folder flattened', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'seed-'));
-    zip(dir, 'repo.zip', 'z.writestr("repo/calc.py","x = 1\\n")\nz.writestr("repo/tests/test_calc.py","")');
+    zip(
+      dir,
+      'repo.zip',
+      'z.writestr("repo/calc.py","x = 1\\n")\nz.writestr("repo/tests/test_calc.py","")',
+    );
     const ws = await seedWorkspace({ zip: 'repo.zip' }, dir, secrets);
     const listing = execFileSync('tar', ['-tf', join(ws.packDir, 'code.tar')]).toString();
     expect(listing).toMatch(/\.\/calc\.py/);
@@ -36,7 +45,11 @@ describe('workspace seeds', () => {
     const win = await seedWorkspace({ zip: 'win.zip' }, dir, secrets).catch((e) => e);
     const backslashes = /^workspace\.zip win\.zip refused: entry 'src\\main\.py' uses backslashes/;
     expect(win.message).toMatch(backslashes);
-    await expect(seedWorkspace({ path: 'nope' }, dir, secrets)).rejects.toThrow(/workspace\.path nope is not a directory/);
-    await expect(seedWorkspace({ git: { url: 'http://127.0.0.1/x.git' } }, dir, secrets)).rejects.toThrow(WorkspaceSeedError);
+    await expect(seedWorkspace({ path: 'nope' }, dir, secrets)).rejects.toThrow(
+      /workspace\.path nope is not a directory/,
+    );
+    await expect(
+      seedWorkspace({ git: { url: 'http://127.0.0.1/x.git' } }, dir, secrets),
+    ).rejects.toThrow(WorkspaceSeedError);
   });
 });

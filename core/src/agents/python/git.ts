@@ -17,8 +17,17 @@ export class GitFetchError extends Error {}
  * Agent code is strict about refs; a workspace seed falls back to the default branch
  * (`refFallback`, as the seeds specify) and says so.
  */
-export async function cloneAgentCode(opts: { url: string; ref?: string; token?: string; dest: string; allowHosts?: string[]; refFallback?: boolean }): Promise<{ commit: string; fellBack: boolean }> {
-  const { url, host, port, address } = await checkFetchUrl(opts.url, { allowHosts: opts.allowHosts });
+export async function cloneAgentCode(opts: {
+  url: string;
+  ref?: string;
+  token?: string;
+  dest: string;
+  allowHosts?: string[];
+  refFallback?: boolean;
+}): Promise<{ commit: string; fellBack: boolean }> {
+  const { url, host, port, address } = await checkFetchUrl(opts.url, {
+    allowHosts: opts.allowHosts,
+  });
   const home = await ownedTempDir('git');
   const cfg: [string, string][] = [
     ['protocol.allow', 'never'],
@@ -30,17 +39,43 @@ export async function cloneAgentCode(opts: { url: string; ref?: string; token?: 
     ['credential.helper', ''],
     ['submodule.recurse', 'false'],
   ];
-  if (opts.token) cfg.push(['http.extraHeader', `Authorization: Basic ${Buffer.from(`x-access-token:${opts.token}`).toString('base64')}`]);
+  if (opts.token)
+    cfg.push([
+      'http.extraHeader',
+      `Authorization: Basic ${Buffer.from(`x-access-token:${opts.token}`).toString('base64')}`,
+    ]);
   const env: Record<string, string> = {
-    HOME: home, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', GIT_ASKPASS: '/bin/false', PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_ASKPASS: '/bin/false',
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
     GIT_CONFIG_COUNT: String(cfg.length),
     ...(process.env.GIT_SSL_CAINFO ? { GIT_SSL_CAINFO: process.env.GIT_SSL_CAINFO } : {}),
   };
-  cfg.forEach(([k, v], i) => Object.assign(env, { [`GIT_CONFIG_KEY_${i}`]: k, [`GIT_CONFIG_VALUE_${i}`]: v }));
-  const mask = (s: string) => (opts.token ? s.split(opts.token).join('***').split(Buffer.from(`x-access-token:${opts.token}`).toString('base64')).join('***') : s);
+  cfg.forEach(([k, v], i) =>
+    Object.assign(env, { [`GIT_CONFIG_KEY_${i}`]: k, [`GIT_CONFIG_VALUE_${i}`]: v }),
+  );
+  const mask = (s: string) =>
+    opts.token
+      ? s
+          .split(opts.token)
+          .join('***')
+          .split(Buffer.from(`x-access-token:${opts.token}`).toString('base64'))
+          .join('***')
+      : s;
   const git = async (args: string[], cwd?: string) => {
-    const r = await execa('git', args, { cwd, env, extendEnv: false, reject: false, timeout: 300_000 });
-    if (r.exitCode !== 0) throw new GitFetchError(mask(`git ${args[0]} failed: ${String(r.stderr).trim().split('\n').slice(-3).join(' ')}`));
+    const r = await execa('git', args, {
+      cwd,
+      env,
+      extendEnv: false,
+      reject: false,
+      timeout: 300_000,
+    });
+    if (r.exitCode !== 0)
+      throw new GitFetchError(
+        mask(`git ${args[0]} failed: ${String(r.stderr).trim().split('\n').slice(-3).join(' ')}`),
+      );
     return String(r.stdout).trim();
   };
   try {
@@ -48,17 +83,29 @@ export async function cloneAgentCode(opts: { url: string; ref?: string; token?: 
     let commit: string;
     let fellBack = false;
     if (opts.ref) {
-      const candidates = [`${opts.ref}^{commit}`, `origin/${opts.ref}^{commit}`, `refs/tags/${opts.ref}^{commit}`];
+      const candidates = [
+        `${opts.ref}^{commit}`,
+        `origin/${opts.ref}^{commit}`,
+        `refs/tags/${opts.ref}^{commit}`,
+      ];
       let found: string | undefined;
       for (const c of candidates) {
-        found = await git(['rev-parse', '--verify', '--quiet', c], opts.dest).catch(() => undefined);
+        found = await git(['rev-parse', '--verify', '--quiet', c], opts.dest).catch(
+          () => undefined,
+        );
         if (found) break;
       }
-      if (!found && !opts.refFallback) throw new GitFetchError(`ref ${JSON.stringify(opts.ref)} does not exist in ${url.host}${url.pathname}; agent code checkout is strict`);
+      if (!found && !opts.refFallback)
+        throw new GitFetchError(
+          `ref ${JSON.stringify(opts.ref)} does not exist in ${url.host}${url.pathname}; agent code checkout is strict`,
+        );
       fellBack = !found;
       commit = found ?? (await git(['rev-parse', 'HEAD'], opts.dest));
     } else commit = await git(['rev-parse', 'HEAD'], opts.dest);
-    await git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', commit], opts.dest);
+    await git(
+      ['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', commit],
+      opts.dest,
+    );
     await git(['remote', 'remove', 'origin'], opts.dest);
     // Agents get source, not a repository.
     await rm(join(opts.dest, '.git'), { recursive: true, force: true });

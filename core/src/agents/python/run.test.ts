@@ -13,10 +13,17 @@ import { packCode } from './source.js';
 describe.skipIf(!dockerReady())('python agent in the sandbox', () => {
   it('reaches the model only through the gateway, and never sees the provider key', async () => {
     const KEY = 'sk-ant-provider-key-never-in-sandbox';
-    const model = await serveScript({ rules: [{ reply: { text: 'pong', usage: { input_tokens: 3, output_tokens: 1 } } }] });
-    const relay = new ModelRelay({ anthropic: { format: 'anthropic', baseUrl: model.url, apiKey: KEY } }, new PriceTable());
+    const model = await serveScript({
+      rules: [{ reply: { text: 'pong', usage: { input_tokens: 3, output_tokens: 1 } } }],
+    });
+    const relay = new ModelRelay(
+      { anthropic: { format: 'anthropic', baseUrl: model.url, apiKey: KEY } },
+      new PriceTable(),
+    );
     const dir = await mkdtemp(join(tmpdir(), 'code-'));
-    await writeFile(join(dir, 'main.py'), `
+    await writeFile(
+      join(dir, 'main.py'),
+      `
 import json, os, urllib.request
 def run(task_input, *, proxy_url, run_token):
     req = urllib.request.Request(os.environ["ANTHROPIC_BASE_URL"] + "/v1/messages", data=json.dumps({"model": "claude-haiku-4-5", "max_tokens": 5, "messages": [{"role": "user", "content": "ping"}]}).encode(),
@@ -29,13 +36,39 @@ def run(task_input, *, proxy_url, run_token):
     except Exception as e:
         net = "no-egress"
     return json.dumps({"reply": reply, "env": env, "net": net, "alias": os.environ["PIPELINES_ODYSSEY_PROXY_URL"] == proxy_url})
-`);
+`,
+    );
     await packCode(dir, join(dir, 'pack'));
     try {
       const out = await runPythonAgent(
-        { runId: `t-key-${process.pid}`, token: 'gt_token_for_test_0123456789', image: 'gauntlet-base:latest', driver: new DockerDriver(), relay, limits: { memoryMb: 256, cpus: 1, pidsLimit: 64 }, timeoutMs: 30_000, env: {}, tools: [] },
-        { root: dir, dir, packDir: join(dir, 'pack'), entrypoint: 'run', entrypointFile: 'main.py', hash: 'h', provenance: {} },
-        { user_instruction: 'x', behavior_instructions: null, initial_state: null, task_id: 't', session_id: 's', messages: [] },
+        {
+          runId: `t-key-${process.pid}`,
+          token: 'gt_token_for_test_0123456789',
+          image: 'gauntlet-base:latest',
+          driver: new DockerDriver(),
+          relay,
+          limits: { memoryMb: 256, cpus: 1, pidsLimit: 64 },
+          timeoutMs: 30_000,
+          env: {},
+          tools: [],
+        },
+        {
+          root: dir,
+          dir,
+          packDir: join(dir, 'pack'),
+          entrypoint: 'run',
+          entrypointFile: 'main.py',
+          hash: 'h',
+          provenance: {},
+        },
+        {
+          user_instruction: 'x',
+          behavior_instructions: null,
+          initial_state: null,
+          task_id: 't',
+          session_id: 's',
+          messages: [],
+        },
       );
       expect(out.error).toBeNull();
       const r = JSON.parse(out.final_response!);
@@ -45,7 +78,11 @@ def run(task_input, *, proxy_url, run_token):
       expect(r.net).toBe('no-egress');
       expect(r.alias).toBe(true);
       expect(out.model_calls).toHaveLength(1);
-      expect(out.model_calls[0]).toMatchObject({ model: 'claude-haiku-4-5', input_tokens: 3, output_tokens: 1 });
+      expect(out.model_calls[0]).toMatchObject({
+        model: 'claude-haiku-4-5',
+        input_tokens: 3,
+        output_tokens: 1,
+      });
     } finally {
       await model.close();
     }

@@ -8,23 +8,46 @@ import type { AgentCode } from './source.js';
 
 type RawStep = { type: string; t: number; detail: Record<string, unknown>; count?: number };
 
-const STEP_TYPES = new Set(['process', 'file_read', 'file_write', 'file_op', 'http', 'http_request', 'network']);
+const STEP_TYPES = new Set([
+  'process',
+  'file_read',
+  'file_write',
+  'file_op',
+  'http',
+  'http_request',
+  'network',
+]);
 
 /** The harness's audit-hook steps: reported from inside the agent's process, and marked so. */
 function toSteps(raw: RawStep[]): TrajectoryStep[] {
-  return raw.filter((s) => STEP_TYPES.has(s.type)).map((s) => {
-    const d = s.detail;
-    const summary =
-      s.type === 'process' ? `$ ${Array.isArray(d.argv) ? d.argv.join(' ') : ''}`
-      : s.type === 'file_read' ? `read ${d.path}`
-      : s.type === 'file_write' ? `write ${d.path}`
-      : s.type === 'file_op' ? `${d.op} ${d.path}`
-      : s.type === 'http' ? `connect ${d.host}:${d.port}`
-      : s.type === 'http_request' ? String(d.request)
-      : `connect ${d.address}`;
-    const at = Number.isFinite(s.t) ? new Date(s.t * 1000) : new Date();
-    return { at: (Number.isNaN(at.getTime()) ? new Date() : at).toISOString(), type: s.type as TrajectoryStep['type'], summary: String(summary).slice(0, 500), ...(Number(s.count) > 0 ? { count: Number(s.count) } : {}), detail: d, observed_by: 'agent' as const };
-  });
+  return raw
+    .filter((s) => STEP_TYPES.has(s.type))
+    .map((s) => {
+      const d = s.detail;
+      const summary =
+        s.type === 'process'
+          ? `$ ${Array.isArray(d.argv) ? d.argv.join(' ') : ''}`
+          : s.type === 'file_read'
+            ? `read ${d.path}`
+            : s.type === 'file_write'
+              ? `write ${d.path}`
+              : s.type === 'file_op'
+                ? `${d.op} ${d.path}`
+                : s.type === 'http'
+                  ? `connect ${d.host}:${d.port}`
+                  : s.type === 'http_request'
+                    ? String(d.request)
+                    : `connect ${d.address}`;
+      const at = Number.isFinite(s.t) ? new Date(s.t * 1000) : new Date();
+      return {
+        at: (Number.isNaN(at.getTime()) ? new Date() : at).toISOString(),
+        type: s.type as TrajectoryStep['type'],
+        summary: String(summary).slice(0, 500),
+        ...(Number(s.count) > 0 ? { count: Number(s.count) } : {}),
+        detail: d,
+        observed_by: 'agent' as const,
+      };
+    });
 }
 
 /**
@@ -33,7 +56,12 @@ function toSteps(raw: RawStep[]): TrajectoryStep[] {
  * agent's process. A claim that blames the platform is believed only when the host saw nothing
  * contradict it; an unknown or repeated report fails the run as the agent's own contract error.
  */
-function classify(out: AgentOutcome, report: Record<string, unknown>, gatewaySawTraffic: boolean, exitCode: number) {
+function classify(
+  out: AgentOutcome,
+  report: Record<string, unknown>,
+  gatewaySawTraffic: boolean,
+  exitCode: number,
+) {
   const fail = (error: RunError) => {
     out.status = 'failed';
     out.error = error;
@@ -43,19 +71,32 @@ function classify(out: AgentOutcome, report: Record<string, unknown>, gatewaySaw
   // Each report comes with the exit status its writer ends with; any other means it was not
   // the harness's last word (written over, or followed by a crash the agent caused).
   const expected = EXIT_OF[status];
-  if (expected !== undefined && exitCode !== expected) return fail(badReport(`it reported ${status} but the process exited ${exitCode}`, exitCode));
+  if (expected !== undefined && exitCode !== expected)
+    return fail(badReport(`it reported ${status} but the process exited ${exitCode}`, exitCode));
   switch (status) {
     case 'ok':
       out.final_response = finalText(report.final_response, out);
-      if (report.extra && typeof report.extra === 'object' && Object.keys(report.extra).length) out.debug.raw_response = clipText(safeJson(report.extra), 20_000);
+      if (report.extra && typeof report.extra === 'object' && Object.keys(report.extra).length)
+        out.debug.raw_response = clipText(safeJson(report.extra), 20_000);
       return;
     case 'exception': {
       // Graded, not an infrastructure failure (seed runbook 1).
       const type = clipText(String(report.exc_type ?? 'Exception'), 200);
       out.final_response = finalText(`The agent raised ${type}: ${message}`, out);
-      out.debug.exception = { type, message, traceback: clipText(String(report.traceback ?? ''), 8000) };
-      out.steps.push({ at: reportedAt(report), type: 'exception', summary: `${type}: ${message}`.slice(0, 300), observed_by: 'agent' });
-      out.soft_warnings.push(`the agent raised ${type} during ${clipText(String(report.phase ?? 'run'), 20)}; graded as its response`);
+      out.debug.exception = {
+        type,
+        message,
+        traceback: clipText(String(report.traceback ?? ''), 8000),
+      };
+      out.steps.push({
+        at: reportedAt(report),
+        type: 'exception',
+        summary: `${type}: ${message}`.slice(0, 300),
+        observed_by: 'agent',
+      });
+      out.soft_warnings.push(
+        `the agent raised ${type} during ${clipText(String(report.phase ?? 'run'), 20)}; graded as its response`,
+      );
       return;
     }
     case 'probe_failed':
@@ -63,79 +104,170 @@ function classify(out: AgentOutcome, report: Record<string, unknown>, gatewaySaw
     case 'contract_error':
       return fail({ class: 'contract_error', code: 'contract_error', message });
     case 'setup_failed':
-      return fail({ class: 'contract_error', code: 'environment_setup_failed', message: `the setup command exited ${Number(report.exit_code)}`, detail: clipText(String(report.log ?? ''), 4000) });
+      return fail({
+        class: 'contract_error',
+        code: 'environment_setup_failed',
+        message: `the setup command exited ${Number(report.exit_code)}`,
+        detail: clipText(String(report.log ?? ''), 4000),
+      });
     case 'proxy_unreachable':
     case 'code_copy_failed':
       // Both happen before any agent code runs, so before the harness's first connection.
       if (!gatewaySawTraffic) {
         return status === 'proxy_unreachable'
           ? fail({ class: 'proxy_misconfigured', code: 'proxy_misconfigured', message })
-          : fail({ class: 'internal_error', code: 'code_copy_failed', message: 'the agent code could not be unpacked in the sandbox' });
+          : fail({
+              class: 'internal_error',
+              code: 'code_copy_failed',
+              message: 'the agent code could not be unpacked in the sandbox',
+            });
       }
       return fail(badReport(`it claimed ${status}, but the gateway served this run`, exitCode));
     default:
-      return fail(badReport(`it reported an unknown status ${JSON.stringify(clipText(status, 60))}`, exitCode));
+      return fail(
+        badReport(
+          `it reported an unknown status ${JSON.stringify(clipText(status, 60))}`,
+          exitCode,
+        ),
+      );
   }
 }
 
-const EXIT_OF: Record<string, number> = { ok: 0, exception: 0, probe_failed: 0, contract_error: 0, proxy_unreachable: 0, setup_failed: 4, code_copy_failed: 3 };
+const EXIT_OF: Record<string, number> = {
+  ok: 0,
+  exception: 0,
+  probe_failed: 0,
+  contract_error: 0,
+  proxy_unreachable: 0,
+  setup_failed: 4,
+  code_copy_failed: 3,
+};
 
 function badReport(why: string, exitCode: number): RunError {
-  return { class: 'contract_error', code: 'agent_bad_report', message: `the harness's report cannot be trusted: ${why}; something in the agent's process wrote it (exit ${exitCode})` };
+  return {
+    class: 'contract_error',
+    code: 'agent_bad_report',
+    message: `the harness's report cannot be trusted: ${why}; something in the agent's process wrote it (exit ${exitCode})`,
+  };
 }
 
-const safeJson = (v: unknown) => JSON.stringify(boundJson(v, { maxString: 20_000, maxTotal: 40_000 }));
-const reportedAt = (r: Record<string, unknown>) => (typeof r.finished_at === 'number' && Number.isFinite(r.finished_at) ? new Date(r.finished_at * 1000).toISOString() : new Date().toISOString());
+const safeJson = (v: unknown) =>
+  JSON.stringify(boundJson(v, { maxString: 20_000, maxTotal: 40_000 }));
+const reportedAt = (r: Record<string, unknown>) =>
+  typeof r.finished_at === 'number' && Number.isFinite(r.finished_at)
+    ? new Date(r.finished_at * 1000).toISOString()
+    : new Date().toISOString();
 
 function finalText(v: unknown, out: AgentOutcome): string {
   const text = typeof v === 'string' ? v : safeJson(v);
-  if (text.length > OUTCOME_BUDGETS.finalResponse) out.soft_warnings.push(`the final response was cut to ${OUTCOME_BUDGETS.finalResponse} characters (it had ${text.length})`);
+  if (text.length > OUTCOME_BUDGETS.finalResponse)
+    out.soft_warnings.push(
+      `the final response was cut to ${OUTCOME_BUDGETS.finalResponse} characters (it had ${text.length})`,
+    );
   return clipText(text, OUTCOME_BUDGETS.finalResponse);
 }
 
 /** Runs a Python-function agent in a fresh hardened sandbox behind its own gateway. */
-export async function runPythonAgent(ctx: SandboxRunContext, code: AgentCode, task: TaskInput): Promise<AgentOutcome> {
+export async function runPythonAgent(
+  ctx: SandboxRunContext,
+  code: AgentCode,
+  task: TaskInput,
+): Promise<AgentOutcome> {
   const out = emptyOutcome();
   const taskFile = '/gauntlet/run/task.json';
-  await withRunSandbox(ctx, { 'task.json': JSON.stringify({ task_input: task }) }, [{ host: code.packDir, container: '/gauntlet/code', readonly: true }], out, async (sandbox, gateway) => {
-    const env = {
-      ...ctx.env,
-      ...sandboxEnv(ctx.token, taskFile),
-      GAUNTLET_AGENT_SPEC: JSON.stringify({ entrypoint: code.entrypoint, entrypoint_file: code.entrypointFile }),
-      GAUNTLET_AGENT_CODE: '/gauntlet/code/code.tar',
-      PYTHONDONTWRITEBYTECODE: '1',
-      ...(ctx.setupCommand ? { GAUNTLET_SETUP_COMMAND: ctx.setupCommand } : {}),
-    };
-    const t1 = Date.now();
-    const r = await sandbox.exec(['sh', '/gauntlet/runtime/start.sh', 'python3', '-P', '/gauntlet/runtime/python_harness.py'], { env, timeoutMs: ctx.timeoutMs, signal: ctx.signal });
-    out.phases.agent_ms = Date.now() - t1;
-    const report = readReport(r.stdout);
-    if (r.timedOut) {
-      out.status = 'failed';
-      out.error = { class: 'agent_timeout', code: 'agent_timeout', message: `the agent ran past its timeout of ${Math.round(ctx.timeoutMs / 1000)} s; its processes were killed` };
-      return;
-    }
-    if (!report.ok) {
-      const oom = r.exitCode === 137 || (await sandbox.oomKilled());
-      out.status = 'failed';
-      const tail = clipText((r.stderr + r.stdout).slice(-2000), 2000);
-      out.error = oom
-        ? { class: 'contract_error', code: 'agent_resource_limit', message: `the agent process was killed (exit ${r.exitCode}), most likely by the ${ctx.limits.memoryMb} MiB memory limit`, detail: tail }
-        : report.problem === 'no report'
-          ? { class: 'contract_error', code: 'agent_process_died', message: `the agent's process ended (exit ${r.exitCode}) before the harness could report: it exited or was killed from inside`, detail: tail }
-          : badReport(report.problem, r.exitCode);
-      return;
-    }
-    const v = report.value;
-    const stepCut = noCut();
-    const rawSteps = boundJson(Array.isArray(v.steps) ? v.steps : [], { maxString: 4000, maxTotal: OUTCOME_BUDGETS.stepsBytes }, stepCut) as RawStep[];
-    out.steps = toSteps(rawSteps.filter((s) => s && typeof s === 'object' && typeof s.type === 'string' && s.detail && typeof s.detail === 'object'));
-    if (wasCut(stepCut)) out.soft_warnings.push(`the reported trajectory was cut to fit the run's ${OUTCOME_BUDGETS.stepsBytes} byte budget for steps`);
-    out.dropped_steps = Number(v.dropped_steps) || 0;
-    out.debug.stdout_tail = clipText(String(v.stdout_tail ?? ''), OUTCOME_BUDGETS.tail);
-    out.debug.stderr_tail = clipText(String(v.stderr_tail ?? ''), OUTCOME_BUDGETS.tail);
-    classify(out, v, gateway.connections > 0, r.exitCode);
-    if (out.final_response !== null) out.steps.push({ at: reportedAt(v), type: 'final_response', summary: out.final_response.slice(0, 200), observed_by: 'agent' });
-  });
+  await withRunSandbox(
+    ctx,
+    { 'task.json': JSON.stringify({ task_input: task }) },
+    [{ host: code.packDir, container: '/gauntlet/code', readonly: true }],
+    out,
+    async (sandbox, gateway) => {
+      const env = {
+        ...ctx.env,
+        ...sandboxEnv(ctx.token, taskFile),
+        GAUNTLET_AGENT_SPEC: JSON.stringify({
+          entrypoint: code.entrypoint,
+          entrypoint_file: code.entrypointFile,
+        }),
+        GAUNTLET_AGENT_CODE: '/gauntlet/code/code.tar',
+        PYTHONDONTWRITEBYTECODE: '1',
+        ...(ctx.setupCommand ? { GAUNTLET_SETUP_COMMAND: ctx.setupCommand } : {}),
+      };
+      const t1 = Date.now();
+      const r = await sandbox.exec(
+        [
+          'sh',
+          '/gauntlet/runtime/start.sh',
+          'python3',
+          '-P',
+          '/gauntlet/runtime/python_harness.py',
+        ],
+        { env, timeoutMs: ctx.timeoutMs, signal: ctx.signal },
+      );
+      out.phases.agent_ms = Date.now() - t1;
+      const report = readReport(r.stdout);
+      if (r.timedOut) {
+        out.status = 'failed';
+        out.error = {
+          class: 'agent_timeout',
+          code: 'agent_timeout',
+          message: `the agent ran past its timeout of ${Math.round(ctx.timeoutMs / 1000)} s; its processes were killed`,
+        };
+        return;
+      }
+      if (!report.ok) {
+        const oom = r.exitCode === 137 || (await sandbox.oomKilled());
+        out.status = 'failed';
+        const tail = clipText((r.stderr + r.stdout).slice(-2000), 2000);
+        out.error = oom
+          ? {
+              class: 'contract_error',
+              code: 'agent_resource_limit',
+              message: `the agent process was killed (exit ${r.exitCode}), most likely by the ${ctx.limits.memoryMb} MiB memory limit`,
+              detail: tail,
+            }
+          : report.problem === 'no report'
+            ? {
+                class: 'contract_error',
+                code: 'agent_process_died',
+                message: `the agent's process ended (exit ${r.exitCode}) before the harness could report: it exited or was killed from inside`,
+                detail: tail,
+              }
+            : badReport(report.problem, r.exitCode);
+        return;
+      }
+      const v = report.value;
+      const stepCut = noCut();
+      const rawSteps = boundJson(
+        Array.isArray(v.steps) ? v.steps : [],
+        { maxString: 4000, maxTotal: OUTCOME_BUDGETS.stepsBytes },
+        stepCut,
+      ) as RawStep[];
+      out.steps = toSteps(
+        rawSteps.filter(
+          (s) =>
+            s &&
+            typeof s === 'object' &&
+            typeof s.type === 'string' &&
+            s.detail &&
+            typeof s.detail === 'object',
+        ),
+      );
+      if (wasCut(stepCut))
+        out.soft_warnings.push(
+          `the reported trajectory was cut to fit the run's ${OUTCOME_BUDGETS.stepsBytes} byte budget for steps`,
+        );
+      out.dropped_steps = Number(v.dropped_steps) || 0;
+      out.debug.stdout_tail = clipText(String(v.stdout_tail ?? ''), OUTCOME_BUDGETS.tail);
+      out.debug.stderr_tail = clipText(String(v.stderr_tail ?? ''), OUTCOME_BUDGETS.tail);
+      classify(out, v, gateway.connections > 0, r.exitCode);
+      if (out.final_response !== null)
+        out.steps.push({
+          at: reportedAt(v),
+          type: 'final_response',
+          summary: out.final_response.slice(0, 200),
+          observed_by: 'agent',
+        });
+    },
+  );
   return out;
 }

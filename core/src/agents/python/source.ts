@@ -1,4 +1,14 @@
-import { chmod, cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  cp,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
@@ -48,7 +58,10 @@ export async function hashDir(dir: string): Promise<string> {
 
 function safeRelative(name: string): string {
   const n = normalize(name);
-  if (n.startsWith('/') || n === '..' || n.startsWith(`..${sep}`) || n.split(sep).includes('.git')) throw new AgentCodeError(`file name ${JSON.stringify(name)} must be a relative path inside the agent, outside .git/`);
+  if (n.startsWith('/') || n === '..' || n.startsWith(`..${sep}`) || n.split(sep).includes('.git'))
+    throw new AgentCodeError(
+      `file name ${JSON.stringify(name)} must be a relative path inside the agent, outside .git/`,
+    );
   return n;
 }
 
@@ -56,7 +69,11 @@ function safeRelative(name: string): string {
  * Fetches and validates an agent's Python code into a host directory before any sandbox
  * boots, so a bad archive or ref costs nothing.
  */
-export async function materialiseCode(agent: Loaded<AgentConfig>, secrets: SecretResolver, opts: { allowHosts?: string[] } = {}): Promise<AgentCode> {
+export async function materialiseCode(
+  agent: Loaded<AgentConfig>,
+  secrets: SecretResolver,
+  opts: { allowHosts?: string[] } = {},
+): Promise<AgentCode> {
   const py = agent.value.python!;
   const src = py.source;
   const root = await ownedTempDir('code');
@@ -66,12 +83,18 @@ export async function materialiseCode(agent: Loaded<AgentConfig>, secrets: Secre
   const provenance: Record<string, string> = {};
   try {
     if (src.inline !== undefined) {
-      if (Buffer.byteLength(src.inline) > INLINE_MAX_BYTES) throw new AgentCodeError(`inline code is ${Buffer.byteLength(src.inline)} bytes; the limit is 200 KB (use files, a path or a zip)`);
+      if (Buffer.byteLength(src.inline) > INLINE_MAX_BYTES)
+        throw new AgentCodeError(
+          `inline code is ${Buffer.byteLength(src.inline)} bytes; the limit is 200 KB (use files, a path or a zip)`,
+        );
       await writeFile(join(dir, entrypointFile), src.inline);
       provenance.source = 'inline';
     } else if (src.files) {
       const total = Object.values(src.files).reduce((n, c) => n + Buffer.byteLength(c), 0);
-      if (total > FILES_MAX_BYTES) throw new AgentCodeError(`files total ${total} bytes; the limit is 1 MB across files (use a zip)`);
+      if (total > FILES_MAX_BYTES)
+        throw new AgentCodeError(
+          `files total ${total} bytes; the limit is 1 MB across files (use a zip)`,
+        );
       for (const [name, content] of Object.entries(src.files)) {
         const p = join(dir, safeRelative(name));
         await mkdir(dirname(p), { recursive: true });
@@ -81,35 +104,64 @@ export async function materialiseCode(agent: Loaded<AgentConfig>, secrets: Secre
     } else if (src.path !== undefined) {
       const from = resolve(agent.dir, src.path);
       const st = await lstat(from).catch(() => undefined);
-      if (!st?.isDirectory()) throw new AgentCodeError(`source.path ${src.path} is not a directory (resolved to ${from})`);
+      if (!st?.isDirectory())
+        throw new AgentCodeError(
+          `source.path ${src.path} is not a directory (resolved to ${from})`,
+        );
       // Symlinks are not followed: they could point anywhere on the host.
-      await cp(from, dir, { recursive: true, filter: async (s) => !(await lstat(s)).isSymbolicLink() && !s.split(sep).includes('.git') && !s.split(sep).includes('__pycache__') });
+      await cp(from, dir, {
+        recursive: true,
+        filter: async (s) =>
+          !(await lstat(s)).isSymbolicLink() &&
+          !s.split(sep).includes('.git') &&
+          !s.split(sep).includes('__pycache__'),
+      });
       provenance.source = `path:${src.path}`;
     } else if (src.zip !== undefined) {
       const from = resolve(agent.dir, src.zip);
       try {
         await extractZip(from, dir);
       } catch (e) {
-        if (e instanceof ArchiveRejected) throw new AgentCodeError(`archive ${src.zip} refused: ${e.message}`);
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new AgentCodeError(`archive ${src.zip} not found (resolved to ${from})`);
+        if (e instanceof ArchiveRejected)
+          throw new AgentCodeError(`archive ${src.zip} refused: ${e.message}`);
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+          throw new AgentCodeError(`archive ${src.zip} not found (resolved to ${from})`);
         throw e;
       }
       provenance.source = `zip:${src.zip}`;
     } else if (src.git) {
-      const token = secrets.optional(src.git.token, `agent ${agent.value.name} python.source.git.token`);
+      const token = secrets.optional(
+        src.git.token,
+        `agent ${agent.value.name} python.source.git.token`,
+      );
       try {
-        const { commit } = await cloneAgentCode({ url: src.git.url, ref: src.git.ref, token, dest: join(dir, 'repo'), allowHosts: opts.allowHosts });
+        const { commit } = await cloneAgentCode({
+          url: src.git.url,
+          ref: src.git.ref,
+          token,
+          dest: join(dir, 'repo'),
+          allowHosts: opts.allowHosts,
+        });
         provenance.source = `git:${src.git.url}`;
         provenance.commit = commit;
       } catch (e) {
-        if (e instanceof GitFetchError || e instanceof UrlRefused) throw new AgentCodeError(`git source refused or failed: ${e.message}`);
+        if (e instanceof GitFetchError || e instanceof UrlRefused)
+          throw new AgentCodeError(`git source refused or failed: ${e.message}`);
         throw e;
       }
       dir = join(dir, 'repo');
     }
     const packDir = join(root, 'pack');
     await packCode(dir, packDir);
-    return { root, dir, packDir, entrypoint: py.entrypoint ?? 'run', entrypointFile, hash: await hashDir(dir), provenance };
+    return {
+      root,
+      dir,
+      packDir,
+      entrypoint: py.entrypoint ?? 'run',
+      entrypointFile,
+      hash: await hashDir(dir),
+      provenance,
+    };
   } catch (e) {
     await rm(root, { recursive: true, force: true });
     throw e;

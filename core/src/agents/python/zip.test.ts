@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { ArchiveRejected, extractZip } from './zip.js';
 
 /** Builds ZIPs with Python's zipfile, which will write exactly the hostile entries we ask for. */
-function makeZip(entries: { name: string; data?: string; symlink?: boolean; size?: number }[], patchSize?: number): string {
+function makeZip(
+  entries: { name: string; data?: string; symlink?: boolean; size?: number }[],
+  patchSize?: number,
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'gauntlet-zip-'));
   const path = join(dir, 'a.zip');
   const py = `
@@ -37,22 +40,48 @@ const dest = () => mkdtempSync(join(tmpdir(), 'gauntlet-dest-'));
 describe('agent ZIP extraction', () => {
   it('flattens a single top-level folder', async () => {
     const d = dest();
-    await extractZip(makeZip([{ name: 'my-agent/main.py', data: 'x=1' }, { name: 'my-agent/helpers/p.py', data: 'y=2' }]), d);
+    await extractZip(
+      makeZip([
+        { name: 'my-agent/main.py', data: 'x=1' },
+        { name: 'my-agent/helpers/p.py', data: 'y=2' },
+      ]),
+      d,
+    );
     expect(readFileSync(join(d, 'main.py'), 'utf8')).toBe('x=1');
     expect(existsSync(join(d, 'helpers/p.py'))).toBe(true);
   });
 
   it('keeps a flat archive as it is', async () => {
     const d = dest();
-    await extractZip(makeZip([{ name: 'main.py', data: 'x=1' }, { name: 'lib/a.py', data: '' }]), d);
+    await extractZip(
+      makeZip([
+        { name: 'main.py', data: 'x=1' },
+        { name: 'lib/a.py', data: '' },
+      ]),
+      d,
+    );
     expect(readdirSync(d).sort()).toEqual(['lib', 'main.py']);
   });
 
   it.each([
     ['zip-slip', [{ name: '../../evil.py', data: 'x' }], /zip-slip/],
     ['an absolute path', [{ name: '/etc/cron.d/evil', data: 'x' }], /absolute/],
-    ['a symlink', [{ name: 'main.py', data: 'x' }, { name: 'link', data: '/etc/passwd', symlink: true }], /symlink/],
-    ['a .git/ entry', [{ name: 'main.py', data: 'x' }, { name: '.git/hooks/post-checkout', data: 'x' }], /\.git/],
+    [
+      'a symlink',
+      [
+        { name: 'main.py', data: 'x' },
+        { name: 'link', data: '/etc/passwd', symlink: true },
+      ],
+      /symlink/,
+    ],
+    [
+      'a .git/ entry',
+      [
+        { name: 'main.py', data: 'x' },
+        { name: '.git/hooks/post-checkout', data: 'x' },
+      ],
+      /\.git/,
+    ],
     ['a nested .git/ entry', [{ name: 'a/b/.git/config', data: 'x' }], /\.git/],
   ])('refuses %s before writing anything', async (_n, entries, msg) => {
     const d = dest();
@@ -61,17 +90,27 @@ describe('agent ZIP extraction', () => {
   });
 
   it('refuses an archive whose declared size is over the cap', async () => {
-    await expect(extractZip(makeZip([{ name: 'big.bin', size: 3 * 1024 * 1024 }]), dest(), { compressed: 1e8, uncompressed: 1024 * 1024 })).rejects.toThrow(/uncompressed size over/);
+    await expect(
+      extractZip(makeZip([{ name: 'big.bin', size: 3 * 1024 * 1024 }]), dest(), {
+        compressed: 1e8,
+        uncompressed: 1024 * 1024,
+      }),
+    ).rejects.toThrow(/uncompressed size over/);
   });
 
   it('refuses a zip bomb whose headers lie about its size', async () => {
     const p = makeZip([{ name: 'bomb.bin', size: 3 * 1024 * 1024 }], 100);
-    await expect(extractZip(p, dest(), { compressed: 1e8, uncompressed: 1024 * 1024 })).rejects.toBeInstanceOf(ArchiveRejected);
+    await expect(
+      extractZip(p, dest(), { compressed: 1e8, uncompressed: 1024 * 1024 }),
+    ).rejects.toBeInstanceOf(ArchiveRejected);
   });
 
   it('names a duplicated entry plainly, without a host path, before writing anything', async () => {
     const d = dest();
-    const twice = [{ name: 'x/y.py', data: '1' }, { name: 'x/y.py', data: '2' }];
+    const twice = [
+      { name: 'x/y.py', data: '1' },
+      { name: 'x/y.py', data: '2' },
+    ];
     const err = await extractZip(makeZip(twice), d).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ArchiveRejected);
     const msg = (err as Error).message;

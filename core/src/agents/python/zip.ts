@@ -18,7 +18,13 @@ interface Entry {
 }
 
 function open(path: string): Promise<yauzl.ZipFile> {
-  return new Promise((res, rej) => yauzl.open(path, { lazyEntries: true, autoClose: false, strictFileNames: true, validateEntrySizes: true }, (e, z) => (e ? rej(new ArchiveRejected(`not a valid ZIP: ${e.message}`)) : res(z!))));
+  return new Promise((res, rej) =>
+    yauzl.open(
+      path,
+      { lazyEntries: true, autoClose: false, strictFileNames: true, validateEntrySizes: true },
+      (e, z) => (e ? rej(new ArchiveRejected(`not a valid ZIP: ${e.message}`)) : res(z!)),
+    ),
+  );
 }
 
 /** An entry's name as the user wrote it, printable and bounded: never a host path. */
@@ -77,8 +83,10 @@ function layoutProblem(list: Entry[]): string | undefined {
   for (const [folder, by] of folders) {
     if (files.has(folder)) {
       const q = quote(folder);
-      return `entry ${q} is a file, and entry ${quote(by)} needs a folder ${q}; ` +
-        're-create the ZIP so that each path is either a file or a folder';
+      return (
+        `entry ${q} is a file, and entry ${quote(by)} needs a folder ${q}; ` +
+        're-create the ZIP so that each path is either a file or a folder'
+      );
     }
   }
   return undefined;
@@ -92,7 +100,8 @@ async function entries(zip: yauzl.ZipFile, maxUncompressed: number): Promise<Ent
     zip.on('entry', (raw: yauzl.Entry) => {
       try {
         const name = raw.fileName;
-        if (out.length >= ZIP_MAX_ENTRIES) throw new ArchiveRejected(`more than ${ZIP_MAX_ENTRIES} entries`);
+        if (out.length >= ZIP_MAX_ENTRIES)
+          throw new ArchiveRejected(`more than ${ZIP_MAX_ENTRIES} entries`);
         const problem = nameProblem(name);
         if (problem) throw new ArchiveRejected(problem);
         const mode = (raw.externalFileAttributes >>> 16) & 0o170000;
@@ -104,7 +113,8 @@ async function entries(zip: yauzl.ZipFile, maxUncompressed: number): Promise<Ent
         if (!plain) throw new ArchiveRejected(`entry ${q} is a special file`);
         if (raw.isEncrypted()) throw new ArchiveRejected(`entry ${q} is encrypted`);
         declared += raw.uncompressedSize;
-        if (declared > maxUncompressed) throw new ArchiveRejected(`uncompressed size over ${maxUncompressed / 1024 / 1024} MB`);
+        if (declared > maxUncompressed)
+          throw new ArchiveRejected(`uncompressed size over ${maxUncompressed / 1024 / 1024} MB`);
         out.push({ name, dir: name.endsWith('/'), raw });
         zip.readEntry();
       } catch (e) {
@@ -124,16 +134,24 @@ async function entries(zip: yauzl.ZipFile, maxUncompressed: number): Promise<Ent
  * Validates and extracts an agent ZIP into `dest`. A single top-level folder is flattened.
  * Sizes are enforced on the bytes actually inflated too, so a lying header cannot bomb us.
  */
-export async function extractZip(path: string, dest: string, limits = { compressed: ZIP_MAX_COMPRESSED, uncompressed: ZIP_MAX_UNCOMPRESSED }): Promise<{ files: number; bytes: number }> {
+export async function extractZip(
+  path: string,
+  dest: string,
+  limits = { compressed: ZIP_MAX_COMPRESSED, uncompressed: ZIP_MAX_UNCOMPRESSED },
+): Promise<{ files: number; bytes: number }> {
   const size = (await stat(path)).size;
-  if (size > limits.compressed) throw new ArchiveRejected(`archive is ${(size / 1024 / 1024).toFixed(1)} MB; the limit is ${limits.compressed / 1024 / 1024} MB compressed`);
+  if (size > limits.compressed)
+    throw new ArchiveRejected(
+      `archive is ${(size / 1024 / 1024).toFixed(1)} MB; the limit is ${limits.compressed / 1024 / 1024} MB compressed`,
+    );
   const zip = await open(path);
   try {
     const list = await entries(zip, limits.uncompressed);
     const files = list.filter((e) => !e.dir);
     if (!files.length) throw new ArchiveRejected('the archive holds no files');
     const tops = new Set(list.map((e) => e.name.split('/')[0]));
-    const strip = tops.size === 1 && list.every((e) => e.name.includes('/')) ? `${[...tops][0]}/` : '';
+    const strip =
+      tops.size === 1 && list.every((e) => e.name.includes('/')) ? `${[...tops][0]}/` : '';
     let total = 0;
     for (const e of files) {
       const rel = e.name.slice(strip.length);
@@ -151,7 +169,12 @@ export async function extractZip(path: string, dest: string, limits = { compress
       const counter = new Transform({
         transform(chunk: Buffer, _enc, cb) {
           total += chunk.length;
-          if (total > limits.uncompressed) cb(new ArchiveRejected(`inflates past ${limits.uncompressed / 1024 / 1024} MB (zip bomb?)`));
+          if (total > limits.uncompressed)
+            cb(
+              new ArchiveRejected(
+                `inflates past ${limits.uncompressed / 1024 / 1024} MB (zip bomb?)`,
+              ),
+            );
           else cb(null, chunk);
         },
       });

@@ -20,7 +20,12 @@ export const GITIGNORE = 'results/\n';
 export function verdict(pass: boolean, reasoning: string): string {
   const scores = pass ? 'task_completion: 5, efficiency: 5' : 'task_completion: 1, efficiency: 3';
   const mode = pass ? 'null' : 'wrong_answer';
-  const fields = [`verdict: ${pass ? 'PASS' : 'FAIL'}`, scores, 'instruction_adherence: null',
-    `failure_mode: ${mode}`, `reasoning: ${JSON.stringify(reasoning)}`];
+  const fields = [
+    `verdict: ${pass ? 'PASS' : 'FAIL'}`,
+    scores,
+    'instruction_adherence: null',
+    `failure_mode: ${mode}`,
+    `reasoning: ${JSON.stringify(reasoning)}`,
+  ];
   return `tool_use: { name: record_verdict, input: { ${fields.join(', ')} } }`;
 }

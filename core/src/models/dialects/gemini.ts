@@ -14,9 +14,14 @@ function partText(p: any): string {
   return '';
 }
 
-const contentText = (c: any) => (Array.isArray(c?.parts) ? c.parts.map(partText).filter(Boolean).join('\n') : '');
+const contentText = (c: any) =>
+  Array.isArray(c?.parts) ? c.parts.map(partText).filter(Boolean).join('\n') : '';
 
-type Part = { text?: string; thought?: boolean; functionCall?: { name: string; args: Record<string, unknown> } };
+type Part = {
+  text?: string;
+  thought?: boolean;
+  functionCall?: { name: string; args: Record<string, unknown> };
+};
 
 function parts(blocks: ReplyBlock[]): Part[] {
   return blocks.map((b) => {
@@ -26,13 +31,36 @@ function parts(blocks: ReplyBlock[]): Part[] {
   });
 }
 
-const usageOf = (u: Usage) => ({ promptTokenCount: u.input_tokens, candidatesTokenCount: u.output_tokens, totalTokenCount: u.input_tokens + u.output_tokens });
+const usageOf = (u: Usage) => ({
+  promptTokenCount: u.input_tokens,
+  candidatesTokenCount: u.output_tokens,
+  totalTokenCount: u.input_tokens + u.output_tokens,
+});
 
 function chunk(model: string, id: string, ps: unknown[], finish?: string, usage?: Usage) {
-  return { candidates: [{ content: { role: 'model', parts: ps }, index: 0, ...(finish ? { finishReason: finish } : {}) }], ...(usage ? { usageMetadata: usageOf(usage) } : {}), modelVersion: model, responseId: id };
+  return {
+    candidates: [
+      {
+        content: { role: 'model', parts: ps },
+        index: 0,
+        ...(finish ? { finishReason: finish } : {}),
+      },
+    ],
+    ...(usage ? { usageMetadata: usageOf(usage) } : {}),
+    modelVersion: model,
+    responseId: id,
+  };
 }
 
-const STATUS: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' };
+const STATUS: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
+};
 
 export const gemini: Dialect = {
   id: 'gemini',
@@ -41,7 +69,11 @@ export const gemini: Dialect = {
     const contents: any[] = Array.isArray(body.contents) ? body.contents : [];
     const users = contents.filter((c) => c.role !== 'model');
     return {
-      model: m?.[2] ?? '', stream: m?.[3] === 'streamGenerateContent', raw, includeUsage: true, customTools: new Set(),
+      model: m?.[2] ?? '',
+      stream: m?.[3] === 'streamGenerateContent',
+      raw,
+      includeUsage: true,
+      customTools: new Set(),
       system: contentText(body.systemInstruction ?? body.system_instruction),
       lastUser: contentText(users[users.length - 1]),
       turn: contents.filter((c) => c.role === 'model').length,
@@ -58,8 +90,22 @@ export const gemini: Dialect = {
     if (!req.stream) return json(res, 200, chunk(req.model, id, ps, 'STOP', usage));
     // One chunk per part, text split in two; usage and finishReason on the last.
     startSse(res);
-    const pieces = ps.flatMap((p): Part[] => (p.text !== undefined ? halves(p.text).map((t) => ({ ...p, text: t })) : [p]));
-    pieces.forEach((p, i) => sse(res, undefined, chunk(req.model, id, [p], i === pieces.length - 1 ? 'STOP' : undefined, i === pieces.length - 1 ? usage : undefined)));
+    const pieces = ps.flatMap((p): Part[] =>
+      p.text !== undefined ? halves(p.text).map((t) => ({ ...p, text: t })) : [p],
+    );
+    pieces.forEach((p, i) =>
+      sse(
+        res,
+        undefined,
+        chunk(
+          req.model,
+          id,
+          [p],
+          i === pieces.length - 1 ? 'STOP' : undefined,
+          i === pieces.length - 1 ? usage : undefined,
+        ),
+      ),
+    );
     if (!pieces.length) sse(res, undefined, chunk(req.model, id, [{ text: '' }], 'STOP', usage));
     res.end();
   },

@@ -27,21 +27,41 @@ export interface Dialect {
   utility?(res: ServerResponse, path: string, raw: string): boolean;
 }
 
-export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+export function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  res
+    .writeHead(status, { 'content-type': 'application/json', ...headers })
+    .end(JSON.stringify(body));
 }
 
 export function sse(res: ServerResponse, event: string | undefined, data: unknown) {
-  res.write(`${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+  res.write(
+    `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`,
+  );
 }
 
 export function startSse(res: ServerResponse, headers: Record<string, string> = {}) {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    ...headers,
+  });
 }
 
 export function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((c) => (typeof c === 'string' ? c : c?.text ?? (c?.type === 'tool_result' ? textOf(c.content) : ''))).join('\n');
+  if (Array.isArray(content))
+    return content
+      .map((c) =>
+        typeof c === 'string'
+          ? c
+          : (c?.text ?? (c?.type === 'tool_result' ? textOf(c.content) : '')),
+      )
+      .join('\n');
   return '';
 }
 
@@ -51,5 +71,10 @@ export function halves(text: string): string[] {
   return [text.slice(0, mid), text.slice(mid)].filter(Boolean);
 }
 
-export const textBlocks = (blocks: ReplyBlock[]) => blocks.filter((b) => b.type === 'text').map((b) => (b as { text: string }).text).join('');
-export const toolBlocks = (blocks: ReplyBlock[]) => blocks.filter((b): b is Extract<ReplyBlock, { type: 'tool_use' }> => b.type === 'tool_use');
+export const textBlocks = (blocks: ReplyBlock[]) =>
+  blocks
+    .filter((b) => b.type === 'text')
+    .map((b) => (b as { text: string }).text)
+    .join('');
+export const toolBlocks = (blocks: ReplyBlock[]) =>
+  blocks.filter((b): b is Extract<ReplyBlock, { type: 'tool_use' }> => b.type === 'tool_use');
