@@ -9,12 +9,13 @@
  *   npm run bench
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../core/src/util/paths.js';
 import { startCacheServer } from './actions-cache-server.js';
+import { runnerFiles } from '../tests/support/runner-files.js';
 
 const TARGET_S = 15;
 
@@ -31,15 +32,7 @@ interface Job {
 
 /** One job: the Action's main step, as a runner starts it (env, command files, a workspace). */
 async function job(workspace: string, env: Record<string, string>): Promise<Job> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-runner-'));
-  const files = {
-    GITHUB_EVENT_PATH: join(dir, 'event.json'),
-    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
-    GITHUB_OUTPUT: join(dir, 'output'),
-    GITHUB_STATE: join(dir, 'state'),
-  };
-  for (const f of Object.values(files)) writeFileSync(f, '');
-  writeFileSync(files.GITHUB_EVENT_PATH, '{}');
+  const { files } = runnerFiles({}, 'bench-runner-');
   const started = Date.now();
   const child = spawn(process.execPath, [join(packageRoot(), 'build/action/src/index.js')], {
     cwd: workspace,

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { startCacheServer } from '../bench/actions-cache-server.js';
 import { dockerReady } from '../core/src/test-support/docker.js';
 import { makeTree, project, pythonAgent, suite } from '../core/src/test-support/tree.js';
 import { packageRoot } from '../core/src/util/paths.js';
+import { runnerFiles } from './support/runner-files.js';
 
 /** The Action as built by tsc (the bundle in action/dist is rebuilt from it on release). */
 const ENTRY = join(packageRoot(), 'build/action/src/index.js');
@@ -18,15 +19,7 @@ function node(): string {
 
 /** Runs the Action's main step as a runner would: INPUT_* and GITHUB_* env, command files. */
 async function runAction(workspace: string, env: Record<string, string>) {
-  const dir = mkdtempSync(join(tmpdir(), 'runner-'));
-  const files = {
-    GITHUB_EVENT_PATH: join(dir, 'event.json'),
-    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
-    GITHUB_OUTPUT: join(dir, 'output'),
-    GITHUB_STATE: join(dir, 'state'),
-  };
-  for (const f of Object.values(files)) writeFileSync(f, '');
-  writeFileSync(files.GITHUB_EVENT_PATH, '{}');
+  const { files } = runnerFiles();
   const child = spawn(node(), [ENTRY], {
     cwd: workspace,
     env: {

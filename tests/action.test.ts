@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { dockerReady } from '../core/src/test-support/docker.js';
 import { packageRoot } from '../core/src/util/paths.js';
 import { bareRemote, gitIn } from '../core/src/test-support/git.js';
+import { runnerFiles } from './support/runner-files.js';
 
 /** The Action runs on Node 24 on GitHub; the tests run the committed bundle on a real Node 24. */
 function node24(): string {
@@ -41,17 +42,7 @@ async function runAction(o: {
   env?: Record<string, string>;
   post?: boolean;
 }): Promise<ActionRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'runner-'));
-  const files = {
-    GITHUB_EVENT_PATH: join(dir, 'event.json'),
-    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
-    GITHUB_OUTPUT: join(dir, 'output'),
-    GITHUB_STATE: join(dir, 'state'),
-    GITHUB_ENV: join(dir, 'env'),
-    GITHUB_PATH: join(dir, 'path'),
-  };
-  for (const f of Object.values(files)) writeFileSync(f, '');
-  writeFileSync(files.GITHUB_EVENT_PATH, JSON.stringify(o.payload));
+  const { dir, files } = runnerFiles(o.payload);
   const env: Record<string, string> = {
     PATH: process.env.PATH!,
     HOME: process.env.HOME!,

@@ -7,7 +7,6 @@ import { inspectImage, type CachedImage } from '../../core/src/sandbox/image-arc
 import {
   cacheKeyOf,
   ImageCache,
-  type ImageArchiveStore,
   type RestoreOutcome,
   type SaveOutcome,
 } from '../../core/src/sandbox/image-cache.js';

@@ -149,19 +149,16 @@ export class Gateway {
         error: { type: 'method_not_allowed', message: `${req.method} ${path} is not served` },
       });
     const format = modelRoute(path);
+    const toolName = TOOL_ROUTE.exec(path)?.[1];
+    // A refused tool call is still a call: it gets its row, with why its arguments are missing.
+    const refuseTool = (kept: string, error: string) =>
+      toolName &&
+      this.recordToolError(toolName, req, Date.now(), `[arguments not kept: ${kept}]`, error);
     const cap = format ? this.limits.modelBodyBytes : this.limits.smallBodyBytes;
     const body = await readBody(req, cap);
     if (body === undefined) {
       this.budget.refusedBody();
-      const tool = /^\/tools\/([A-Za-z0-9_-]{1,64})$/.exec(path);
-      if (tool)
-        this.recordToolError(
-          tool[1],
-          req,
-          Date.now(),
-          `[arguments not kept: body over ${cap} bytes]`,
-          `request_too_large: body over ${cap} bytes`,
-        );
+      refuseTool(`body over ${cap} bytes`, `request_too_large: body over ${cap} bytes`);
       // Drained, not buffered, so the client can read the answer; the request timeout bounds it.
       req.resume();
       await new Promise((r) => req.once('end', r).once('close', r).once('error', r));
@@ -173,15 +170,10 @@ export class Gateway {
     // redactor, cassette keys): refuse it here, where the agent can still be told why.
     if (nestingDepth(body.toString('latin1')) > MAX_DEPTH) {
       this.budget.refusedNested();
-      const tool = /^\/tools\/([A-Za-z0-9_-]{1,64})$/.exec(path);
-      if (tool)
-        this.recordToolError(
-          tool[1],
-          req,
-          Date.now(),
-          `[arguments not kept: nested deeper than ${MAX_DEPTH} levels]`,
-          `invalid_request: JSON nested deeper than ${MAX_DEPTH} levels`,
-        );
+      refuseTool(
+        `nested deeper than ${MAX_DEPTH} levels`,
+        `invalid_request: JSON nested deeper than ${MAX_DEPTH} levels`,
+      );
       return send(res, 400, {
         type: 'error',
         error: {
@@ -205,8 +197,7 @@ export class Gateway {
       return;
     }
     if (path === '/trace-events') return this.traceEvent(body, res);
-    const tool = /^\/tools\/([A-Za-z0-9_-]{1,64})$/.exec(path);
-    if (tool) return this.tool(tool[1], body, req, res);
+    if (toolName) return this.tool(toolName, body, req, res);
     send(res, 404, {
       error: {
         type: 'not_found',
@@ -333,6 +324,8 @@ export class Gateway {
     return out;
   }
 }
+
+const TOOL_ROUTE = /^\/tools\/([A-Za-z0-9_-]{1,64})$/;
 
 /** Which provider a model request is for, from its path alone. */
 function modelRoute(path: string): WireFormat | undefined {

@@ -68,6 +68,8 @@ export interface JudgeTarget {
   baseUrl: string;
   token: string;
   prices: PriceTable;
+  /** The suite's redactor: every prompt is passed through it, so no secret reaches the model. */
+  redact?: (text: string) => string;
 }
 
 export interface JudgeInput {
@@ -138,6 +140,7 @@ export async function callTool(
   prompt: string,
   tool: { name: string; description: string; input_schema: object },
 ): Promise<{ args: unknown; input: number; output: number }> {
+  prompt = t.redact ? t.redact(prompt) : prompt;
   if (t.format === 'anthropic') {
     const client = new Anthropic({
       baseURL: t.baseUrl,

@@ -48,6 +48,7 @@ export class ModelEnvironment {
   private readonly closers: (() => Promise<void>)[] = [];
   private hostGateway?: Gateway;
   private hostToken = '';
+  private redact?: (text: string) => string;
   relay!: ModelRelay;
   readonly providers: Partial<
     Record<WireFormat, Provider & { scripted?: string; keyName?: string }>
@@ -62,6 +63,7 @@ export class ModelEnvironment {
     } = {},
   ): Promise<ModelEnvironment> {
     const env = new ModelEnvironment();
+    env.redact = opts.redact;
     for (const format of ['anthropic', 'openai', 'gemini'] as WireFormat[]) {
       const p = project.value.providers?.[format];
       if (p?.script) {
@@ -132,6 +134,7 @@ export class ModelEnvironment {
       baseUrl: this.hostGateway!.url,
       token: this.hostToken,
       prices: this.relay.prices,
+      ...(this.redact ? { redact: this.redact } : {}),
     };
   }
 

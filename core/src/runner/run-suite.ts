@@ -11,7 +11,7 @@ import type { ConfigTree, Loaded, ScenarioConfig, SuiteConfig } from '../config/
 import { judge, notApplicable, type JudgeTarget } from '../grading/judge.js';
 import { scoreCriterion } from '../grading/criterion.js';
 import { ModelEnvironment, ModelUnresolved } from '../models/environment.js';
-import type { Provenance, RunError, RunRecord, SuiteManifest } from '../results/record.js';
+import type { Provenance, RunRecord, SuiteManifest } from '../results/record.js';
 import { Redactor } from '../results/redact.js';
 import { fitRecord } from '../results/record-size.js';
 import { DirectoryStore } from '../results/store.js';
@@ -347,14 +347,13 @@ async function runSuite(
     let card = null;
     if (judgeTarget) {
       const t1 = Date.now();
-      // The judge is sent the redacted run: secret values never leave for a model provider.
       card =
         outcome.status === 'completed' && outcome.final_response !== null
           ? await judge(judgeTarget, {
               user_instruction: run.task.user,
               behavior_instructions: run.task.behavior_instructions ?? null,
               expected_outcome: run.task.expected_outcome ?? 'completion',
-              outcome: ctx.redactor.value(outcome),
+              outcome,
             })
           : notApplicable(
               outcome.status === 'cancelled'
@@ -442,7 +441,7 @@ async function dispatch(
               user_instruction: task.user,
               behavior_instructions: task.behavior_instructions ?? null,
             },
-            ctx.redactor.value(o),
+            o,
           )
       : undefined;
     return runCommandAgent(

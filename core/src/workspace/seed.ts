@@ -1,5 +1,4 @@
-import { cp, lstat, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, lstat, mkdir, rm } from 'node:fs/promises';
 import { join, normalize, resolve, sep } from 'node:path';
 import type { SecretResolver } from '../config/secrets.js';
 import type { WorkspaceSeed } from '../config/types.js';

@@ -3,13 +3,11 @@ import {
   cp,
   lstat,
   mkdir,
-  mkdtemp,
   readdir,
   readFile,
   rm,
   writeFile,
 } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import type { AgentConfig, Loaded } from '../../config/types.js';

@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { newId } from '../../util/hash.js';
 import { GEMINI_PATH, type ReplyBlock, type Usage } from '../wire.js';
 import { halves, json, sse, startSse, type Dialect } from './types.js';
