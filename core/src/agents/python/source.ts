@@ -1,13 +1,4 @@
-import {
-  chmod,
-  cp,
-  lstat,
-  mkdir,
-  readdir,
-  readFile,
-  rm,
-  writeFile,
-} from 'node:fs/promises';
+import { chmod, cp, lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import type { AgentConfig, Loaded } from '../../config/types.js';
