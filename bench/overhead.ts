@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { runSuites } from '../core/src/runner/run-suite.js';
+import { runSuites } from '../core/src/pipeline/run-suite.js';
 
 const N = Number(process.env.BENCH_N ?? 10);
 const TASKS = Number(process.env.BENCH_TASKS ?? 20);

@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSuites } from '../core/src/runner/run-suite.js';
+import { runSuites } from '../core/src/pipeline/run-suite.js';
 import { BUILD_CA_ENV } from '../core/src/sandbox/images.js';
 import { dockerReady } from '../core/src/test-support/docker.js';
 import { packageRoot } from '../core/src/util/paths.js';

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runSuites } from '../core/src/runner/run-suite.js';
+import { runSuites } from '../core/src/pipeline/run-suite.js';
 import { dockerReady } from '../core/src/test-support/docker.js';
 import { makeTree, project, pythonAgent, suite } from '../core/src/test-support/tree.js';
 

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { loadConfig } from '../../core/src/config/load.js';
 import type { AgentConfig } from '../../core/src/config/types.js';
-import { withCliInstall } from '../../core/src/runner/prepare.js';
+import { withCliInstall } from '../../core/src/pipeline/prepare.js';
 import { inspectImage, type CachedImage } from '../../core/src/sandbox/image-archive.js';
 import {
   cacheKeyOf,

@@ -11,7 +11,7 @@ import type { RunRecord, SuiteManifest } from '../../core/src/results/record.js'
 import { renderJobSummary, type SummaryPart } from '../../core/src/report/job-summary.js';
 import { chip } from '../../core/src/report/format.js';
 import { actionsLogLine } from '../../core/src/util/untrusted-text.js';
-import { runSuites, type RunEvent, type SuiteResult } from '../../core/src/runner/run-suite.js';
+import { runSuites, type RunEvent, type SuiteResult } from '../../core/src/pipeline/run-suite.js';
 import { provenanceFrom, repositoryUrl, type EventPayload } from './context.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
 import { outputsOf } from './outputs.js';

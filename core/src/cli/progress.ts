@@ -1,4 +1,4 @@
-import type { RunEvent } from '../runner/run-suite.js';
+import type { RunEvent } from '../pipeline/run-suite.js';
 import { chip, ms } from '../report/format.js';
 import { plainLine, plainText } from '../util/untrusted-text.js';
 

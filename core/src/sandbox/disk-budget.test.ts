@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { runSuites } from '../runner/run-suite.js';
+import { runSuites } from '../pipeline/run-suite.js';
 import { dockerReady } from '../test-support/docker.js';
 import { makeTree, project, pythonAgent, suite } from '../test-support/tree.js';
 

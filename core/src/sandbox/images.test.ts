@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runSuites } from '../runner/run-suite.js';
+import { runSuites } from '../pipeline/run-suite.js';
 import { dockerReady } from '../test-support/docker.js';
 import { makeTree, project, pythonAgent, suite } from '../test-support/tree.js';
 import { BUILD_CA_ENV, environmentDockerfile, ImageManager } from './images.js';

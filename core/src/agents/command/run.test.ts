@@ -1,7 +1,7 @@
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runSuites } from '../../runner/run-suite.js';
+import { runSuites } from '../../pipeline/run-suite.js';
 import { dockerReady } from '../../test-support/docker.js';
 import { makeTree, project } from '../../test-support/tree.js';
 
