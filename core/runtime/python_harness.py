@@ -1,8 +1,17 @@
-"""Runs a Python-function agent inside the sandbox and reports on a private fd.
+"""Runs a Python-function agent inside the sandbox, one turn per line it is given.
 
 Contract (seed runbook 1): a top-level callable (task_input, *, proxy_url, run_token)
 returning {"final_response": ...} or a string. An exception is captured and graded.
 A best-effort trajectory is captured with audit hooks, without touching the agent's code.
+
+Turns: the host writes one JSON line per turn ({"turn": n, "task_input": {...}}) on this
+process's stdin, which the agent's code never sees; the module is imported once, so its globals
+live as long as this process (a stateful session keeps it for every turn; one-shot and replay
+turns close stdin after one line). Each turn's report is one JSON line in OUT_DIR/turn-<n>.json,
+appended through a descriptor opened before the agent's code runs for that turn: a file with
+more than one line was written by someone else too, and the host refuses it. After a report the
+harness tells the gateway (POST /session/turn-done), which is how the host learns a turn of a
+live process ended; the host then reads the file.
 """
 import importlib.util
 import inspect
@@ -15,15 +24,30 @@ import time
 import traceback
 
 AGENT_DIR = "/home/user/agent"
+OUT_DIR = "/tmp/.gauntlet/out"
 MAX_STEPS = 2000
-REPORT_FD = os.dup(1)
+REPORT_FD = -1
+
+
+def open_report(turn):
+    global REPORT_FD
+    REPORT_FD = os.open(f"{OUT_DIR}/turn-{int(turn)}.json", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
 
 def report(obj):
-    # '@' escaped: the payload can never contain the mark the host splits on.
-    data = json.dumps(obj, default=repr).replace("@", "\\u0040").encode()
-    with os.fdopen(REPORT_FD, "wb") as out:
-        out.write(b"\n@@GAUNTLET_RESULT@@" + data + b"\n")
+    os.write(REPORT_FD, json.dumps(obj, default=repr).encode() + b"\n")
+    os.close(REPORT_FD)
+
+
+def notify_turn_done(proxy_url, run_token, turn):
+    import urllib.request
+    req = urllib.request.Request(
+        proxy_url + "/session/turn-done", method="POST", data=json.dumps({"turn": turn}).encode(),
+        headers={"authorization": "Bearer " + run_token, "content-type": "application/json"})
+    try:
+        urllib.request.urlopen(req, timeout=10).read()
+    except OSError:
+        pass  # the host also learns from the process ending, or from the turn's timeout
 
 
 def wait_for_proxy(url, deadline_s=10.0):
@@ -126,16 +150,62 @@ def tail(path, limit=8000):
         return ""
 
 
+def next_turn(inbox):
+    line = inbox.readline()
+    if not line:
+        return None
+    msg = json.loads(line)
+    open_report(msg["turn"])
+    return msg
+
+
+def run_turn(capture, fn, task_input, proxy_url, run_token):
+    capture.steps, capture.dropped = [], 0
+    started = time.time()
+    try:
+        capture.active = True
+        value = fn(task_input, proxy_url=proxy_url, run_token=run_token)
+        capture.active = False
+        if isinstance(value, str):
+            result = {"status": "ok", "final_response": value}
+        elif isinstance(value, dict) and "final_response" in value:
+            fr = value["final_response"]
+            result = {"status": "ok", "final_response": fr if isinstance(fr, str) else json.dumps(fr, default=repr), "extra": {k: v for k, v in value.items() if k != "final_response"}}
+        else:
+            result = {"status": "contract_error", "message": f"the agent returned {type(value).__name__}; return a string or a dict with \"final_response\""}
+    except BaseException as e:
+        capture.active = False
+        result = {"status": "exception", "phase": "run", "exc_type": type(e).__name__, "message": str(e), "traceback": traceback.format_exc()[-8000:]}
+    return finish(result, capture, started)
+
+
+def finish(result, capture, started):
+    result["duration_ms"] = int((time.time() - started) * 1000)
+    result["finished_at"] = time.time()
+    result["steps"] = capture.steps if capture else []
+    result["dropped_steps"] = capture.dropped if capture else 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    result["stdout_tail"] = tail("/tmp/.gauntlet-agent.stdout")
+    result["stderr_tail"] = tail("/tmp/.gauntlet-agent.stderr")
+    return result
+
+
 def main():
     spec = json.loads(os.environ["GAUNTLET_AGENT_SPEC"])
     proxy_url = os.environ["GAUNTLET_PROXY_URL"]
     run_token = os.environ["GAUNTLET_RUN_TOKEN"]
-    result = {"status": "ok"}
+    os.makedirs(OUT_DIR, mode=0o700, exist_ok=True)
+    # The turn channel is ours: the agent's code reads an empty stdin.
+    inbox = os.fdopen(os.dup(0), "rb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    msg = next_turn(inbox)
+    if msg is None:
+        return
     if not wait_for_proxy(proxy_url):
         report({"status": "proxy_unreachable", "message": f"the gateway forwarder at {proxy_url} did not come up"})
         return
-    with open(os.environ["GAUNTLET_TASK_FILE"]) as f:
-        task = json.load(f)
 
     entry_file = os.path.join(AGENT_DIR, spec["entrypoint_file"])
     if not os.path.realpath(entry_file).startswith(AGENT_DIR + "/") or not os.path.isfile(entry_file):
@@ -143,10 +213,9 @@ def main():
         report({"status": "probe_failed", "message": f"entrypoint file {spec['entrypoint_file']!r} not found in {AGENT_DIR} (it holds: {', '.join(present) or 'nothing'})"})
         return
 
-    # The agent's own prints go to files; the report fd stays ours.
-    out_path, err_path = "/tmp/.gauntlet-agent.stdout", "/tmp/.gauntlet-agent.stderr"
-    out_fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    err_fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # The agent's own prints go to files; tails of them come back with each report.
+    out_fd = os.open("/tmp/.gauntlet-agent.stdout", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    err_fd = os.open("/tmp/.gauntlet-agent.stderr", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(out_fd, 1)
     os.dup2(err_fd, 2)
     sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", buffering=0), write_through=True)
@@ -158,58 +227,30 @@ def main():
     os.chdir(AGENT_DIR)
     started = time.time()
     try:
-        try:
-            mod_spec = importlib.util.spec_from_file_location("gauntlet_agent_main", entry_file)
-            module = importlib.util.module_from_spec(mod_spec)
-            sys.modules["gauntlet_agent_main"] = module
-            capture.active = True
-            mod_spec.loader.exec_module(module)
-        except BaseException as e:  # an import-time failure is the agent's own exception
-            capture.active = False
-            result = {"status": "exception", "phase": "import", "exc_type": type(e).__name__, "message": str(e), "traceback": traceback.format_exc()[-8000:]}
-            raise _Done()
-        fn = getattr(module, spec["entrypoint"], None)
-        if fn is None or not callable(fn):
-            capture.active = False
-            names = [n for n, v in vars(module).items() if callable(v) and not n.startswith("_")][:20]
-            result = {"status": "probe_failed", "message": f"{spec['entrypoint_file']} defines no top-level callable {spec['entrypoint']!r} (callables: {', '.join(names) or 'none'})"}
-            raise _Done()
-        try:
-            inspect.signature(fn).bind({}, proxy_url=proxy_url, run_token=run_token)
-        except TypeError as e:
-            capture.active = False
-            result = {"status": "contract_error", "message": f"{spec['entrypoint']}{inspect.signature(fn)} cannot be called as (task_input, *, proxy_url, run_token): {e}"}
-            raise _Done()
-        try:
-            value = fn(task["task_input"], proxy_url=proxy_url, run_token=run_token)
-            capture.active = False
-            if isinstance(value, str):
-                result = {"status": "ok", "final_response": value}
-            elif isinstance(value, dict) and "final_response" in value:
-                fr = value["final_response"]
-                result = {"status": "ok", "final_response": fr if isinstance(fr, str) else json.dumps(fr, default=repr), "extra": {k: v for k, v in value.items() if k != "final_response"}}
-            else:
-                result = {"status": "contract_error", "message": f"the agent returned {type(value).__name__}; return a string or a dict with \"final_response\""}
-        except BaseException as e:
-            capture.active = False
-            result = {"status": "exception", "phase": "run", "exc_type": type(e).__name__, "message": str(e), "traceback": traceback.format_exc()[-8000:]}
-    except _Done:
-        pass
-    finally:
+        mod_spec = importlib.util.spec_from_file_location("gauntlet_agent_main", entry_file)
+        module = importlib.util.module_from_spec(mod_spec)
+        sys.modules["gauntlet_agent_main"] = module
+        capture.active = True
+        mod_spec.loader.exec_module(module)
         capture.active = False
-    result["duration_ms"] = int((time.time() - started) * 1000)
-    result["finished_at"] = time.time()
-    result["steps"] = capture.steps
-    result["dropped_steps"] = capture.dropped
-    sys.stdout.flush()
-    sys.stderr.flush()
-    result["stdout_tail"] = tail(out_path)
-    result["stderr_tail"] = tail(err_path)
-    report(result)
-
-
-class _Done(Exception):
-    pass
+    except BaseException as e:  # an import-time failure is the agent's own exception
+        capture.active = False
+        report(finish({"status": "exception", "phase": "import", "exc_type": type(e).__name__, "message": str(e), "traceback": traceback.format_exc()[-8000:]}, capture, started))
+        return
+    fn = getattr(module, spec["entrypoint"], None)
+    if fn is None or not callable(fn):
+        names = [n for n, v in vars(module).items() if callable(v) and not n.startswith("_")][:20]
+        report(finish({"status": "probe_failed", "message": f"{spec['entrypoint_file']} defines no top-level callable {spec['entrypoint']!r} (callables: {', '.join(names) or 'none'})"}, capture, started))
+        return
+    try:
+        inspect.signature(fn).bind({}, proxy_url=proxy_url, run_token=run_token)
+    except TypeError as e:
+        report(finish({"status": "contract_error", "message": f"{spec['entrypoint']}{inspect.signature(fn)} cannot be called as (task_input, *, proxy_url, run_token): {e}"}, capture, started))
+        return
+    while msg is not None:
+        report(run_turn(capture, fn, msg["task_input"], proxy_url, run_token))
+        notify_turn_done(proxy_url, run_token, msg["turn"])
+        msg = next_turn(inbox)
 
 
 if __name__ == "__main__":

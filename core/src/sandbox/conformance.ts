@@ -2,9 +2,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { expect, it } from 'vitest';
 import type { SandboxDriver, SandboxSpec } from './driver.js';
+import { readSandboxFile, readSandboxText, writeSandboxFiles } from './files.js';
 
 /** A tar stream of one host file, made by the system tar (as a caller would hand one in). */
 async function tarOf(name: string, text: string): Promise<Readable> {
@@ -84,6 +85,42 @@ export function sandboxConformance(
       expect(r.stdout).toBe('from the host\n');
       const dir = await untar(await sb.getFiles('/tmp/out.txt'));
       expect(await readFile(join(dir, 'out.txt'), 'utf8')).toBe('made inside\n');
+    } finally {
+      await sb.destroy();
+    }
+  });
+
+  it('reads one file back: missing is undefined, a planted link is refused, big files are cut', async () => {
+    const sb = await open('read');
+    try {
+      await writeSandboxFiles(sb, '/tmp', { 'a.txt': 'alpha\n' });
+      await sb.exec(['sh', '-c', 'ln -s /etc/passwd link; head -c 5000 /dev/zero > big'], {
+        cwd: '/tmp',
+      });
+      expect(await readSandboxText(sb, '/tmp/a.txt', 1000)).toBe('alpha\n');
+      expect(await readSandboxText(sb, '/tmp/none.txt', 1000)).toBeUndefined();
+      await expect(readSandboxFile(sb, '/tmp/link', 1000)).rejects.toThrow(/not a regular file/);
+      const big = await readSandboxFile(sb, '/tmp/big', 100);
+      expect([big?.data.length, big?.size]).toEqual([100, 5000]);
+    } finally {
+      await sb.destroy();
+    }
+  });
+
+  it("keeps an exec's stdin open for as long as the host writes to it", async () => {
+    const sb = await open('stdin');
+    try {
+      const stdin = new PassThrough();
+      const running = sb.exec(
+        ['sh', '-c', 'while read line; do echo "got $line" >> seen.txt; done; echo eof'],
+        { cwd: '/tmp', stdin },
+      );
+      stdin.write('one\n');
+      stdin.write('two\n');
+      stdin.end();
+      const r = await running;
+      expect(r.stdout).toBe('eof\n');
+      expect(await readSandboxText(sb, '/tmp/seen.txt', 1000)).toBe('got one\ngot two\n');
     } finally {
       await sb.destroy();
     }

@@ -56,9 +56,18 @@ class FakeSandbox implements Sandbox {
         ...opts.env,
       },
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     this.running.add(child);
+    if (opts.stdin !== undefined) {
+      const src =
+        typeof opts.stdin === 'string' || Buffer.isBuffer(opts.stdin)
+          ? Readable.from([Buffer.from(opts.stdin)])
+          : opts.stdin;
+      child.stdin!.on('error', () => undefined);
+      src.on('error', () => child.stdin!.end());
+      src.pipe(child.stdin!);
+    }
     const out = collect(child.stdout!);
     const err = collect(child.stderr!);
     let timedOut = false;
