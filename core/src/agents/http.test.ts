@@ -10,6 +10,8 @@ const task: TaskInput = {
   initial_state: null,
   task_id: 't',
   session_id: 's',
+  turn: 1,
+  memory_mode: 'replay',
   messages: [],
 };
 let base = '';

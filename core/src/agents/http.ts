@@ -1,5 +1,40 @@
-import { emptyOutcome, type AgentOutcome, type TaskInput } from './types.js';
 import type { RunError } from '../results/record.js';
+import type { AgentAdapter } from '../session/adapter.js';
+import type { Session } from '../session/session.js';
+import { emptyTurnOutcome, type TurnInput, type TurnOutcome } from '../session/types.js';
+import { taskInputFor } from './task-input.js';
+import type { AgentKind } from './kind.js';
+import type { TaskInput } from './types.js';
+
+export interface HttpAgentSpec {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+}
+
+/**
+ * An HTTP endpoint agent: no sandbox; each turn is one POST, which carries the session id (the
+ * endpoint keeps its own memory by it in stateful mode) and, in replay mode, the transcript.
+ */
+export class HttpAdapter implements AgentAdapter {
+  readonly kind = 'http';
+  readonly sandboxed = false;
+  readonly mounts = [];
+
+  constructor(private readonly spec: HttpAgentSpec) {}
+
+  get name() {
+    return this.spec.name;
+  }
+
+  runTurn(session: Session, input: TurnInput, signal?: AbortSignal): Promise<TurnOutcome> {
+    return runHttpAgent(
+      { ...this.spec, runId: session.runId, signal },
+      taskInputFor(input, session.runId),
+    );
+  }
+}
 
 const TRANSIENT = new Set([
   'ECONNRESET',
@@ -19,11 +54,8 @@ function causeCode(e: unknown): string {
  * Chips come from what actually happened; a transient transport failure is re-dispatched
  * once, as the seeds' automatic re-dispatch does.
  */
-export async function runHttpAgent(
-  opts: { url: string; headers: Record<string, string>; timeoutMs: number; runId: string },
-  task: TaskInput,
-): Promise<AgentOutcome> {
-  const out = emptyOutcome();
+export async function runHttpAgent(opts: HttpCallOptions, task: TaskInput): Promise<TurnOutcome> {
+  const out = emptyTurnOutcome();
   const t0 = Date.now();
   for (let attempt = 1; attempt <= 2; attempt++) {
     const r = await attemptOnce(opts, task);
@@ -33,11 +65,12 @@ export async function runHttpAgent(
       );
       continue;
     }
-    out.phases.agent_ms = Date.now() - t0;
+    out.agent_ms = Date.now() - t0;
     out.debug.raw_response = r.body?.slice(0, 20000);
     if (r.error) {
-      out.status = 'failed';
-      out.error = r.error;
+      out.status = opts.signal?.aborted ? 'cancelled' : 'failed';
+      out.error = opts.signal?.aborted ? null : r.error;
+      out.timedOut = r.error.class === 'agent_timeout';
     } else {
       out.final_response = r.final!;
       out.steps.push({
@@ -57,8 +90,16 @@ export async function runHttpAgent(
   return out;
 }
 
+interface HttpCallOptions {
+  url: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  runId: string;
+  signal?: AbortSignal;
+}
+
 async function attemptOnce(
-  opts: { url: string; headers: Record<string, string>; timeoutMs: number; runId: string },
+  opts: HttpCallOptions,
   task: TaskInput,
 ): Promise<{
   status?: number;
@@ -73,7 +114,9 @@ async function attemptOnce(
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', ...opts.headers },
       body: JSON.stringify({ task_input: task, run_id: opts.runId }),
-      signal: AbortSignal.timeout(opts.timeoutMs),
+      signal: opts.signal
+        ? AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), opts.signal])
+        : AbortSignal.timeout(opts.timeoutMs),
       redirect: 'error',
     });
   } catch (e) {
@@ -173,3 +216,19 @@ async function attemptOnce(
     };
   return { status: res.status, body, final: fr };
 }
+
+/** HTTP endpoint agents: nothing to build; the endpoint is reached from the host. */
+export const httpKind: AgentKind = {
+  kind: 'http',
+  matches: (a) => !!a.http,
+  needsWorkspace: false,
+  needsSandbox: false,
+  async prepare() {},
+  adapter: (p) =>
+    new HttpAdapter({
+      name: p.config.name,
+      url: p.config.http!.url,
+      headers: p.headers,
+      timeoutMs: p.timeoutMs,
+    }),
+};

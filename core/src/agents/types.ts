@@ -1,7 +1,3 @@
-import type { ToolCallRecord, TraceEvent } from '../gateway/types.js';
-import type { ModelCall } from '../models/wire.js';
-import type { RunError, ScorerResult, TrajectoryStep } from '../results/record.js';
-
 /** The task as an agent receives it (seed runbook 1: task_input["user_instruction"]). */
 export interface TaskInput {
   user_instruction: string;
@@ -9,60 +5,8 @@ export interface TaskInput {
   initial_state: Record<string, unknown> | null;
   task_id: string;
   session_id: string;
+  /** 1-based turn of the session; a one-shot run is turn 1 of 1. */
+  turn: number;
+  memory_mode: 'replay' | 'stateful';
   messages: { role: 'user' | 'assistant'; content: string }[];
-}
-
-/** What running an agent produced, before grading. */
-export interface AgentOutcome {
-  status: 'completed' | 'failed' | 'cancelled';
-  final_response: string | null;
-  error: RunError | null;
-  steps: TrajectoryStep[];
-  dropped_steps: number;
-  model_calls: ModelCall[];
-  tool_calls: ToolCallRecord[];
-  trace_events: TraceEvent[];
-  soft_warnings: string[];
-  phases: Record<string, number>;
-  debug: {
-    stdout_tail?: string;
-    stderr_tail?: string;
-    raw_response?: string;
-    exception?: { type: string; message: string; traceback: string };
-  };
-  /** Coding runs only: what the agent changed and how the scorers judged it. */
-  coding?: CodingOutcome;
-}
-
-export interface CodingOutcome {
-  diff: string | null;
-  changed_paths: string[];
-  scorers: ScorerResult[];
-  /** What the llm_judge criteria cost, paid to the judge model. */
-  criteria_cost_usd?: number;
-  /** Set when diff or scorer capture failed: the run stands, with a banner. */
-  eval_error?: string;
-  /** What the CLI itself reported (Claude Code's result line, say). */
-  cli_usage?: {
-    input_tokens: number;
-    output_tokens: number;
-    cost_usd: number | null;
-    turns?: number;
-  };
-}
-
-export function emptyOutcome(): AgentOutcome {
-  return {
-    status: 'completed',
-    final_response: null,
-    error: null,
-    steps: [],
-    dropped_steps: 0,
-    model_calls: [],
-    tool_calls: [],
-    trace_events: [],
-    soft_warnings: [],
-    phases: {},
-    debug: {},
-  };
 }

@@ -56,6 +56,9 @@ export class Gateway {
   connections = 0;
   private readonly limits: typeof GATEWAY_LIMITS;
   private revoked = false;
+  /** Turns a live agent process said it finished, and who waits to hear of one. */
+  private readonly turnsDone = new Set<number>();
+  private readonly turnWaiters = new Map<number, () => void>();
   private server?: Server;
   url = '';
 
@@ -97,6 +100,15 @@ export class Gateway {
       this.url = `http://${l.host}:${(server.address() as AddressInfo).port}`;
     }
     return this;
+  }
+
+  /**
+   * Resolves once the in-sandbox harness says turn `n` ended (POST /session/turn-done). It is a
+   * signal only: what the turn produced is read from the sandbox's files afterwards.
+   */
+  turnDone(n: number): Promise<void> {
+    if (this.turnsDone.has(n)) return Promise.resolve();
+    return new Promise((resolve) => this.turnWaiters.set(n, resolve));
   }
 
   /** After this every request is refused, even on connections already open. */
@@ -197,11 +209,12 @@ export class Gateway {
       return;
     }
     if (path === '/trace-events') return this.traceEvent(body, res);
+    if (path === '/session/turn-done') return this.sessionTurnDone(body, res);
     if (toolName) return this.tool(toolName, body, req, res);
     send(res, 404, {
       error: {
         type: 'not_found',
-        message: `no route ${path}; the gateway serves /v1/messages, /v1/chat/completions, /v1/responses, /v1beta/models/{model}:generateContent, /trace-events and /tools/{name}`,
+        message: `no route ${path}; the gateway serves /v1/messages, /v1/chat/completions, /v1/responses, /v1beta/models/{model}:generateContent, /trace-events, /session/turn-done and /tools/{name}`,
       },
     });
   }
@@ -250,6 +263,24 @@ export class Gateway {
       });
     }
     send(res, 202, { accepted: list.length });
+  }
+
+  private sessionTurnDone(body: Buffer, res: ServerResponse) {
+    let turn: unknown;
+    try {
+      turn = (JSON.parse(body.toString('utf8')) as { turn?: unknown })?.turn;
+    } catch {
+      /* answered below */
+    }
+    if (!Number.isSafeInteger(turn) || (turn as number) < 1)
+      return send(res, 400, {
+        error: { type: 'invalid_request', message: 'body must be {"turn": <positive integer>}' },
+      });
+    const n = turn as number;
+    if (this.turnsDone.size < 10_000) this.turnsDone.add(n);
+    this.turnWaiters.get(n)?.();
+    this.turnWaiters.delete(n);
+    send(res, 202, { accepted: n });
   }
 
   private tool(name: string, body: Buffer, req: IncomingMessage, res: ServerResponse) {

@@ -1,4 +1,4 @@
-import type { AgentOutcome } from '../agents/types.js';
+import type { AgentOutcome } from '../session/outcome.js';
 import { callTool, judgePrompt, type JudgeTarget } from './judge.js';
 
 const SYSTEM =

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyOutcome } from '../agents/types.js';
+import { emptyOutcome } from '../session/outcome.js';
 import { Gateway } from '../gateway/server.js';
 import { PriceTable } from '../models/prices.js';
 import { ModelRelay } from '../models/relay.js';

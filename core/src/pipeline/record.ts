@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
-import type { AgentOutcome } from '../agents/types.js';
+import type { AgentOutcome } from '../session/outcome.js';
 import type { Task } from '../config/tasks.js';
 import type {
   JudgeCard,
+  MultiTurnRecord,
   Provenance,
   RowVerdict,
   RunRecord,
@@ -36,6 +37,7 @@ function timeline(o: AgentOutcome): TrajectoryStep[] {
       ...(c.actor_id ? { actor_id: c.actor_id } : {}),
       detail: { id: c.id, preview: c.response_preview?.slice(0, 500) },
       observed_by: 'host',
+      ...(o.turn_of?.[c.id] ? { turn: o.turn_of[c.id] } : {}),
     });
   }
   for (const t of o.tool_calls)
@@ -46,6 +48,7 @@ function timeline(o: AgentOutcome): TrajectoryStep[] {
       ...(t.actor_id ? { actor_id: t.actor_id } : {}),
       detail: { id: t.id },
       observed_by: 'host',
+      ...(o.turn_of?.[t.id] ? { turn: o.turn_of[t.id] } : {}),
     });
   for (const e of o.trace_events)
     steps.push({
@@ -79,10 +82,12 @@ export function buildRecord(args: {
   judge: JudgeCard | null;
   started: number;
   provenance: Provenance;
+  multi?: MultiTurnRecord | null;
 }): RunRecord {
   const { outcome: o, task, judge } = args;
   const agentCost = o.model_calls.reduce((n, c) => n + c.cost_usd, 0);
   const judgeCost = (judge?.cost_usd ?? 0) + (o.coding?.criteria_cost_usd ?? 0);
+  const simulatorCost = args.multi?.simulator_usd ?? 0;
   const bySource = { odyssey: 0, injected: 0, passthrough: 0, error: 0, transport_error: 0 };
   for (const t of o.tool_calls) bySource[t.source]++;
   const banners: string[] = [];
@@ -139,8 +144,8 @@ export function buildRecord(args: {
     cost: {
       agent_usd: agentCost,
       judge_usd: judgeCost,
-      simulator_usd: 0,
-      total_usd: agentCost + judgeCost,
+      simulator_usd: simulatorCost,
+      total_usd: agentCost + judgeCost + simulatorCost,
     },
     behavior_config: task.behavior_instructions ?? null,
     ledger_violations: [],
@@ -165,7 +170,7 @@ export function buildRecord(args: {
     ...(o.coding?.cli_usage ? { cli_usage: o.coding.cli_usage } : {}),
     soft_warnings: warnings,
     banners,
-    multi_turn: null,
+    multi_turn: args.multi ?? null,
     artifacts: [],
     debug: o.debug,
     provenance: args.provenance,

@@ -85,7 +85,7 @@ describe.skipIf(!dockerReady())('suite runs in real sandboxes', () => {
       error: { code: 'agent_secret_unresolved' },
       judge: { verdict: 'NOT APPLICABLE' },
     });
-    expect(record.phases.sandbox_ms).toBeUndefined();
+    expect(record.phases.open_ms).toBeUndefined();
   });
 
   it('fails as agent_model_unresolved when no judge model resolves', async () => {

@@ -1,15 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
-import { runHttpAgent } from '../agents/http.js';
-import { runPythonAgent } from '../agents/python/run.js';
-import { emptyOutcome, type AgentOutcome, type TaskInput } from '../agents/types.js';
+import { emptyOutcome, type AgentOutcome } from '../session/outcome.js';
 import { loadConfig } from '../config/load.js';
-import { SecretResolver, SecretUnresolved } from '../config/secrets.js';
+import { SecretResolver } from '../config/secrets.js';
 import { loadTasks, type Task, type TaskScenario } from '../config/tasks.js';
-import type { ConfigTree, Loaded, ScenarioConfig, SuiteConfig } from '../config/types.js';
-import { judge, notApplicable, type JudgeTarget } from '../grading/judge.js';
-import { scoreCriterion } from '../grading/criterion.js';
+import type { ConfigTree, Loaded, SuiteConfig } from '../config/types.js';
+import type { JudgeTarget } from '../grading/judge.js';
 import { ModelEnvironment, ModelUnresolved } from '../models/environment.js';
 import type { Provenance, RunRecord, SuiteManifest } from '../results/record.js';
 import { Redactor } from '../results/redact.js';
@@ -20,17 +17,18 @@ import { applyExtraGates, type ExtraGates } from '../results/gates.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { checkDocker, DEFAULT_DISK_MB, DockerDriver } from '../sandbox/docker.js';
-import type { SandboxDriver, SandboxLimits } from '../sandbox/driver.js';
+import type { SandboxDriver } from '../sandbox/driver.js';
 import { DEFAULT_BASE_IMAGE, ImageManager } from '../sandbox/images.js';
 import { newId, sha256, stableStringify } from '../util/hash.js';
 import { mapPool } from './pool.js';
 import { sweepTempDirs } from '../util/temp.js';
 import { prepareAgent, type PreparedAgent } from './prepare.js';
 import { selectRuns, type Shard } from './select.js';
-import { runCommandAgent } from '../agents/command/run.js';
-import { seedWorkspace, WorkspaceSeedError, type SeededWorkspace } from '../workspace/seed.js';
+import { seedWorkspace, type SeededWorkspace } from '../workspace/seed.js';
 import { disposeCode } from '../agents/python/source.js';
 import { buildRecord, provenance as makeProvenance } from './record.js';
+import { runLifecycle } from './lifecycle.js';
+import { agentKindOf } from '../agents/registry.js';
 
 export type RunEvent =
   | { type: 'suite_start'; suite: string; suiteRunId: string; runs: number; concurrency: number }
@@ -209,9 +207,7 @@ async function runSuite(
     return workspaces.get(key)!;
   };
   if (!judgeError) {
-    const needsDocker = agentNames.some(
-      (a) => tree.agents.get(a)!.value.python || tree.agents.get(a)!.value.command,
-    );
+    const needsDocker = agentNames.some((a) => agentKindOf(tree.agents.get(a)!.value).needsSandbox);
     if (needsDocker) {
       await checkDocker();
       const swept = await ctx.driver.sweep();
@@ -299,70 +295,36 @@ async function runSuite(
     runId: string,
     base: Omit<Parameters<typeof buildRecord>[0], 'outcome' | 'judge'>,
   ): Promise<RunRecord> {
-    let outcome: AgentOutcome;
-    if (judgeError)
-      outcome = {
-        ...emptyOutcome(),
-        status: 'failed',
-        error: { class: 'contract_error', code: judgeCode, message: judgeError },
-      };
-    else if (agent.error) outcome = { ...emptyOutcome(), status: 'failed', error: agent.error };
-    else if (agent.kind === 'command' && !run.task.scenario)
-      outcome = {
-        ...emptyOutcome(),
-        status: 'failed',
-        error: {
-          class: 'contract_error',
-          code: 'in_sandbox_requires_workspace',
-          message: `task ${run.task.id} has no coding scenario: set scenario: on the suite or a scenario_ref/workspace_seed cell on its row`,
+    const r = await runLifecycle(
+      { runId, task: run.task, agent },
+      {
+        driver: ctx.driver,
+        relay: ctx.models.relay,
+        limits,
+        judge: judgeTarget,
+        ...(judgeError
+          ? {
+              suiteError: {
+                class: 'contract_error' as const,
+                code: judgeCode,
+                message: judgeError,
+              },
+            }
+          : {}),
+        workspaceFor,
+        newToken: () => {
+          const token = `gt_${randomBytes(24).toString('hex')}`;
+          ctx.secrets.track(token);
+          ctx.redactor.add(token);
+          return token;
         },
-      };
-    else if (agent.kind === 'command') {
-      try {
-        outcome = await dispatch(
-          agent,
-          run.task,
-          runId,
-          ctx,
-          limits,
-          run.task.scenario!.config,
-          await workspaceFor(run.task.scenario!),
-          judgeTarget,
-        );
-      } catch (e) {
-        if (!(e instanceof WorkspaceSeedError) && !(e instanceof SecretUnresolved)) throw e;
-        outcome = {
-          ...emptyOutcome(),
-          status: 'failed',
-          error: {
-            class: 'contract_error',
-            code:
-              e instanceof SecretUnresolved ? 'agent_secret_unresolved' : 'workspace_seed_failed',
-            message: (e as Error).message,
-          },
-        };
-      }
-    } else outcome = await dispatch(agent, run.task, runId, ctx, limits);
-
-    let card = null;
-    if (judgeTarget) {
-      const t1 = Date.now();
-      card =
-        outcome.status === 'completed' && outcome.final_response !== null
-          ? await judge(judgeTarget, {
-              user_instruction: run.task.user,
-              behavior_instructions: run.task.behavior_instructions ?? null,
-              expected_outcome: run.task.expected_outcome ?? 'completion',
-              outcome,
-            })
-          : notApplicable(
-              outcome.status === 'cancelled'
-                ? 'the run was cancelled'
-                : 'the agent failed before producing a final response',
-            );
-      outcome.phases.judge_ms = Date.now() - t1;
-    }
-    return ctx.redactor.value(fitRecord(buildRecord({ ...base, outcome, judge: card })));
+        signal: ctx.opts.signal,
+        deferTeardown: (p) => ctx.teardowns.push(p),
+      },
+    );
+    return ctx.redactor.value(
+      fitRecord(buildRecord({ ...base, outcome: r.outcome, judge: r.judge, multi: r.multi })),
+    );
   }
 
   await Promise.allSettled(ctx.teardowns.splice(0));
@@ -383,77 +345,4 @@ async function runSuite(
   });
   ctx.emit({ type: 'suite_end', manifest });
   return { manifest, records, dir: ctx.store.suiteDir(suiteRunId), notes };
-}
-
-function taskInput(task: Task, runId: string): TaskInput {
-  return {
-    user_instruction: task.user,
-    behavior_instructions: task.behavior_instructions ?? null,
-    initial_state: task.initial_state ?? null,
-    task_id: task.id,
-    session_id: runId,
-    messages: [{ role: 'user', content: task.user }],
-  };
-}
-
-async function dispatch(
-  agent: PreparedAgent,
-  task: Task,
-  runId: string,
-  ctx: Ctx,
-  limits: SandboxLimits,
-  scenario?: ScenarioConfig,
-  workspace?: SeededWorkspace,
-  judgeTarget?: JudgeTarget | null,
-): Promise<AgentOutcome> {
-  if (agent.kind === 'http')
-    return runHttpAgent(
-      { url: agent.config.http!.url, headers: agent.headers, timeoutMs: agent.timeoutMs, runId },
-      taskInput(task, runId),
-    );
-  const token = `gt_${randomBytes(24).toString('hex')}`;
-  ctx.secrets.track(token);
-  ctx.redactor.add(token);
-  const base = {
-    runId,
-    token,
-    signal: ctx.opts.signal,
-    image: agent.image!,
-    driver: ctx.driver,
-    relay: ctx.models.relay,
-    limits,
-    timeoutMs: agent.timeoutMs,
-    env: agent.env,
-    tools: agent.config.tools ?? [],
-    setupCommand: agent.config.environment?.setup_command,
-    extraMounts: agent.mounts,
-    deferTeardown: (p: Promise<unknown>) => ctx.teardowns.push(p),
-  };
-  if (agent.kind === 'command') {
-    const t = judgeTarget;
-    const criterion = t
-      ? (c: string, scale: number, o: AgentOutcome) =>
-          scoreCriterion(
-            t,
-            c,
-            scale,
-            {
-              user_instruction: task.user,
-              behavior_instructions: task.behavior_instructions ?? null,
-            },
-            o,
-          )
-      : undefined;
-    return runCommandAgent(
-      {
-        ...base,
-        command: agent.config.command!,
-        scenario: scenario!,
-        workspace: workspace!,
-        criterion,
-      },
-      taskInput(task, runId),
-    );
-  }
-  return runPythonAgent(base, agent.code!, taskInput(task, runId));
 }

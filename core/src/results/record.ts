@@ -77,6 +77,8 @@ export interface TrajectoryStep {
    * steps, a CLI's transcript, trace events' content). Reports can be forged; observations not.
    */
   observed_by?: 'host' | 'agent';
+  /** Sessions: the turn the step belongs to (a turn's trajectory is its steps). */
+  turn?: number;
 }
 
 /** One scorer's badge: filled by the coding scenarios' scorers. */
@@ -134,7 +136,8 @@ export interface RunRecord {
   };
   soft_warnings: string[];
   banners: string[];
-  multi_turn: null;
+  /** Sessions of more than one turn (or any run of a multi_turn suite); null for one-shot runs. */
+  multi_turn: MultiTurnRecord | null;
   artifacts: string[];
   debug: {
     stdout_tail?: string;
@@ -145,6 +148,53 @@ export interface RunRecord {
   provenance: Provenance;
   started_at: string;
   finished_at: string;
+}
+
+/** One line of a session's canonical transcript. `task` is the opening message, the task's text. */
+export interface TranscriptEntry {
+  turn: number;
+  role: 'user' | 'assistant';
+  source: 'task' | 'persona' | 'scripted' | 'agent';
+  content: string;
+  at: string;
+  /** The simulator's closing message: recorded, never sent to the agent. */
+  closing?: true;
+}
+
+export type TerminationReason =
+  | 'user_done'
+  | 'scripted_exhausted'
+  | 'max_turns'
+  | 'termination_keyword'
+  | 'agent_error'
+  | 'simulator_error'
+  | 'timeout';
+
+/** A session in the record: its transcript, each turn's own slice, and why it ended. */
+export interface MultiTurnRecord {
+  simulator_mode: 'persona' | 'scripted';
+  memory_mode: 'replay' | 'stateful';
+  max_turns: number;
+  turns_used: number;
+  termination_reason: TerminationReason | null;
+  transcript: TranscriptEntry[];
+  turns: {
+    turn: number;
+    agent: string;
+    status: RunStatus;
+    latency_ms: number;
+    agent_ms: number;
+    cost_usd: number;
+    model_calls: number;
+    tool_calls: number;
+    /** Coding sessions: this turn's change, against the previous turn. */
+    diff: string | null;
+    changed_paths: string[];
+    error: RunError | null;
+  }[];
+  /** Coding sessions: every turn's change against the baseline (also the record's `diff`). */
+  cumulative_diff: string | null;
+  simulator_usd: number;
 }
 
 export interface Provenance {

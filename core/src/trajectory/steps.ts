@@ -1,4 +1,3 @@
-import type { CodingOutcome } from '../agents/types.js';
 import type { TrajectoryStep } from '../results/record.js';
 
 /**
@@ -6,13 +5,23 @@ import type { TrajectoryStep } from '../results/record.js';
  * one from Claude Code in the record, the report and the ATIF export.
  */
 
+/** What a CLI itself reported of its usage (Claude Code's result line, say). */
+export interface CliUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number | null;
+  turns?: number;
+}
+
 export interface NormalisedTranscript {
   steps: TrajectoryStep[];
   final_response: string | null;
-  usage?: CodingOutcome['cli_usage'];
+  usage?: CliUsage;
   is_error?: boolean;
   /** What the CLI said went wrong (a failed turn, an API error), for the record's warnings. */
   errors?: string[];
+  /** The CLI's own session id, for a later turn to resume. */
+  session_id?: string | null;
 }
 
 const OUTPUT_TAIL = 4000;

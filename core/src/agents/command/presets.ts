@@ -28,6 +28,8 @@ export interface Preset {
   relayed: boolean;
   /** The gateway relay its model traffic needs (unknown for CLIs that take any model). */
   provider?: WireFormat;
+  /** How it continues its own session by id; absent when it cannot. */
+  resume?: { command(command: string, sessionId: string): string };
 }
 
 const NPM = ['nodejs', 'npm'];

@@ -1,12 +1,9 @@
 import { OUTCOME_BUDGETS } from '../../results/record-size.js';
 import type { RunError, TrajectoryStep } from '../../results/record.js';
-import { boundJson, clipText, noCut, wasCut } from '../../util/bounded.js';
-import { readReport } from '../report.js';
-import { sandboxEnv, withRunSandbox, type SandboxRunContext } from '../sandbox-run.js';
-import { emptyOutcome, type AgentOutcome, type TaskInput } from '../types.js';
-import type { AgentCode } from './source.js';
+import { boundJson, clipText } from '../../util/bounded.js';
+import type { TurnOutcome } from '../../session/types.js';
 
-type RawStep = { type: string; t: number; detail: Record<string, unknown>; count?: number };
+export type RawStep = { type: string; t: number; detail: Record<string, unknown>; count?: number };
 
 const STEP_TYPES = new Set([
   'process',
@@ -19,7 +16,7 @@ const STEP_TYPES = new Set([
 ]);
 
 /** The harness's audit-hook steps: reported from inside the agent's process, and marked so. */
-function toSteps(raw: RawStep[]): TrajectoryStep[] {
+export function toSteps(raw: RawStep[]): TrajectoryStep[] {
   return raw
     .filter((s) => STEP_TYPES.has(s.type))
     .map((s) => {
@@ -56,11 +53,11 @@ function toSteps(raw: RawStep[]): TrajectoryStep[] {
  * agent's process. A claim that blames the platform is believed only when the host saw nothing
  * contradict it; an unknown or repeated report fails the run as the agent's own contract error.
  */
-function classify(
-  out: AgentOutcome,
+export function classify(
+  out: TurnOutcome,
   report: Record<string, unknown>,
   gatewaySawTraffic: boolean,
-  exitCode: number,
+  exitCode: number | undefined,
 ) {
   const fail = (error: RunError) => {
     out.status = 'failed';
@@ -71,7 +68,7 @@ function classify(
   // Each report comes with the exit status its writer ends with; any other means it was not
   // the harness's last word (written over, or followed by a crash the agent caused).
   const expected = EXIT_OF[status];
-  if (expected !== undefined && exitCode !== expected)
+  if (expected !== undefined && exitCode !== undefined && exitCode !== expected)
     return fail(badReport(`it reported ${status} but the process exited ${exitCode}`, exitCode));
   switch (status) {
     case 'ok':
@@ -133,7 +130,7 @@ function classify(
   }
 }
 
-const EXIT_OF: Record<string, number> = {
+export const EXIT_OF: Record<string, number> = {
   ok: 0,
   exception: 0,
   probe_failed: 0,
@@ -143,131 +140,26 @@ const EXIT_OF: Record<string, number> = {
   code_copy_failed: 3,
 };
 
-function badReport(why: string, exitCode: number): RunError {
+export function badReport(why: string, exitCode: number | undefined): RunError {
   return {
     class: 'contract_error',
     code: 'agent_bad_report',
-    message: `the harness's report cannot be trusted: ${why}; something in the agent's process wrote it (exit ${exitCode})`,
+    message: `the harness's report cannot be trusted: ${why}; something in the agent's process wrote it${exitCode === undefined ? '' : ` (exit ${exitCode})`}`,
   };
 }
 
 const safeJson = (v: unknown) =>
   JSON.stringify(boundJson(v, { maxString: 20_000, maxTotal: 40_000 }));
-const reportedAt = (r: Record<string, unknown>) =>
+export const reportedAt = (r: Record<string, unknown>) =>
   typeof r.finished_at === 'number' && Number.isFinite(r.finished_at)
     ? new Date(r.finished_at * 1000).toISOString()
     : new Date().toISOString();
 
-function finalText(v: unknown, out: AgentOutcome): string {
+function finalText(v: unknown, out: TurnOutcome): string {
   const text = typeof v === 'string' ? v : safeJson(v);
   if (text.length > OUTCOME_BUDGETS.finalResponse)
     out.soft_warnings.push(
       `the final response was cut to ${OUTCOME_BUDGETS.finalResponse} characters (it had ${text.length})`,
     );
   return clipText(text, OUTCOME_BUDGETS.finalResponse);
-}
-
-/** Runs a Python-function agent in a fresh hardened sandbox behind its own gateway. */
-export async function runPythonAgent(
-  ctx: SandboxRunContext,
-  code: AgentCode,
-  task: TaskInput,
-): Promise<AgentOutcome> {
-  const out = emptyOutcome();
-  const taskFile = '/gauntlet/run/task.json';
-  await withRunSandbox(
-    ctx,
-    { 'task.json': JSON.stringify({ task_input: task }) },
-    [{ host: code.packDir, container: '/gauntlet/code', readonly: true }],
-    out,
-    async (sandbox, gateway) => {
-      const env = {
-        ...ctx.env,
-        ...sandboxEnv(ctx.token, taskFile),
-        GAUNTLET_AGENT_SPEC: JSON.stringify({
-          entrypoint: code.entrypoint,
-          entrypoint_file: code.entrypointFile,
-        }),
-        GAUNTLET_AGENT_CODE: '/gauntlet/code/code.tar',
-        PYTHONDONTWRITEBYTECODE: '1',
-        ...(ctx.setupCommand ? { GAUNTLET_SETUP_COMMAND: ctx.setupCommand } : {}),
-      };
-      const t1 = Date.now();
-      const r = await sandbox.exec(
-        [
-          'sh',
-          '/gauntlet/runtime/start.sh',
-          'python3',
-          '-P',
-          '/gauntlet/runtime/python_harness.py',
-        ],
-        { env, timeoutMs: ctx.timeoutMs, signal: ctx.signal },
-      );
-      out.phases.agent_ms = Date.now() - t1;
-      const report = readReport(r.stdout);
-      if (r.timedOut) {
-        out.status = 'failed';
-        out.error = {
-          class: 'agent_timeout',
-          code: 'agent_timeout',
-          message: `the agent ran past its timeout of ${Math.round(ctx.timeoutMs / 1000)} s; its processes were killed`,
-        };
-        return;
-      }
-      if (!report.ok) {
-        const oom = r.exitCode === 137 || (await sandbox.oomKilled());
-        out.status = 'failed';
-        const tail = clipText((r.stderr + r.stdout).slice(-2000), 2000);
-        out.error = oom
-          ? {
-              class: 'contract_error',
-              code: 'agent_resource_limit',
-              message: `the agent process was killed (exit ${r.exitCode}), most likely by the ${ctx.limits.memoryMb} MiB memory limit`,
-              detail: tail,
-            }
-          : report.problem === 'no report'
-            ? {
-                class: 'contract_error',
-                code: 'agent_process_died',
-                message: `the agent's process ended (exit ${r.exitCode}) before the harness could report: it exited or was killed from inside`,
-                detail: tail,
-              }
-            : badReport(report.problem, r.exitCode);
-        return;
-      }
-      const v = report.value;
-      const stepCut = noCut();
-      const rawSteps = boundJson(
-        Array.isArray(v.steps) ? v.steps : [],
-        { maxString: 4000, maxTotal: OUTCOME_BUDGETS.stepsBytes },
-        stepCut,
-      ) as RawStep[];
-      out.steps = toSteps(
-        rawSteps.filter(
-          (s) =>
-            s &&
-            typeof s === 'object' &&
-            typeof s.type === 'string' &&
-            s.detail &&
-            typeof s.detail === 'object',
-        ),
-      );
-      if (wasCut(stepCut))
-        out.soft_warnings.push(
-          `the reported trajectory was cut to fit the run's ${OUTCOME_BUDGETS.stepsBytes} byte budget for steps`,
-        );
-      out.dropped_steps = Number(v.dropped_steps) || 0;
-      out.debug.stdout_tail = clipText(String(v.stdout_tail ?? ''), OUTCOME_BUDGETS.tail);
-      out.debug.stderr_tail = clipText(String(v.stderr_tail ?? ''), OUTCOME_BUDGETS.tail);
-      classify(out, v, gateway.connections > 0, r.exitCode);
-      if (out.final_response !== null)
-        out.steps.push({
-          at: reportedAt(v),
-          type: 'final_response',
-          summary: out.final_response.slice(0, 200),
-          observed_by: 'agent',
-        });
-    },
-  );
-  return out;
 }

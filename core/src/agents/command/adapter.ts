@@ -1,0 +1,312 @@
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { AgentConfig, ScenarioConfig } from '../../config/types.js';
+import { DEFAULT_KEY } from '../../models/environment.js';
+import { failure } from '../../results/run-failure.js';
+import { agentImage } from '../image.js';
+import type { AgentKind } from '../kind.js';
+import { OUTCOME_BUDGETS } from '../../results/record-size.js';
+import type { TrajectoryStep } from '../../results/record.js';
+import { readSandboxText } from '../../sandbox/files.js';
+import type { AgentAdapter, Mount } from '../../session/adapter.js';
+import { WORKSPACE, type Session } from '../../session/session.js';
+import {
+  emptyTurnOutcome,
+  type Turn,
+  type TurnInput,
+  type TurnOutcome,
+} from '../../session/types.js';
+import { parseExecLog } from '../../trajectory/exec-log.js';
+import { normaliseTranscript } from '../../trajectory/normalise.js';
+import { shellStep } from '../../trajectory/steps.js';
+import { boundJson, clipText, noCut, wasCut } from '../../util/bounded.js';
+import { PROXY_PORT, sandboxEnv } from '../sandbox-env.js';
+import { taskInputFor } from '../task-input.js';
+import { recognise } from './presets.js';
+
+const EXEC_LOG = '/tmp/.gauntlet/out/exec.log';
+/** A CLI's transcript file, read back after its exec (timed out or not). */
+const TRANSCRIPT_MAX_BYTES = 16 * 1024 * 1024;
+
+export interface CommandAgentSpec {
+  name: string;
+  command: string;
+  image: string;
+  env: Record<string, string>;
+  timeoutMs: number;
+  mounts: Mount[];
+  scenario: ScenarioConfig;
+}
+
+/** Steps from a transcript or log the agent's processes wrote, within the run's step budget. */
+function boundSteps(steps: TrajectoryStep[], out: TurnOutcome): TrajectoryStep[] {
+  const cut = noCut();
+  const kept = boundJson(
+    steps,
+    { maxString: 16 * 1024, maxTotal: OUTCOME_BUDGETS.stepsBytes },
+    cut,
+  ) as TrajectoryStep[];
+  if (wasCut(cut))
+    out.soft_warnings.push(
+      `the trajectory was cut to fit the run's ${OUTCOME_BUDGETS.stepsBytes} byte budget for steps`,
+    );
+  return kept.filter((s) => s && typeof s === 'object');
+}
+
+/**
+ * The brief a CLI reads from $GAUNTLET_TASK_FILE. Turn 1 carries agent-mode setup instructions
+ * first; a later turn is the new message alone when the CLI resumes its own session, and
+ * otherwise carries the conversation so far, since nothing else would remember it.
+ */
+export function taskBrief(input: TurnInput, scenario: ScenarioConfig, resumed: boolean): string {
+  const parts: string[] = [];
+  if (input.turn === 1 && scenario.setup && scenario.setup.mode === 'agent')
+    parts.push(
+      `Before the task, set up the workspace by running:\n\n    ${scenario.setup.command}\n`,
+    );
+  const earlier = input.messages.slice(0, -1);
+  if (earlier.length && !resumed) {
+    parts.push('The conversation so far:\n');
+    for (const m of earlier) parts.push(`${m.role === 'user' ? 'User' : 'You'}: ${m.content}\n`);
+    parts.push('The user now says:\n');
+  }
+  parts.push(input.message);
+  if (input.task.behavior_instructions) parts.push(`\n${input.task.behavior_instructions}`);
+  return parts.join('\n') + '\n';
+}
+
+/**
+ * Unrecognised CLIs: the command as one shell step with its output, then every program it ran
+ * from the execve capture (capture.sh), with "output not captured" where that is true.
+ */
+function capturedSteps(
+  command: string,
+  exit: number,
+  stdout: string,
+  log: string,
+  at: string,
+): { steps: TrajectoryStep[]; dropped: number } {
+  const top: TrajectoryStep = {
+    at,
+    type: 'shell',
+    observed_by: 'host',
+    summary: `$ ${command.slice(0, 200)} → exit ${exit}`,
+    detail: {
+      command,
+      exit_code: exit,
+      output: stdout ? stdout.slice(-4000) : 'output not captured',
+      note: 'unrecognised command: coarse capture (call a known CLI binary directly for a rich trajectory)',
+    },
+  };
+  const { steps, dropped } = parseExecLog(log, at);
+  // The first exec is the capture's own `sh -c <command>`: already the top step.
+  const rest = steps.filter(
+    (s, i) => !(i === 0 && (s.detail as { argv: string[] }).argv[2] === command),
+  );
+  return { steps: [top, ...rest], dropped };
+}
+
+/**
+ * A shell-command agent on the session's seeded workspace (seed runbook 7): each turn runs the
+ * command once; a recognised CLI's own transcript becomes the trajectory, anything else gets
+ * the execve capture. The workspace snapshot after the turn is the session's.
+ */
+export class CommandAdapter implements AgentAdapter {
+  readonly kind = 'command';
+  readonly sandboxed = true;
+
+  constructor(private readonly spec: CommandAgentSpec) {}
+
+  get name() {
+    return this.spec.name;
+  }
+  get image() {
+    return this.spec.image;
+  }
+  get mounts() {
+    return this.spec.mounts;
+  }
+  get resumable() {
+    return !!recognise(this.spec.command).preset?.resume;
+  }
+
+  async runTurn(session: Session, input: TurnInput, signal?: AbortSignal): Promise<TurnOutcome> {
+    const out = emptyTurnOutcome();
+    const sb = session.requireSandbox();
+    const recognised = recognise(this.spec.command);
+    const { preset, transcriptFile } = recognised;
+    const resumeId = input.resumeSessionId ?? null;
+    const resumed = !!(resumeId && preset?.resume);
+    const command = resumed
+      ? preset!.resume!.command(recognised.command, resumeId!)
+      : recognised.command;
+    const taskFile = await session.writeRunFile(
+      'task.md',
+      taskBrief(input, this.spec.scenario, resumed),
+    );
+    await session.writeRunFile(
+      'task.json',
+      JSON.stringify({ task_input: taskInputFor(input, session.runId) }),
+    );
+    const env = {
+      ...this.spec.env,
+      ...sandboxEnv(session.spec.token, taskFile),
+      ...(preset?.env ?? {}),
+      HOME: '/home/user',
+      GAUNTLET_PROXY_PORT: String(PROXY_PORT),
+      GAUNTLET_EXECLOG: EXEC_LOG,
+    };
+    // A recognised CLI writes its own transcript; anything else gets the execve capture.
+    const argv = preset ? ['sh', '-c', command] : ['sh', '/gauntlet/runtime/capture.sh', command];
+    const t0 = Date.now();
+    const r = await sb.exec(['sh', '/gauntlet/runtime/start.sh', ...argv], {
+      env,
+      cwd: WORKSPACE,
+      timeoutMs: this.spec.timeoutMs,
+      signal,
+    });
+    out.agent_ms = Date.now() - t0;
+    out.exitCode = r.exitCode;
+    out.debug.stdout_tail = r.stdout.slice(-4000);
+    out.debug.stderr_tail = r.stderr.slice(-4000);
+    const at = new Date(t0).toISOString();
+    if (preset) {
+      // The sandbox outlives a timed-out exec, so a transcript file is still there to read.
+      const transcript = transcriptFile
+        ? ((await readSandboxText(sb, transcriptFile, TRANSCRIPT_MAX_BYTES)) ?? '')
+        : r.stdout;
+      const calls = session.gateway.modelCalls;
+      const n = normaliseTranscript(preset.transcript, transcript, [...calls]);
+      // The transcript is the CLI's own account; the exit code of the exec is the host's.
+      out.steps = n.steps.length
+        ? boundSteps(n.steps, out)
+        : [
+            {
+              ...shellStep(
+                at,
+                command,
+                r.stdout || r.stderr || undefined,
+                r.timedOut ? null : r.exitCode,
+              ),
+              observed_by: 'host',
+            },
+          ];
+      out.final_response =
+        n.final_response === null
+          ? null
+          : clipText(n.final_response, OUTCOME_BUDGETS.finalResponse);
+      out.agent_session_id = n.session_id ?? null;
+      if (n.usage) out.cli_usage = n.usage;
+      for (const e of n.errors ?? [])
+        out.soft_warnings.push(`${preset.id} reported: ${e.slice(0, 500)}`);
+      if (!n.steps.length)
+        out.soft_warnings.push(
+          `no ${preset.transcript} transcript was found in the ${preset.id} output; the trajectory is the command alone`,
+        );
+      if (!preset.relayed)
+        out.soft_warnings.push(
+          `${preset.id} talks to its vendor's own backend: its model calls are not relayed or recorded by the gateway, and the sandbox needs egress to reach it`,
+        );
+    } else {
+      const log = (await readSandboxText(sb, EXEC_LOG, TRANSCRIPT_MAX_BYTES)) ?? '';
+      const c = capturedSteps(command, r.exitCode, r.stdout, log, at);
+      out.steps = boundSteps(c.steps, out);
+      out.dropped_steps = c.dropped;
+      out.final_response = r.stdout.trim().slice(-20_000) || null;
+    }
+    // A timed-out turn is failed, but what it left (transcript above, diff after) is kept.
+    if (r.timedOut) {
+      out.timedOut = true;
+      out.status = 'failed';
+      out.error = {
+        class: 'agent_timeout',
+        code: 'agent_timeout',
+        message: `the command ran past its timeout of ${Math.round(this.spec.timeoutMs / 1000)} s; its processes were killed, its transcript and diff are kept`,
+      };
+    }
+    return out;
+  }
+
+  /** Seeds: a non-zero exit is a failure only when the agent changed nothing this turn. */
+  afterTurn(turn: Turn): void {
+    const o = turn.outcome;
+    if (turn.eval_error) return;
+    if (o.status !== 'completed' || o.exitCode === 0 || o.exitCode === undefined) return;
+    if (turn.diff?.diff) return;
+    o.status = 'failed';
+    o.error = {
+      class: 'contract_error',
+      code: 'agent_command_failed',
+      message: `the command exited ${o.exitCode} and left an empty diff (an interactive prompt, a missing binary or a bad flag?)`,
+      detail: (o.debug.stderr_tail || o.debug.stdout_tail || '').slice(-2000),
+    };
+  }
+}
+
+/** A recognised coding CLI brings its documented install line as an image layer (unless install_cli: false). */
+export function withCliInstall(a: AgentConfig): AgentConfig {
+  const preset = a.command ? recognise(a.command).preset : undefined;
+  if (!preset || a.environment?.install_cli === false || a.environment?.cli_from_host) return a;
+  const env = a.environment ?? {};
+  return {
+    ...a,
+    environment: {
+      ...env,
+      system_packages: [
+        ...new Set([...(env.system_packages ?? []), ...preset.install.system_packages]),
+      ],
+      dockerfile: [preset.install.dockerfile, env.dockerfile ?? ''].filter(Boolean).join('\n'),
+    },
+  };
+}
+
+/** Shell-command agents (seed runbook 7): a CLI's relay checked, its binary and image ready. */
+export const commandKind: AgentKind = {
+  kind: 'command',
+  matches: (a) => !!a.command,
+  needsWorkspace: true,
+  needsSandbox: true,
+  async prepare(p, ctx) {
+    const a = p.config;
+    if (!ctx.hasScenario)
+      throw failure(
+        'contract_error',
+        'in_sandbox_requires_workspace',
+        `agent "${a.name}" runs a shell command, which needs a coding scenario; set scenario: on the suite`,
+      );
+    const cli = recognise(a.command!);
+    // The sandbox has no network: a CLI whose relay is not configured could only fail, after retries.
+    const provider = cli.preset?.provider;
+    if (provider && !ctx.providers.has(provider))
+      throw failure(
+        'contract_error',
+        'agent_model_unresolved',
+        `agent "${a.name}" runs ${cli.binary}, whose model calls go through the gateway's ${provider} relay, but no ${provider} provider is configured: set ${DEFAULT_KEY[provider]} or providers.${provider} in gauntlet.yaml`,
+      );
+    if (a.environment?.cli_from_host) {
+      const host = resolve(ctx.agent.dir, a.environment.cli_from_host);
+      if (!(await stat(host).catch(() => undefined))?.isFile())
+        throw failure(
+          'contract_error',
+          'environment_setup_failed',
+          `environment.cli_from_host ${a.environment.cli_from_host} is not a file on this runner (resolved to ${host})`,
+        );
+      p.mounts.push({
+        host,
+        container: `/usr/local/bin/${cli.binary || basename(host)}`,
+        readonly: true,
+      });
+    }
+    p.image = await agentImage(ctx.images, withCliInstall(a));
+  },
+  adapter: (p, run) =>
+    new CommandAdapter({
+      name: p.config.name,
+      command: p.config.command!,
+      image: p.image!,
+      env: p.env,
+      timeoutMs: p.timeoutMs,
+      mounts: p.mounts,
+      scenario: run.scenario!,
+    }),
+};

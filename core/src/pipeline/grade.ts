@@ -1,0 +1,68 @@
+import type { ScenarioConfig } from '../config/types.js';
+import { scoreCriterion } from '../grading/criterion.js';
+import { judge, notApplicable, type JudgeTarget } from '../grading/judge.js';
+import { runScorers } from '../grading/scorers.js';
+import type { JudgeCard, TranscriptEntry } from '../results/record.js';
+import type { AgentOutcome } from '../session/outcome.js';
+import type { Session } from '../session/session.js';
+
+export interface GradePlan {
+  task: {
+    user: string;
+    behavior_instructions: string | null;
+    expected_outcome: 'completion' | 'refusal';
+  };
+  scenario?: ScenarioConfig;
+  judge: JudgeTarget | null;
+  /** Sessions: the judge grades the whole conversation (the session verdict). */
+  transcript?: TranscriptEntry[];
+}
+
+/**
+ * The grade phase: the scenario's scorers inside the sandbox on the final state, then the
+ * judge. Criteria scored by the judge's model are paid to the judge. A failing scorer run
+ * keeps the run and raises the "eval phase failed" banner; it never fails the run.
+ */
+export async function grade(
+  session: Session,
+  outcome: AgentOutcome,
+  plan: GradePlan,
+): Promise<JudgeCard | null> {
+  const coding = outcome.coding;
+  const task = {
+    user_instruction: plan.task.user,
+    behavior_instructions: plan.task.behavior_instructions,
+  };
+  if (coding && outcome.status === 'completed' && session.sandbox) {
+    const t = plan.judge;
+    try {
+      coding.scorers = await runScorers(plan.scenario?.scorers ?? [], {
+        sandbox: session.sandbox,
+        finalResponse: outcome.final_response,
+        changedPaths: coding.changed_paths,
+        llm: t
+          ? async (c, scale) => {
+              const g = await scoreCriterion(t, c, scale, task, outcome);
+              coding.criteria_cost_usd = (coding.criteria_cost_usd ?? 0) + g.cost_usd;
+              return g;
+            }
+          : undefined,
+      });
+    } catch (e) {
+      coding.eval_error ??= `scorers failed: ${(e as Error).message.slice(0, 500)}`;
+    }
+  }
+  if (!plan.judge) return null;
+  if (outcome.status !== 'completed' || outcome.final_response === null)
+    return notApplicable(
+      outcome.status === 'cancelled'
+        ? 'the run was cancelled'
+        : 'the agent failed before producing a final response',
+    );
+  return judge(plan.judge, {
+    ...task,
+    expected_outcome: plan.task.expected_outcome,
+    outcome,
+    ...(plan.transcript ? { transcript: plan.transcript } : {}),
+  });
+}

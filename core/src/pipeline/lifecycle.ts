@@ -1,0 +1,197 @@
+import type { PreparedAgent } from '../agents/kind.js';
+import { agentKindOf } from '../agents/registry.js';
+import { SecretUnresolved } from '../config/secrets.js';
+import type { Task, TaskScenario } from '../config/tasks.js';
+import type { JudgeTarget } from '../grading/judge.js';
+import { notApplicable } from '../grading/judge.js';
+import type { ModelRelay } from '../models/relay.js';
+import type { JudgeCard, MultiTurnRecord, RunError } from '../results/record.js';
+import { failure, RunFailure } from '../results/run-failure.js';
+import type { SandboxDriver, SandboxLimits } from '../sandbox/driver.js';
+import type { AgentAdapter } from '../session/adapter.js';
+import { emptyOutcome, type AgentOutcome } from '../session/outcome.js';
+import { Session } from '../session/session.js';
+import { WorkspaceSeedError, type SeededWorkspace } from '../workspace/seed.js';
+import { collect } from './collect.js';
+import { converse, type ConversationPlan } from './conversation.js';
+import { grade } from './grade.js';
+import { PhaseClock } from './phases.js';
+
+/** One run to take: a task, an agent, a trial; and its session's shape when multi-turn. */
+export interface RunPlan {
+  runId: string;
+  task: Task;
+  agent: PreparedAgent;
+  /** Sessions of a multi_turn suite: the user side, the cap, the memory mode. */
+  multi?:
+    (NonNullable<ConversationPlan['multi']> & { simulator_mode: 'persona' | 'scripted' }) | null;
+}
+
+/** What the suite resolved once and every run of it shares. */
+export interface LifecycleDeps {
+  driver: SandboxDriver;
+  relay: ModelRelay;
+  limits: SandboxLimits;
+  judge: JudgeTarget | null;
+  /** A suite-wide failure found before any run (an unresolved judge or simulator model). */
+  suiteError?: RunError;
+  workspaceFor(sc: TaskScenario): Promise<SeededWorkspace>;
+  /** A fresh gateway token, already known to the redactor. */
+  newToken(): string;
+  signal?: AbortSignal;
+  deferTeardown?: (p: Promise<unknown>) => void;
+}
+
+/** What the lifecycle hands the record phase. */
+export interface RunResult {
+  outcome: AgentOutcome;
+  judge: JudgeCard | null;
+  multi: MultiTurnRecord | null;
+}
+
+/**
+ * One run, top to bottom: resolve -> image -> open -> seed -> turns -> collect -> grade, each
+ * phase timed and its failure classified by the clock; the record is built from what this
+ * returns. A failure ends the phases that depend on it; the session is closed whatever happens.
+ */
+export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<RunResult> {
+  const clock = new PhaseClock();
+  let result: RunResult = { outcome: emptyOutcome(), judge: null, multi: null };
+  let session: Session | undefined;
+  let agent: AgentAdapter | undefined;
+  try {
+    const { kind, workspace } = await clock.run('resolve', () => resolve(plan, deps));
+    agent = kind.adapter(plan.agent, { scenario: plan.task.scenario?.config, limits: deps.limits });
+    const image = await clock.run('image', async () => {
+      if (agent!.sandboxed && !agent!.image)
+        throw failure('internal_error', 'image_not_ready', `no image is ready for ${agent!.name}`);
+      return agent!.image;
+    });
+    const seed = workspace
+      ? {
+          packDir: workspace.packDir,
+          platformSetup:
+            plan.task.scenario!.config.setup && plan.task.scenario!.config.setup.mode !== 'agent'
+              ? {
+                  command: plan.task.scenario!.config.setup.command,
+                  timeoutS: plan.task.scenario!.config.setup.timeout ?? 600,
+                }
+              : undefined,
+        }
+      : undefined;
+    session = await clock.run('open', () =>
+      Session.open({
+        runId: plan.runId,
+        token: deps.newToken(),
+        relay: deps.relay,
+        tools: plan.agent.config.tools ?? [],
+        signal: deps.signal,
+        sandbox: agent!.sandboxed
+          ? {
+              driver: deps.driver,
+              image: image!,
+              limits: deps.limits,
+              mounts: Session.mountsFor([agent!], seed),
+            }
+          : undefined,
+      }),
+    );
+    const s = session;
+    if (seed) await clock.run('seed', () => s.seed(seed));
+    const task = plan.task;
+    const conversation = await clock.run('turns', () =>
+      converse(
+        s,
+        agent!,
+        {
+          task: {
+            id: task.id,
+            user: task.user,
+            behavior_instructions: task.behavior_instructions ?? null,
+            initial_state: task.initial_state ?? null,
+          },
+          ...(plan.multi ? { multi: plan.multi } : {}),
+        },
+        deps.signal,
+      ),
+    );
+    const memory = plan.multi?.memory_mode ?? 'replay';
+    const collected = await clock.run('collect', () =>
+      collect(s, conversation, plan.multi ?? null, memory),
+    );
+    result = { outcome: collected.outcome, judge: null, multi: collected.multi };
+    if (workspace) result.outcome.soft_warnings.unshift(...workspace.warnings);
+    outranked(result.outcome, s);
+    if (!deps.signal?.aborted)
+      result.judge = await clock.run('grade', () =>
+        grade(s, result.outcome, {
+          task: {
+            user: task.user,
+            behavior_instructions: task.behavior_instructions ?? null,
+            expected_outcome: task.expected_outcome ?? 'completion',
+          },
+          scenario: task.scenario?.config,
+          judge: deps.judge,
+          ...(collected.multi ? { transcript: collected.multi.transcript } : {}),
+        }),
+      );
+  } catch (e) {
+    if (!(e instanceof RunFailure)) throw e;
+    result.outcome.status = 'failed';
+    result.outcome.error = clock.error;
+    if (deps.judge && !result.judge)
+      result.judge = notApplicable('the agent failed before producing a final response');
+  } finally {
+    await session?.close(agent ? [agent] : [], deps.deferTeardown);
+  }
+  if (deps.signal?.aborted) cancelled(result.outcome);
+  result.outcome.phases = { ...clock.ms, ...result.outcome.phases };
+  return result;
+}
+
+/** The resolve phase: what must hold before any sandbox, else every run fails the same way. */
+async function resolve(plan: RunPlan, deps: LifecycleDeps) {
+  if (deps.suiteError) throw new RunFailure(deps.suiteError);
+  if (plan.agent.error) throw new RunFailure(plan.agent.error);
+  const kind = agentKindOf(plan.agent.config);
+  const sc = plan.task.scenario;
+  if (kind.needsWorkspace && !sc)
+    throw failure(
+      'contract_error',
+      'in_sandbox_requires_workspace',
+      `task ${plan.task.id} has no coding scenario: set scenario: on the suite or a scenario_ref/workspace_seed cell on its row`,
+    );
+  let workspace: SeededWorkspace | undefined;
+  if (sc && kind.needsWorkspace) {
+    try {
+      workspace = await deps.workspaceFor(sc);
+    } catch (e) {
+      if (e instanceof SecretUnresolved)
+        throw failure('contract_error', 'agent_secret_unresolved', e.message);
+      if (e instanceof WorkspaceSeedError)
+        throw failure('contract_error', 'workspace_seed_failed', e.message);
+      throw e;
+    }
+  }
+  return { kind, workspace };
+}
+
+/** A limit the driver enforced by stopping the sandbox outranks whatever the turns concluded. */
+function outranked(out: AgentOutcome, session: Session) {
+  const hit = session.sandbox?.limitHit();
+  if (!hit) return;
+  out.status = 'failed';
+  out.error = {
+    class: 'contract_error',
+    code: 'sandbox_disk_limit',
+    message: `the sandbox wrote ${hit.usedMb} MiB, over its disk budget of ${hit.limitMb} MiB, and was stopped; have the agent write less (clean caches, write outside the workspace only what it needs) or raise sandbox.disk_mb in gauntlet.yaml`,
+  };
+}
+
+function cancelled(out: AgentOutcome) {
+  out.status = 'cancelled';
+  out.error = null;
+  out.soft_warnings.push(
+    'cancelled before it finished (interrupted); nothing after that point was graded',
+  );
+}
