@@ -1,0 +1,292 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import type { PreparedAgent } from '../agents/kind.js';
+import { agentKindOf } from '../agents/registry.js';
+import { loadConfig } from '../config/load.js';
+import { SecretResolver } from '../config/secrets.js';
+import type { ConfigTree } from '../config/types.js';
+import { ModelEnvironment } from '../models/environment.js';
+import { prepareAgent } from '../pipeline/prepare.js';
+import type { ModelCall } from '../models/wire.js';
+import { Redactor } from '../results/redact.js';
+import type { RunError, TrajectoryStep } from '../results/record.js';
+import { RunFailure } from '../results/run-failure.js';
+import { DEFAULT_DISK_MB, DockerDriver } from '../sandbox/docker.js';
+import type { SandboxDriver, SandboxLimits } from '../sandbox/driver.js';
+import { DEFAULT_BASE_IMAGE, ImageManager } from '../sandbox/images.js';
+import type { AgentAdapter } from '../session/adapter.js';
+import { Session } from '../session/session.js';
+import type { MemoryMode, Turn } from '../session/types.js';
+import { newId } from '../util/hash.js';
+import { seedWorkspace, type SeededWorkspace } from '../workspace/seed.js';
+import { commitToBranch, repositoryOf } from './branch.js';
+
+export interface RunnerOptions {
+  /** The repository root holding the config directory. */
+  root: string;
+  configDir?: string;
+  /** Where secrets and provider keys come from (default: this process's environment). */
+  env?: NodeJS.ProcessEnv;
+  driver?: SandboxDriver;
+  cassette?: { mode: 'record' | 'replay'; file: string };
+}
+
+export interface OpenSandboxOptions {
+  /** Agents (by name in the config tree) that will take turns here; they share one image. */
+  agents: string[];
+  /** A coding scenario: its workspace is seeded once and its baseline kept for diffs. */
+  scenario?: string;
+  /**
+   * Give this sandbox's changes their own branch in the workspace's repository (a local git
+   * path), so agents writing the same repository each leave their own diff.
+   */
+  branch?: string;
+}
+
+export interface RunTurnOptions {
+  sandbox: RunnerSandbox;
+  prompt: string;
+  /** Continue the agent's own session (a CLI's id from an earlier result). */
+  resumeSessionId?: string | null;
+  /** `stateful` keeps a Python agent's process for the sandbox's later turns. */
+  memory?: MemoryMode;
+}
+
+/** What one turn produced. */
+export interface TurnResult {
+  output: string | null;
+  /** The agent's own session id, to resume with; null when it has none. */
+  sessionId: string | null;
+  status: 'completed' | 'failed' | 'cancelled';
+  error: RunError | null;
+  trajectory: TrajectoryStep[];
+  modelCalls: ModelCall[];
+  /** Coding sandboxes: what this turn changed (against the previous turn). */
+  diff: string | null;
+  turn: number;
+}
+
+/**
+ * The runner API (seed 003): compose agent workflows in code. Open a sandbox for agents of a
+ * config tree, run turns with prompts, resume a CLI's session by id, hand files between
+ * sandboxes, and keep a branch per agent. Every turn goes through the same Session, gateway
+ * and redaction as a suite run.
+ */
+export class Runner {
+  private readonly prepared = new Map<string, Promise<PreparedAgent>>();
+  private readonly sandboxes = new Set<RunnerSandbox>();
+  private readonly workspaces: SeededWorkspace[] = [];
+
+  private constructor(
+    readonly tree: ConfigTree,
+    private readonly models: ModelEnvironment,
+    private readonly secrets: SecretResolver,
+    readonly redactor: Redactor,
+    private readonly images: ImageManager,
+    private readonly driver: SandboxDriver,
+    readonly limits: SandboxLimits,
+  ) {}
+
+  static async load(o: RunnerOptions): Promise<Runner> {
+    const tree = await loadConfig(o.root, { configDir: o.configDir });
+    const secrets = new SecretResolver(o.env ?? process.env);
+    const redactor = new Redactor();
+    const models = await ModelEnvironment.start(tree.project, secrets, {
+      cassette: o.cassette,
+      redact: (t) => redactor.text(t),
+    });
+    const p = tree.project.value;
+    return new Runner(
+      tree,
+      models,
+      secrets,
+      redactor,
+      new ImageManager(p.image ?? DEFAULT_BASE_IMAGE),
+      o.driver ?? new DockerDriver(),
+      {
+        memoryMb: p.sandbox?.memory_mb ?? 1024,
+        cpus: p.sandbox?.cpus ?? 1,
+        pidsLimit: p.sandbox?.pids_limit ?? 256,
+        diskMb: p.sandbox?.disk_mb ?? DEFAULT_DISK_MB,
+      },
+    );
+  }
+
+  private agent(name: string): Promise<PreparedAgent> {
+    const loaded = this.tree.agents.get(name);
+    if (!loaded)
+      throw new Error(
+        `no agent named "${name}" in ${this.tree.configDir} (agents: ${[...this.tree.agents.keys()].join(', ') || 'none'})`,
+      );
+    if (!this.prepared.has(name))
+      this.prepared.set(
+        name,
+        prepareAgent(loaded, this.tree.project, this.secrets, this.images, {
+          hasScenario: true,
+          providers: new Set(Object.keys(this.models.providers)),
+        }).then((p) => {
+          for (const v of this.secrets.values()) this.redactor.add(v);
+          if (p.error) throw new RunFailure(p.error);
+          return p;
+        }),
+      );
+    return this.prepared.get(name)!;
+  }
+
+  /** Opens one sandbox (one container, one gateway session) for the named agents. */
+  async openSandbox(o: OpenSandboxOptions): Promise<RunnerSandbox> {
+    if (!o.agents.length) throw new Error('openSandbox needs at least one agent');
+    const scenario = o.scenario ? this.tree.scenarios.get(o.scenario) : undefined;
+    if (o.scenario && !scenario)
+      throw new Error(
+        `no scenario named "${o.scenario}" (scenarios: ${[...this.tree.scenarios.keys()].join(', ') || 'none'})`,
+      );
+    const prepared = await Promise.all(o.agents.map((a) => this.agent(a)));
+    const adapters = new Map<string, AgentAdapter>();
+    for (const p of prepared) {
+      const kind = agentKindOf(p.config);
+      if (kind.needsWorkspace && !scenario)
+        throw new Error(
+          `agent "${p.config.name}" needs a workspace: pass scenario: to openSandbox`,
+        );
+      adapters.set(
+        p.config.name,
+        kind.adapter(p, { scenario: scenario?.value, limits: this.limits }),
+      );
+    }
+    const images = new Set([...adapters.values()].filter((a) => a.sandboxed).map((a) => a.image));
+    if (images.size > 1)
+      throw new Error(
+        `agents ${o.agents.join(', ')} need different images (their environments differ); one sandbox runs one image: give them the same environment, or open one sandbox each`,
+      );
+    const workspace = scenario
+      ? await seedWorkspace(scenario.value.workspace, scenario.dir, this.secrets, {
+          allowHosts: this.tree.project.value.allow_private_git_hosts,
+        })
+      : undefined;
+    if (workspace) this.workspaces.push(workspace);
+    const setup = scenario?.value.setup;
+    const seed = workspace
+      ? {
+          packDir: workspace.packDir,
+          platformSetup:
+            setup && setup.mode !== 'agent'
+              ? { command: setup.command, timeoutS: setup.timeout ?? 600 }
+              : undefined,
+        }
+      : undefined;
+    const token = `gt_${randomBytes(24).toString('hex')}`;
+    this.redactor.add(token);
+    const [image] = images;
+    const session = await Session.open({
+      runId: newId('s'),
+      token,
+      relay: this.models.relay,
+      tools: prepared.flatMap((p) => p.config.tools ?? []),
+      sandbox: image
+        ? {
+            driver: this.driver,
+            image,
+            limits: this.limits,
+            mounts: Session.mountsFor([...adapters.values()], seed),
+          }
+        : undefined,
+    });
+    if (seed) await session.seed(seed);
+    const repo =
+      o.branch && scenario?.value.workspace.path !== undefined
+        ? await repositoryOf(scenario.dir, scenario.value.workspace.path)
+        : undefined;
+    if (o.branch && !repo)
+      throw new Error(
+        `branch: needs a scenario whose workspace is a local path inside a git repository`,
+      );
+    const sb = new RunnerSandbox(this, session, adapters, o.branch, repo);
+    this.sandboxes.add(sb);
+    return sb;
+  }
+
+  /** One turn of `agent` in a sandbox opened for it. */
+  async run(agent: string, o: RunTurnOptions): Promise<TurnResult> {
+    return o.sandbox.turn(agent, o);
+  }
+
+  /** Closes every sandbox still open and the model environment. */
+  async close(): Promise<void> {
+    for (const s of [...this.sandboxes]) await s.close();
+    await this.models.close();
+    for (const w of this.workspaces.splice(0)) await rm(w.root, { recursive: true, force: true });
+  }
+
+  /** @internal */
+  forget(s: RunnerSandbox) {
+    this.sandboxes.delete(s);
+  }
+}
+
+/** A sandbox of the runner API: its turns, its files, its diff, its branch. */
+export class RunnerSandbox {
+  constructor(
+    private readonly runner: Runner,
+    readonly session: Session,
+    private readonly adapters: Map<string, AgentAdapter>,
+    readonly branch?: string,
+    private readonly repo?: string,
+  ) {}
+
+  async turn(agent: string, o: Omit<RunTurnOptions, 'sandbox'>): Promise<TurnResult> {
+    const a = this.adapters.get(agent);
+    if (!a)
+      throw new Error(
+        `agent "${agent}" was not opened in this sandbox (it has: ${[...this.adapters.keys()].join(', ')})`,
+      );
+    const n = this.session.turns.length + 1;
+    const t: Turn = await this.session.turn(a, {
+      turn: n,
+      message: o.prompt,
+      messages: [{ role: 'user', content: o.prompt }],
+      memory: o.memory ?? (o.resumeSessionId ? 'stateful' : 'replay'),
+      resumeSessionId: o.resumeSessionId ?? null,
+      task: { id: `turn-${n}`, behavior_instructions: null, initial_state: null },
+    });
+    const r = this.runner.redactor;
+    return r.value({
+      output: t.outcome.final_response,
+      sessionId: t.outcome.agent_session_id ?? null,
+      status: t.outcome.status,
+      error: t.outcome.error,
+      trajectory: t.outcome.steps,
+      modelCalls: t.model_calls,
+      diff: t.diff?.diff ?? null,
+      turn: n,
+    });
+  }
+
+  /** Everything this sandbox's turns changed, against the baseline. */
+  async diff(): Promise<string | null> {
+    return this.runner.redactor.value((await this.session.cumulativeDiff())?.diff ?? null);
+  }
+
+  getFile(path: string): Promise<Buffer> {
+    return this.session.getFile(path);
+  }
+
+  putFile(path: string, content: string | Buffer): Promise<void> {
+    return this.session.putFile(path, content);
+  }
+
+  /**
+   * Commits this sandbox's cumulative diff on its branch in the workspace's repository (based
+   * on that repository's HEAD), without touching its work tree; returns the commit.
+   */
+  async commitBranch(message = `gauntlet: ${this.branch}`): Promise<string> {
+    if (!this.branch || !this.repo) throw new Error('this sandbox was opened without branch:');
+    const diff = (await this.session.cumulativeDiff())?.diff ?? '';
+    return commitToBranch(this.repo, this.branch, diff, message);
+  }
+
+  async close(): Promise<void> {
+    this.runner.forget(this);
+    await this.session.close([...this.adapters.values()]);
+  }
+}
