@@ -3,6 +3,7 @@ import {
   editDiff,
   editStep,
   jsonLines,
+  sessionIdOrNull,
   shellStep,
   tail as tailOf,
   textStep,
@@ -89,6 +90,20 @@ function toolStep(
   };
 }
 
+/**
+ * Claude Code's session id (what `--resume` takes): the one on its first system/init line,
+ * which it prints before the model or any tool has run; without an init line, the result
+ * line's. Null when absent or not a valid id (see sessionIdOrNull).
+ */
+export function claudeSessionId(stdout: string): string | null {
+  let fromResult: string | null = null;
+  for (const ev of jsonLines(stdout)) {
+    if (ev.type === 'system' && ev.subtype === 'init') return sessionIdOrNull(ev.session_id);
+    if (ev.type === 'result' && fromResult === null) fromResult = sessionIdOrNull(ev.session_id);
+  }
+  return fromResult;
+}
+
 export function normaliseClaudeStream(
   stdout: string,
   now = () => new Date().toISOString(),
@@ -140,5 +155,11 @@ export function normaliseClaudeStream(
       };
     }
   }
-  return { steps, final_response: final, usage, is_error: isError };
+  return {
+    steps,
+    final_response: final,
+    usage,
+    is_error: isError,
+    session_id: claudeSessionId(stdout),
+  };
 }

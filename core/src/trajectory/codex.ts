@@ -2,6 +2,7 @@ import type { TrajectoryStep } from '../results/record.js';
 import {
   editStep,
   jsonLines,
+  sessionIdOrNull,
   shellStep,
   tail,
   textStep,
@@ -134,6 +135,17 @@ function itemSteps(at: string, item: any, done: boolean, patches: string[]): Tra
   }
 }
 
+/**
+ * Codex's thread id (what `codex exec resume` takes): the one on its first thread.started
+ * event, which it prints before the model or any command has run. Null when absent or not a
+ * valid id (see sessionIdOrNull).
+ */
+export function codexThreadId(stdout: string): string | null {
+  for (const ev of jsonLines(stdout))
+    if (ev.type === 'thread.started') return sessionIdOrNull(ev.thread_id);
+  return null;
+}
+
 export function normaliseCodexJson(
   stdout: string,
   opts: { patches?: string[]; now?: () => string } = {},
@@ -181,7 +193,14 @@ export function normaliseCodexJson(
     }
   }
   if (retries) errors.unshift(`the model stream was retried ${retries} time(s)`);
-  return { steps, final_response: final, usage, is_error: isError, errors };
+  return {
+    steps,
+    final_response: final,
+    usage,
+    is_error: isError,
+    errors,
+    session_id: codexThreadId(stdout),
+  };
 }
 
 /** The apply_patch inputs a run sent through the gateway, in order (custom tool or shell heredoc). */

@@ -4,6 +4,7 @@ import {
   editDiff,
   editStep,
   jsonLines,
+  sessionIdOrNull,
   shellStep,
   tail,
   textStep,
@@ -102,6 +103,16 @@ function toolStep(
   };
 }
 
+/**
+ * Gemini CLI's session id (what `--resume` takes): the one on its first init event, which it
+ * prints before the model or any tool has run. Null when absent or not a valid id (see
+ * sessionIdOrNull).
+ */
+export function geminiSessionId(stdout: string): string | null {
+  for (const ev of jsonLines(stdout)) if (ev.type === 'init') return sessionIdOrNull(ev.session_id);
+  return null;
+}
+
 export function normaliseGeminiStream(
   stdout: string,
   opts: { toolResults?: ToolResult[]; now?: () => string } = {},
@@ -163,5 +174,12 @@ export function normaliseGeminiStream(
     }
   }
   // The final response is the text after the last tool call.
-  return { steps, final_response: lastText, usage, is_error: isError, errors };
+  return {
+    steps,
+    final_response: lastText,
+    usage,
+    is_error: isError,
+    errors,
+    session_id: geminiSessionId(stdout),
+  };
 }

@@ -7,11 +7,23 @@ import { normaliseCursorStream } from './cursor.js';
 import { normaliseGeminiStream } from './gemini.js';
 import type { NormalisedTranscript } from './steps.js';
 
-/** The normaliser for each preset's native transcript. */
+/**
+ * The normaliser for each preset's native transcript. `session_id` is always set: the CLI's
+ * own session id (a validated UUID) for CLIs that announce one, else null.
+ */
 export function normaliseTranscript(
   kind: Preset['transcript'],
   transcript: string,
   modelCalls: ModelCall[] = [],
+): NormalisedTranscript & { session_id: string | null } {
+  const n = normalised(kind, transcript, modelCalls);
+  return { ...n, session_id: n.session_id ?? null };
+}
+
+function normalised(
+  kind: Preset['transcript'],
+  transcript: string,
+  modelCalls: ModelCall[],
 ): NormalisedTranscript {
   switch (kind) {
     case 'claude-stream-json':

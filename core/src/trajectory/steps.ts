@@ -20,8 +20,27 @@ export interface NormalisedTranscript {
   is_error?: boolean;
   /** What the CLI said went wrong (a failed turn, an API error), for the record's warnings. */
   errors?: string[];
-  /** The CLI's own session id, for a later turn to resume. */
+  /**
+   * The CLI's own session id, which resumes its conversation on the next turn: set (to a
+   * validated id, or null) by the normalisers of CLIs that announce one; see sessionIdOrNull.
+   */
   session_id?: string | null;
+}
+
+/**
+ * Session ids come from what the agent's process printed, which is hostile: the engine puts
+ * them in a shell command. Claude Code, Codex and Gemini CLI all mint UUIDs, so only a UUID
+ * (hex and dashes, 36 characters) is accepted; anything else is no id at all.
+ */
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isSessionId(value: unknown): value is string {
+  return typeof value === 'string' && SESSION_ID.test(value);
+}
+
+/** The value when it is a valid session id, else null. */
+export function sessionIdOrNull(value: unknown): string | null {
+  return isSessionId(value) ? value : null;
 }
 
 const OUTPUT_TAIL = 4000;

@@ -22,7 +22,7 @@ import { shellStep } from '../../trajectory/steps.js';
 import { boundJson, clipText, noCut, wasCut } from '../../util/bounded.js';
 import { PROXY_PORT, sandboxEnv } from '../sandbox-env.js';
 import { taskInputFor } from '../task-input.js';
-import { recognise } from './presets.js';
+import { recognise, resumeCommand, whyNoResume } from './presets.js';
 
 const EXEC_LOG = '/tmp/.gauntlet/out/exec.log';
 /** A CLI's transcript file, read back after its exec (timed out or not). */
@@ -127,7 +127,7 @@ export class CommandAdapter implements AgentAdapter {
     return this.spec.mounts;
   }
   get resumable() {
-    return !!recognise(this.spec.command).preset?.resume;
+    return !whyNoResume(recognise(this.spec.command).command);
   }
 
   async runTurn(session: Session, input: TurnInput, signal?: AbortSignal): Promise<TurnOutcome> {
@@ -135,11 +135,11 @@ export class CommandAdapter implements AgentAdapter {
     const sb = session.requireSandbox();
     const recognised = recognise(this.spec.command);
     const { preset, transcriptFile } = recognised;
+    // A CLI that can continue its own session gets only the new message; one that cannot (or a
+    // command whose flags forbid it) gets the conversation so far in its task file.
     const resumeId = input.resumeSessionId ?? null;
-    const resumed = !!(resumeId && preset?.resume);
-    const command = resumed
-      ? preset!.resume!.command(recognised.command, resumeId!)
-      : recognised.command;
+    const resumed = !!resumeId && !whyNoResume(recognised.command);
+    const command = resumed ? resumeCommand(recognised.command, resumeId!) : recognised.command;
     const taskFile = await session.writeRunFile(
       'task.md',
       taskBrief(input, this.spec.scenario, resumed),

@@ -5,8 +5,35 @@
  * not recognised: it gets coarse capture, as the seeds say.
  */
 import type { WireFormat } from '../../models/wire.js';
+import { claudeSessionId } from '../../trajectory/claude.js';
+import { codexThreadId } from '../../trajectory/codex.js';
+import { geminiSessionId } from '../../trajectory/gemini.js';
+import { isSessionId } from '../../trajectory/steps.js';
 
 export type PresetId = 'claude' | 'codex' | 'cursor-agent' | 'aider' | 'gemini';
+
+/**
+ * How a CLI continues its own session on a later turn (memory_mode stateful, the runner API's
+ * resume): where its session id is in its transcript, and what turns its configured command
+ * into one that resumes that id. Checked against the real binaries (tests/cli-resume.test.ts).
+ */
+export interface ResumeSupport {
+  supported: true;
+  /** The CLI's session id in its native transcript: a validated UUID, or null. */
+  sessionId: (transcript: string) => string | null;
+  /** The words that resume session `id`, inserted right after the binary (or `after`). */
+  insert: (id: string) => string;
+  /** The subcommand (and its aliases) the command must name right after the binary. */
+  after?: string[];
+  /** Flags of the configured command under which this CLI cannot resume, and why. */
+  refuses: [RegExp, string][];
+}
+
+/** A CLI gauntlet does not resume: the engine carries the transcript in the task file instead. */
+export interface NoResume {
+  supported: false;
+  reason: string;
+}
 
 export interface Preset {
   id: PresetId;
@@ -28,11 +55,23 @@ export interface Preset {
   relayed: boolean;
   /** The gateway relay its model traffic needs (unknown for CLIs that take any model). */
   provider?: WireFormat;
-  /** How it continues its own session by id; absent when it cannot. */
-  resume?: { command(command: string, sessionId: string): string };
+  resume: ResumeSupport | NoResume;
 }
 
 const NPM = ['nodejs', 'npm'];
+/** Flags of `codex exec` that `codex exec resume` rejects (their --help, codex-cli 0.169.0). */
+const CODEX_EXEC_ONLY = [
+  '-s',
+  '--sandbox',
+  '-C',
+  '--cd',
+  '--oss',
+  '--local-provider',
+  '-p',
+  '--profile',
+  '--add-dir',
+  '--color',
+];
 const AIDER_HISTORY = '/tmp/gauntlet-aider/chat.history.md';
 
 export const PRESETS: Record<PresetId, Preset> = {
@@ -58,6 +97,18 @@ export const PRESETS: Record<PresetId, Preset> = {
     transcript: 'claude-stream-json',
     relayed: true,
     provider: 'anthropic',
+    // `claude --resume <uuid> -p …`: the session's history is read from ~/.claude/projects/
+    // <cwd>, so the resumed turn runs in the same sandbox, HOME and working directory.
+    resume: {
+      supported: true,
+      sessionId: claudeSessionId,
+      insert: (id) => `--resume ${id}`,
+      refuses: [
+        [/(^|\s)(-r|--resume|-c|--continue)(\s|=|$)/, 'the command already picks a session'],
+        [/--session-id/, '--session-id conflicts with --resume (without --fork-session)'],
+        [/--no-session-persistence/, '--no-session-persistence saves no session to resume'],
+      ],
+    },
   },
   codex: {
     id: 'codex',
@@ -84,6 +135,22 @@ export const PRESETS: Record<PresetId, Preset> = {
     transcript: 'codex-json',
     relayed: true,
     provider: 'openai',
+    // `codex exec resume <uuid> …` (the thread id; a name would be looked up, so only a UUID).
+    // `exec resume` takes most of exec's flags, not those refused below (codex-cli 0.169.0).
+    resume: {
+      supported: true,
+      sessionId: codexThreadId,
+      insert: (id) => `resume ${id}`,
+      after: ['exec', 'e'],
+      refuses: [
+        [/(^|\s)(exec|e)\s+(resume|fork)(\s|$)/, 'the command already picks a session'],
+        [/--ephemeral/, '--ephemeral saves no session to resume'],
+        [
+          new RegExp(`(^|\\s)(${CODEX_EXEC_ONLY.join('|')})(\\s|=|$)`),
+          `\`codex exec resume\` does not take ${CODEX_EXEC_ONLY.join(', ')}`,
+        ],
+      ],
+    },
   },
   'cursor-agent': {
     id: 'cursor-agent',
@@ -99,6 +166,12 @@ export const PRESETS: Record<PresetId, Preset> = {
     },
     transcript: 'cursor-stream-json',
     relayed: false,
+    resume: {
+      supported: false,
+      reason:
+        "cursor-agent's chats live with Cursor's backend, which an offline sandbox cannot " +
+        'reach, and its --resume cannot be checked here',
+    },
   },
   aider: {
     id: 'aider',
@@ -124,6 +197,11 @@ export const PRESETS: Record<PresetId, Preset> = {
     transcript: 'aider-history',
     transcriptFlag: '--chat-history-file',
     relayed: true,
+    resume: {
+      supported: false,
+      reason:
+        'aider has no session id to resume (only --restore-chat-history, from its history file)',
+    },
   },
   gemini: {
     id: 'gemini',
@@ -141,6 +219,17 @@ export const PRESETS: Record<PresetId, Preset> = {
     transcript: 'gemini-stream-json',
     relayed: true,
     provider: 'gemini',
+    // `gemini --resume <uuid> -p …`: a UUID is looked up before an index, and sessions are kept
+    // per project (~/.gemini/tmp/<project hash>/chats), so the same HOME and directory.
+    resume: {
+      supported: true,
+      sessionId: geminiSessionId,
+      insert: (id) => `--resume ${id}`,
+      refuses: [
+        [/(^|\s)(-r|--resume)(\s|=|$)/, 'the command already picks a session'],
+        [/--session-id|--session-file/, '--session-id and --session-file exclude --resume'],
+      ],
+    },
   },
 };
 
@@ -172,4 +261,69 @@ export function recognise(command: string): Recognised {
     ? new RegExp(`${preset.transcriptFlag}[= ]("[^"]+"|\\S+)`).exec(full)?.[1]?.replace(/"/g, '')
     : undefined;
   return { preset, binary, command: full, ...(file ? { transcriptFile: file } : {}) };
+}
+
+/** Why resuming failed or was refused; the engine then carries the transcript instead. */
+export class ResumeError extends Error {
+  override name = 'ResumeError';
+}
+
+/** One shell word: plain characters, backslash escapes, '…' and "…" segments, run together. */
+const WORD = /(?:[^\s'"\\]|\\.|'[^']*'|"(?:[^"\\]|\\.)*")+/y;
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+
+/** The leading words of a command (up to `max`), each with the index where it ends. */
+function leadingWords(command: string, max: number): { text: string; end: number }[] {
+  const out: { text: string; end: number }[] = [];
+  let i = 0;
+  while (out.length < max) {
+    while (i < command.length && /\s/.test(command[i])) i++;
+    WORD.lastIndex = i;
+    const m = WORD.exec(command);
+    if (!m) break;
+    i = WORD.lastIndex;
+    out.push({ text: m[0], end: i });
+  }
+  return out;
+}
+
+/**
+ * Why the configured command cannot resume a session, or null when it can: it must be a
+ * recognised CLI whose preset resumes, with none of the flags that preset refuses.
+ */
+export function whyNoResume(command: string): string | null {
+  const { preset, binary } = recognise(command);
+  if (!preset) return `${binary || 'the command'} is not a coding CLI gauntlet resumes`;
+  const r = preset.resume;
+  if (!r.supported) return r.reason;
+  const refused = r.refuses.find(([flag]) => flag.test(command));
+  return refused ? `${preset.id} cannot resume here: ${refused[1]}` : null;
+}
+
+/** The session id the CLI of preset `id` wrote in its transcript (validated), or null. */
+export function sessionIdOf(id: PresetId, transcript: string): string | null {
+  const r = PRESETS[id].resume;
+  return r.supported ? r.sessionId(transcript) : null;
+}
+
+/**
+ * The configured command made to continue session `sessionId` (e.g. `claude --resume <id> -p
+ * …`, `codex exec resume <id> …`). Pure; works on the command before or after recognise()
+ * appends its flags. The id came from the agent's output: anything but a UUID is refused
+ * before it reaches the command (which is run by a shell).
+ */
+export function resumeCommand(command: string, sessionId: string): string {
+  if (!isSessionId(sessionId))
+    throw new ResumeError('the session id is not a UUID; it is not put in a command');
+  const why = whyNoResume(command);
+  if (why) throw new ResumeError(why);
+  const r = recognise(command).preset!.resume as ResumeSupport;
+  const words = leadingWords(command, 64);
+  const bin = words.findIndex((w) => !ASSIGNMENT.test(w.text));
+  const at = r.after ? words[bin + 1] : words[bin];
+  if (!at || (r.after && !r.after.includes(at.text)))
+    throw new ResumeError(
+      `resuming needs the command to be \`${words[bin]?.text} ${r.after![0]} …\``,
+    );
+  return `${command.slice(0, at.end)} ${r.insert(sessionId)}${command.slice(at.end)}`;
 }
