@@ -38,6 +38,8 @@ function csvIssues(text: string, wired: string[], mt?: SuiteMultiTurn): ConfigIs
   return [];
 }
 
+/** Lines of a file, each ended by a newline. */
+const lines = (...l: string[]) => l.map((x) => `${x}\n`).join('');
 const quoted = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const suitePos = { file: 's.yaml', line: 7, column: 3 };
 const persona = (extra: Partial<SuiteMultiTurn> = {}): SuiteMultiTurn => ({
@@ -70,9 +72,24 @@ describe('multi_turn on a suite', () => {
   });
 
   it('takes scripted_user_turns as a YAML list or as a string holding a JSON array', async () => {
-    const list =
-      'multi_turn:\n  simulator_mode: scripted\n  scripted_user_turns:\n    - "It failed"\n    - Thanks\n  max_turns: 3\n  memory_mode: stateful\n  termination_keyword: " RESOLVED "\n';
-    const json = `multi_turn:\n  simulator_mode: scripted\n  scripted_user_turns: '["It failed", "Thanks"]'\n  max_turns: 3\n  memory_mode: stateful\n  termination_keyword: RESOLVED\n`;
+    const list = lines(
+      'multi_turn:',
+      '  simulator_mode: scripted',
+      '  scripted_user_turns:',
+      '    - "It failed"',
+      '    - Thanks',
+      '  max_turns: 3',
+      '  memory_mode: stateful',
+      '  termination_keyword: " RESOLVED "',
+    );
+    const json = lines(
+      'multi_turn:',
+      '  simulator_mode: scripted',
+      `  scripted_user_turns: '["It failed", "Thanks"]'`,
+      '  max_turns: 3',
+      '  memory_mode: stateful',
+      '  termination_keyword: RESOLVED',
+    );
     const expected = {
       simulator_mode: 'scripted',
       persona: null,
@@ -91,16 +108,26 @@ describe('multi_turn on a suite', () => {
     const found = await configIssues({
       ...AGENT,
       '.gauntlet/suites/s.yaml': suiteYaml(
-        'simulator: { model: claude-haiku-4-5 }\nmulti_turn: { simulator_mode: persona, persona: x }\n',
+        lines(
+          'simulator: { model: claude-haiku-4-5 }',
+          'multi_turn: { simulator_mode: persona, persona: x }',
+        ),
       ),
-      '.gauntlet/gauntlet.yaml': `${project()['.gauntlet/gauntlet.yaml']}simulator_model: claude-haiku-4-5\n`,
+      '.gauntlet/gauntlet.yaml':
+        project()['.gauntlet/gauntlet.yaml'] + 'simulator_model: claude-haiku-4-5\n',
     });
     expect(found).toEqual([]);
   });
 
   it('refuses unknown keys with a did-you-mean, in multi_turn and in simulator', async () => {
     const found = await yamlIssues(
-      'simulator: { modle: x }\nmulti_turn:\n  simulator_mode: persona\n  persona: x\n  max_turn: 5\n',
+      lines(
+        'simulator: { modle: x }',
+        'multi_turn:',
+        '  simulator_mode: persona',
+        '  persona: x',
+        '  max_turn: 5',
+      ),
     );
     const mt = found.find((i) => i.field === 'multi_turn.max_turn')!;
     expect(mt).toMatchObject({ code: 'unknown_key', line: 10, column: 3 });
@@ -176,7 +203,14 @@ describe('multi_turn on a suite', () => {
 
   it('points at the bad element of a YAML list', async () => {
     const [i] = await yamlIssues(
-      'multi_turn:\n  simulator_mode: scripted\n  scripted_user_turns:\n    - ok\n    - 42\n    - [nested]\n',
+      lines(
+        'multi_turn:',
+        '  simulator_mode: scripted',
+        '  scripted_user_turns:',
+        '    - ok',
+        '    - 42',
+        '    - [nested]',
+      ),
     );
     expect(i).toMatchObject({ line: 10, column: 7, field: 'multi_turn.scripted_user_turns.1' });
     expect(i.message).toMatch(/element 2 is a number/);
@@ -231,7 +265,10 @@ describe('turn_mode cells', () => {
     const e = (await loadConfig(root).catch((x: unknown) => x)) as ConfigError;
     expect(e).toBeInstanceOf(ConfigError);
     expect(e.message).toMatch(
-      /t\.csv:3:2: error \[csv_bad_cell\] turn_mode: row 3: "multi_turn" is not a turn_mode; did you mean "model_as_user"\?/,
+      new RegExp(
+        't\\.csv:3:2: error \\[csv_bad_cell\\] turn_mode: row 3: "multi_turn" is not a ' +
+          'turn_mode; did you mean "model_as_user"\\?',
+      ),
     );
     expect(e.issues).toHaveLength(1);
   });
@@ -252,8 +289,10 @@ describe('multi-turn CSV rows', () => {
   it("resolves the seed's row, a scripted row and a one-turn row of one file", () => {
     const text = [
       header,
-      `"Help me fix my failed refund for order #4521.",model_as_user,8,persona,replay,"Frustrated but cooperative.",,`,
-      `Reset my password,model_as_user,,scripted,stateful,,${quoted('["It did not arrive", "Got it"]')},DONE`,
+      '"Help me fix my failed refund for order #4521.",model_as_user,8,persona,replay,' +
+        '"Frustrated but cooperative.",,',
+      'Reset my password,model_as_user,,scripted,stateful,,' +
+        `${quoted('["It did not arrive", "Got it"]')},DONE`,
       'What time is it?,single_turn,,,,,,',
     ].join('\n');
     const [a, b, c] = parseTaskCsv(text, 't.csv', ALL);
@@ -313,7 +352,11 @@ describe('multi-turn CSV rows', () => {
   });
 
   it('refuses a persona cell on a scripted row and a script on a persona row', () => {
-    const text = `user,simulator_mode,user_simulator_persona,scripted_user_turns\nhi,scripted,Grumpy,${quoted('["a"]')}\nyo,persona,Calm,${quoted('["b"]')}\n`;
+    const text = lines(
+      'user,simulator_mode,user_simulator_persona,scripted_user_turns',
+      `hi,scripted,Grumpy,${quoted('["a"]')}`,
+      `yo,persona,Calm,${quoted('["b"]')}`,
+    );
     const wired = ['simulator_mode', 'user_simulator_persona', 'scripted_user_turns'];
     const found = csvIssues(text, wired, persona());
     expect(found.map((i) => [i.line, i.field, i.code])).toEqual([

@@ -113,7 +113,8 @@ export const parseSimulatorMode = (v: string) =>
   oneOf(v, SIMULATOR_MODES, 'simulator_mode') as SimulatorMode;
 export const parseMemoryMode = (v: string) => oneOf(v, MEMORY_MODES, 'memory_mode') as MemoryMode;
 
-const MAX_TURNS_FIX = `write a whole number from 1 to ${MAX_TURNS_CAP} (default ${DEFAULT_MAX_TURNS})`;
+const MAX_TURNS_FIX =
+  `write a whole number from 1 to ${MAX_TURNS_CAP} ` + `(default ${DEFAULT_MAX_TURNS})`;
 
 /** A whole number of turns, 1..50; a cell is decimal digits only ("8", not "8.0" or "8 turns"). */
 export function parseMaxTurns(v: string | number): number {
@@ -303,7 +304,9 @@ export function readSuiteMultiTurn(suite: Loaded<SuiteConfig>): {
         ...suite.pos(['multi_turn', unused]),
         code: 'multi_turn_field_unused',
         field: `multi_turn.${unused}`,
-        message: `${unused} applies to simulator_mode: ${unused === 'persona' ? 'persona' : 'scripted'}, and this suite's simulator_mode is ${mt.simulator_mode}`,
+        message:
+          `${unused} applies to simulator_mode: ${unused === 'persona' ? 'persona' : 'scripted'}` +
+          `, and this suite's simulator_mode is ${mt.simulator_mode}`,
         fix: `remove ${unused}, or wire a simulator_mode column to pick the mode per CSV row`,
       });
   }

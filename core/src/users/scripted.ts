@@ -22,7 +22,9 @@ export class ScriptedUser implements UserSimulator {
         message: null,
         done: true,
         reason: 'simulator_error',
-        error: `asked for user message ${input.turn}; the simulator writes messages 2 and on (message 1 is the task's user text)`,
+        error:
+          `asked for user message ${input.turn}; the simulator writes messages 2 and on ` +
+          "(message 1 is the task's user text)",
       };
     const message = this.turns[input.turn - 2];
     if (message === undefined)
