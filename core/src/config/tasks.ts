@@ -3,8 +3,18 @@ import { relative, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { MAX_DEPTH as MAX_JSON_DEPTH, nestingDepth } from '../util/bounded.js';
+import {
+  MULTI_TURN_COLUMNS,
+  noMultiTurn,
+  readSuiteMultiTurn,
+  resolveMultiTurn,
+  SuiteIssueSink,
+  type MultiTurnColumn,
+  type SuiteMultiTurn,
+} from './multi-turn.js';
 import type {
   Loaded,
+  ResolvedMultiTurn,
   ScenarioConfig,
   ScorerSpec,
   SuiteConfig,
@@ -32,7 +42,11 @@ export interface Task extends TaskSpec {
   origin: { file: string; line: number; row?: number };
   axes?: ScenarioAxes;
   scenario?: TaskScenario;
+  /** A multi-turn session's settings, every default applied; null for a one-turn task. */
+  multi_turn: ResolvedMultiTurn | null;
 }
+
+export type { ResolvedMultiTurn };
 
 const SCORER_KINDS = ['command', 'lint', 'allowed_paths', 'file_exists', 'regex', 'llm_judge'];
 
@@ -136,7 +150,9 @@ const WIREABLE = [
   'workspace_seed',
   'setup_command',
   'eval',
+  ...MULTI_TURN_COLUMNS,
 ];
+const MULTI_TURN = new Set<string>(MULTI_TURN_COLUMNS);
 
 /** Expands a suite's inline or CSV tasks; every bad row is a hard error naming the row. */
 export async function loadTasks(
@@ -145,12 +161,23 @@ export async function loadTasks(
 ): Promise<Task[]> {
   const t = suite.value.tasks;
   const suiteScenario = suite.value.scenario ? library.get(suite.value.scenario) : undefined;
+  // The suite's own multi_turn block must be sound before any row can lean on it.
+  const { multiTurn, issues: suiteIssues } = readSuiteMultiTurn(suite);
+  if (suiteIssues.length) throw new ConfigError(suiteIssues);
   if (Array.isArray(t)) {
+    // Inline tasks have no cells: one resolution from the suite serves them all.
+    const mt = resolveMultiTurn(multiTurn, () => undefined);
+    if (mt.issues.length) {
+      const sink = new SuiteIssueSink(multiTurn);
+      for (const i of mt.issues) sink.add(i);
+      throw new ConfigError(sink.issues());
+    }
     return t.map((spec, i) => {
       const task: Task = {
         ...spec,
         id: spec.id ?? `task-${i + 1}`,
         origin: { file: suite.file, line: suite.pos(['tasks', i]).line },
+        multi_turn: mt.value && structuredClone(mt.value),
       };
       const scenario = resolveTaskScenario(task, suiteScenario, library, suite.dir);
       return scenario ? { ...task, scenario } : task;
@@ -178,7 +205,7 @@ export async function loadTasks(
       },
     ]);
   }
-  const tasks = parseTaskCsv(text, file, suite.value.columns ?? []);
+  const tasks = parseTaskCsv(text, file, suite.value.columns ?? [], multiTurn);
   const header = (parse(text, { bom: true, to_line: 1 }) as string[][])[0].map((h) => h.trim());
   const issues: ConfigIssue[] = [];
   const csvDir = resolve(csvPath, '..');
@@ -232,8 +259,18 @@ function tooLarge(file: string, bytes: number, field: string): ConfigIssue {
   };
 }
 
-export function parseTaskCsv(text: string, file: string, wired: string[]): Task[] {
+/**
+ * Parses a task CSV. `multiTurn` is the suite's multi_turn block (rows fall back on it); without
+ * one, a row is multi-turn only when its turn_mode cell says model_as_user.
+ */
+export function parseTaskCsv(
+  text: string,
+  file: string,
+  wired: string[],
+  multiTurn: SuiteMultiTurn = noMultiTurn(file),
+): Task[] {
   const issues: ConfigIssue[] = [];
+  const suiteLevel = new SuiteIssueSink(multiTurn);
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_CSV_BYTES) throw new ConfigError([tooLarge(file, bytes, '')]);
   let records: string[][];
@@ -323,12 +360,12 @@ export function parseTaskCsv(text: string, file: string, wired: string[]): Task[
     const cells = records[r];
     const row = r + 1; // 1-based, counting the header
     const cell = (name: string) => (col(name) >= 0 ? cells[col(name)] : undefined);
-    const bad = (name: string, message: string, fix: string) =>
+    const bad = (name: string, message: string, fix: string, code = 'csv_bad_cell') =>
       issues.push({
         file,
         line: row,
         column: col(name) + 1,
-        code: 'csv_bad_cell',
+        code,
         field: name,
         message: `row ${row}: ${message}`,
         fix,
@@ -353,9 +390,20 @@ export function parseTaskCsv(text: string, file: string, wired: string[]): Task[
       id: `row-${row}`,
       user: cell('user') ?? '',
       origin: { file, line: row, row },
+      multi_turn: null,
     };
     if (!task.user.trim()) bad('user', 'the `user` cell is blank', 'write the prompt for this row');
+    // Multi-turn cells are read together: a blank one leaves the value to the suite.
+    const mt = resolveMultiTurn(multiTurn, (c: MultiTurnColumn) =>
+      wired.includes(c) ? (cell(c) ?? '') : undefined,
+    );
+    for (const i of mt.issues) {
+      if (i.column === null) suiteLevel.add(i, row);
+      else bad(i.column, i.message, i.fix, i.code);
+    }
+    task.multi_turn = mt.value;
     for (const w of wired) {
+      if (MULTI_TURN.has(w)) continue;
       const v = cell(w) ?? '';
       if (!v.trim()) {
         bad(
@@ -412,6 +460,7 @@ export function parseTaskCsv(text: string, file: string, wired: string[]): Task[
     }
     tasks.push(task);
   }
+  issues.push(...suiteLevel.issues());
   if (issues.length) throw new ConfigError(issues);
   if (tasks.length === 0)
     throw new ConfigError([

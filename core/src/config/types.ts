@@ -62,6 +62,41 @@ export interface TaskSpec {
   initial_state?: Record<string, unknown>;
 }
 
+/** `turn_mode` of a task: model_as_user is a multi-turn session, single_turn one agent turn. */
+export type TurnMode = 'model_as_user' | 'single_turn';
+/** persona: a model plays the user; scripted: a fixed list of user messages, in order. */
+export type SimulatorMode = 'persona' | 'scripted';
+/** replay: the agent gets the whole transcript each turn; stateful: only the new message. */
+export type MemoryMode = 'replay' | 'stateful';
+
+/** A suite's `multi_turn:` as written (schemas/suite.schema.json). */
+export interface MultiTurnConfig {
+  simulator_mode?: SimulatorMode;
+  persona?: string;
+  /** A YAML list of strings, or a string holding a JSON array of strings. */
+  scripted_user_turns?: string[] | string;
+  max_turns?: number;
+  memory_mode?: MemoryMode;
+  termination_keyword?: string;
+}
+
+/**
+ * The multi-turn settings of one task, every default applied (core/src/config/multi-turn.ts).
+ * The task's `user` text is the first user message; the simulator writes the ones after it.
+ */
+export interface ResolvedMultiTurn {
+  simulator_mode: SimulatorMode;
+  /** Set in persona mode, null in scripted mode. */
+  persona: string | null;
+  /** Set (1..max_turns-1 messages) in scripted mode, null in persona mode. */
+  scripted_user_turns: string[] | null;
+  /** Turns at most, 1..50 (default 10); a turn is one user message and the agent's reply. */
+  max_turns: number;
+  memory_mode: MemoryMode;
+  /** The session ends when an agent reply contains it; null when unset. */
+  termination_keyword: string | null;
+}
+
 export interface Gates {
   min_pass_rate?: number;
   max_cost_usd?: number;
@@ -79,7 +114,9 @@ export interface SuiteConfig {
   scenario?: string;
   tasks: TaskSpec[] | { csv: string };
   columns?: string[];
-  multi_turn?: Record<string, unknown>;
+  multi_turn?: MultiTurnConfig;
+  /** The user simulator's model; gauntlet.yaml's simulator_model is the default. */
+  simulator?: { model: string };
   trials?: number;
   concurrency?: number;
   gates?: Gates;

@@ -126,13 +126,18 @@ function toIssue(kind: Kind, yf: YamlFile, e: ErrorObject): ConfigIssue {
         fix: desc ? `use ${desc}` : 'correct the value',
       };
     }
-    default:
+    default: {
+      // A schema's description says what the value should be; scalars are quoted back.
+      const desc = (e.parentSchema as { description?: string })?.description;
+      const scalar = e.data === null || typeof e.data !== 'object';
+      const shown = scalar ? `${JSON.stringify(e.data)?.slice(0, 80)}: ` : '';
       return {
         ...base,
         ...yf.pos(path),
         code: 'invalid_value',
-        message: e.message ?? 'invalid',
-        fix: 'correct the value',
+        message: `${shown}${e.message ?? 'invalid'}`,
+        fix: desc ? `use ${desc}` : 'correct the value',
       };
+    }
   }
 }

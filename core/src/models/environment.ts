@@ -138,6 +138,45 @@ export class ModelEnvironment {
     };
   }
 
+  /**
+   * Resolves the user simulator's model: the suite's simulator.model, then gauntlet.yaml's
+   * simulator_model, else simulator_model_unresolved. It is called through the same loopback
+   * relay as the judge (keys stay on the host, cassettes record it, the scripted model serves it).
+   */
+  simulatorTarget(suiteModel?: string, projectModel?: string): JudgeTarget {
+    const fail = (message: string) => new ModelUnresolved('simulator_model_unresolved', message);
+    const name = suiteModel ?? projectModel;
+    if (!name)
+      throw fail(
+        'no user-simulator model: set simulator.model on the suite or simulator_model in ' +
+          'gauntlet.yaml (persona sessions need one; scripted sessions do not)',
+      );
+    const f = modelFormat(name);
+    if (!f)
+      throw fail(
+        `cannot tell which provider serves simulator model "${name}"; write it as ` +
+          `anthropic/${name} or openai/${name}`,
+      );
+    const p = this.providers[f.format];
+    if (!p)
+      throw fail(
+        `simulator model "${name}" needs the ${f.format} provider: set ` +
+          `${DEFAULT_KEY[f.format]} or providers.${f.format} in gauntlet.yaml`,
+      );
+    if (!p.scripted && !p.apiKey && p.baseUrl === DEFAULT_BASE[f.format])
+      throw fail(
+        `simulator model "${name}" has no API key: set ${p.keyName ?? DEFAULT_KEY[f.format]}`,
+      );
+    return {
+      model: f.model,
+      format: f.format,
+      baseUrl: this.hostGateway!.url,
+      token: this.hostToken,
+      prices: this.relay.prices,
+      ...(this.redact ? { redact: this.redact } : {}),
+    };
+  }
+
   async close() {
     await this.hostGateway?.close();
     for (const c of this.closers) await c();
