@@ -4,7 +4,8 @@ import { ModelRelay } from '../models/relay.js';
 import type { AgentAdapter } from '../session/adapter.js';
 import { Session } from '../session/session.js';
 import { emptyTurnOutcome, type TurnInput, type TurnOutcome } from '../session/types.js';
-import { converse, type UserSide } from './conversation.js';
+import type { UserSimulator as UserSide } from '../users/types.js';
+import { converse } from './conversation.js';
 
 /** An in-process agent: what it answers each turn is the test's to say. */
 function agent(answer: (i: TurnInput) => Partial<TurnOutcome>): AgentAdapter & {
@@ -30,8 +31,8 @@ function scripted(lines: string[]): UserSide {
     source: 'scripted',
     async next() {
       return i < lines.length
-        ? { message: lines[i++], done: false, cost_usd: 0 }
-        : { message: null, done: true, reason: 'scripted_exhausted', cost_usd: 0 };
+        ? { message: lines[i++], done: false, reason: null, cost_usd: 0, model_calls: [] }
+        : { message: null, done: true, reason: 'scripted_exhausted', cost_usd: 0, model_calls: [] };
     },
   };
 }
@@ -87,7 +88,13 @@ describe('a conversation ends for the first reason, and only that one', () => {
     const a = agent(() => ({ final_response: 'refund issued' }));
     const user: UserSide = {
       source: 'persona',
-      next: async () => ({ message: 'thanks, bye', done: true, cost_usd: 0.01 }),
+      next: async () => ({
+        message: 'thanks, bye',
+        done: true,
+        reason: 'user_done',
+        cost_usd: 0.01,
+        model_calls: [],
+      }),
     };
     const c = await converse(await session(), a, { task, multi: multi(user) });
     expect(c.termination).toBe('user_done');
@@ -131,7 +138,14 @@ describe('a conversation ends for the first reason, and only that one', () => {
     const a = agent(() => ({ final_response: 'ok' }));
     const user: UserSide = {
       source: 'persona',
-      next: async () => ({ message: null, done: false, cost_usd: 0, error: 'unparseable reply' }),
+      next: async () => ({
+        message: null,
+        done: true,
+        reason: 'simulator_error',
+        cost_usd: 0,
+        model_calls: [],
+        error: 'unparseable reply',
+      }),
     };
     const c = await converse(await session(), a, { task, multi: multi(user) });
     expect([c.termination, c.simulator_error]).toEqual(['simulator_error', 'unparseable reply']);

@@ -1,26 +1,11 @@
 import type { ModelCall } from '../models/wire.js';
 import type { TerminationReason, TranscriptEntry } from '../results/record.js';
+import type { UserSimulator } from '../users/types.js';
 import type { AgentAdapter } from '../session/adapter.js';
 import type { Session } from '../session/session.js';
 import type { ChatMessage, MemoryMode, Turn, TurnInput } from '../session/types.js';
 
 export type { TerminationReason, TranscriptEntry };
-
-/** The user's side of a conversation: the next message, or the end. */
-export interface UserSide {
-  readonly source: 'persona' | 'scripted';
-  next(
-    t: { task: string; transcript: ChatMessage[]; turn: number },
-    signal?: AbortSignal,
-  ): Promise<{
-    message: string | null;
-    done: boolean;
-    reason?: 'user_done' | 'scripted_exhausted';
-    cost_usd: number;
-    model_calls?: ModelCall[];
-    error?: string;
-  }>;
-}
 
 export interface ConversationPlan {
   task: {
@@ -34,7 +19,7 @@ export interface ConversationPlan {
     max_turns: number;
     memory_mode: MemoryMode;
     termination_keyword?: string | null;
-    user: UserSide;
+    user: UserSimulator;
   };
 }
 
@@ -113,15 +98,15 @@ export async function converse(
     );
     c.simulator_cost_usd += next.cost_usd;
     c.simulator_calls.push(...(next.model_calls ?? []));
-    if (next.error) {
-      c.simulator_error = next.error;
+    if (next.reason === 'simulator_error' || next.error) {
+      c.simulator_error = next.error ?? 'the simulator failed';
       end('simulator_error');
       break;
     }
     if (next.done) {
       if (next.message)
         say(n + 1, { role: 'user', source: mt.user.source, content: next.message, closing: true });
-      end(next.reason ?? 'user_done');
+      end(next.reason === 'scripted_exhausted' ? 'scripted_exhausted' : 'user_done');
       break;
     }
     const text = next.message ?? '';

@@ -22,6 +22,8 @@ export interface RunPlan {
   runId: string;
   task: Task;
   agent: PreparedAgent;
+  /** A failure of this run found before it started (its persona's simulator model). */
+  error?: RunError;
   /** Sessions of a multi_turn suite: the user side, the cap, the memory mode. */
   multi?:
     (NonNullable<ConversationPlan['multi']> & { simulator_mode: 'persona' | 'scripted' }) | null;
@@ -153,6 +155,7 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
 async function resolve(plan: RunPlan, deps: LifecycleDeps) {
   if (deps.suiteError) throw new RunFailure(deps.suiteError);
   if (plan.agent.error) throw new RunFailure(plan.agent.error);
+  if (plan.error) throw new RunFailure(plan.error);
   const kind = agentKindOf(plan.agent.config);
   const sc = plan.task.scenario;
   if (kind.needsWorkspace && !sc)

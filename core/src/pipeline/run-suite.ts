@@ -8,7 +8,7 @@ import { loadTasks, type Task, type TaskScenario } from '../config/tasks.js';
 import type { ConfigTree, Loaded, SuiteConfig } from '../config/types.js';
 import type { JudgeTarget } from '../grading/judge.js';
 import { ModelEnvironment, ModelUnresolved } from '../models/environment.js';
-import type { Provenance, RunRecord, SuiteManifest } from '../results/record.js';
+import type { Provenance, RunError, RunRecord, SuiteManifest } from '../results/record.js';
 import { Redactor } from '../results/redact.js';
 import { fitRecord } from '../results/record-size.js';
 import { DirectoryStore } from '../results/store.js';
@@ -27,7 +27,8 @@ import { selectRuns, type Shard } from './select.js';
 import { seedWorkspace, type SeededWorkspace } from '../workspace/seed.js';
 import { disposeCode } from '../agents/python/source.js';
 import { buildRecord, provenance as makeProvenance } from './record.js';
-import { runLifecycle } from './lifecycle.js';
+import { runLifecycle, type RunPlan } from './lifecycle.js';
+import { createUserSimulator } from '../users/index.js';
 import { agentKindOf } from '../agents/registry.js';
 
 export type RunEvent =
@@ -185,6 +186,32 @@ async function runSuite(
       judgeCode = e.code;
     }
   }
+  // Persona sessions need the simulator's model; scripted ones do not, and run regardless.
+  let simulatorTarget: JudgeTarget | null = null;
+  let simulatorError: RunError | undefined;
+  if (tasks.some((t) => t.multi_turn?.simulator_mode === 'persona')) {
+    try {
+      simulatorTarget = ctx.models.simulatorTarget(
+        s.simulator?.model,
+        tree.project.value.simulator_model,
+      );
+    } catch (e) {
+      if (!(e instanceof ModelUnresolved)) throw e;
+      simulatorError = { class: 'contract_error', code: e.code, message: e.message };
+    }
+  }
+  /** A session's shape: its user side (a fresh simulator per run), cap and memory. */
+  const sessionOf = (task: Task): RunPlan['multi'] => {
+    const mt = task.multi_turn;
+    if (!mt || (mt.simulator_mode === 'persona' && simulatorError)) return null;
+    return {
+      simulator_mode: mt.simulator_mode,
+      max_turns: mt.max_turns,
+      memory_mode: mt.memory_mode,
+      termination_keyword: mt.termination_keyword,
+      user: createUserSimulator(mt, simulatorTarget),
+    };
+  };
   const all: { task: Task; agent: string; trial: number }[] = [];
   for (const task of tasks)
     for (const agent of agentNames)
@@ -295,8 +322,15 @@ async function runSuite(
     runId: string,
     base: Omit<Parameters<typeof buildRecord>[0], 'outcome' | 'judge'>,
   ): Promise<RunRecord> {
+    const persona = run.task.multi_turn?.simulator_mode === 'persona';
     const r = await runLifecycle(
-      { runId, task: run.task, agent },
+      {
+        runId,
+        task: run.task,
+        agent,
+        multi: sessionOf(run.task),
+        ...(persona && simulatorError ? { error: simulatorError } : {}),
+      },
       {
         driver: ctx.driver,
         relay: ctx.models.relay,
