@@ -57,8 +57,8 @@ export class Gateway {
   private readonly limits: typeof GATEWAY_LIMITS;
   private revoked = false;
   /** Turns a live agent process said it finished, and who waits to hear of one. */
-  private readonly turnsDone = new Set<number>();
-  private readonly turnWaiters = new Map<number, () => void>();
+  private readonly turnsDone = new Map<number, TurnSignal>();
+  private readonly turnWaiters = new Map<number, (signal: TurnSignal) => void>();
   private server?: Server;
   url = '';
 
@@ -103,12 +103,18 @@ export class Gateway {
   }
 
   /**
-   * Resolves once the in-sandbox harness says turn `n` ended (POST /session/turn-done). It is a
-   * signal only: what the turn produced is read from the sandbox's files afterwards.
+   * Resolves once the in-sandbox harness says turn `n` ended (POST /session/turn-done), with
+   * the turn's report file as the harness read it back, when it was small enough to carry.
    */
-  turnDone(n: number): Promise<void> {
-    if (this.turnsDone.has(n)) return Promise.resolve();
+  turnDone(n: number): Promise<TurnSignal> {
+    const seen = this.turnsDone.get(n);
+    if (seen) return Promise.resolve(seen);
     return new Promise((resolve) => this.turnWaiters.set(n, resolve));
+  }
+
+  /** What was posted for turn `n` so far, if anything (the count keeps growing). */
+  turnSignal(n: number): TurnSignal | undefined {
+    return this.turnsDone.get(n);
   }
 
   /** After this every request is refused, even on connections already open. */
@@ -267,8 +273,12 @@ export class Gateway {
 
   private sessionTurnDone(body: Buffer, res: ServerResponse) {
     let turn: unknown;
+    let report: unknown;
     try {
-      turn = (JSON.parse(body.toString('utf8')) as { turn?: unknown })?.turn;
+      ({ turn, report } = JSON.parse(body.toString('utf8')) as {
+        turn?: unknown;
+        report?: unknown;
+      });
     } catch {
       /* answered below */
     }
@@ -277,8 +287,14 @@ export class Gateway {
         error: { type: 'invalid_request', message: 'body must be {"turn": <positive integer>}' },
       });
     const n = turn as number;
-    if (this.turnsDone.size < 10_000) this.turnsDone.add(n);
-    this.turnWaiters.get(n)?.();
+    // The harness posts once a turn; every post is counted, so a second (someone else's) shows.
+    const seen = this.turnsDone.get(n);
+    if (seen) seen.posts++;
+    else if (this.turnsDone.size < 10_000) {
+      const signal = { posts: 1, ...(typeof report === 'string' ? { report } : {}) };
+      this.turnsDone.set(n, signal);
+      this.turnWaiters.get(n)?.(signal);
+    }
     this.turnWaiters.delete(n);
     send(res, 202, { accepted: n });
   }
@@ -354,6 +370,13 @@ export class Gateway {
       if (out[k] === undefined) delete out[k];
     return out;
   }
+}
+
+/** A turn's end as the in-sandbox harness posted it: its report file's text, when small. */
+export interface TurnSignal {
+  report?: string;
+  /** How many posts came for the turn; the harness makes one. */
+  posts: number;
 }
 
 const TOOL_ROUTE = /^\/tools\/([A-Za-z0-9_-]{1,64})$/;

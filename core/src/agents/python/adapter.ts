@@ -6,7 +6,7 @@ import type { AgentAdapter, Mount } from '../../session/adapter.js';
 import type { Session } from '../../session/session.js';
 import { emptyTurnOutcome, type TurnInput, type TurnOutcome } from '../../session/types.js';
 import { boundJson, clipText, noCut, wasCut } from '../../util/bounded.js';
-import { readReport } from '../report.js';
+import { readReport, type HarnessReport } from '../report.js';
 import { sandboxEnv } from '../sandbox-env.js';
 import { taskInputFor } from '../task-input.js';
 import { badReport, classify, reportedAt, toSteps, type RawStep } from './classify.js';
@@ -158,6 +158,28 @@ export class PythonAdapter implements AgentAdapter {
   }
 
   /**
+   * The turn's report: the copy the harness posted with its signal when there was exactly one
+   * post, else the file itself, read through the archive endpoint.
+   */
+  private async report(session: Session, turn: number): Promise<HarnessReport> {
+    const signal = session.gateway.turnSignal(turn);
+    if (signal && signal.posts > 1)
+      return {
+        ok: false,
+        problem: `the turn was reported ${signal.posts} times (only the harness may report it once)`,
+      };
+    if (signal?.report !== undefined) return readReport(signal.report);
+    const file = await readSandboxFile(
+      session.requireSandbox(),
+      `${OUT}/turn-${turn}.json`,
+      REPORT_MAX_BYTES,
+    );
+    return file && file.size > file.data.length
+      ? { ok: false, problem: `the report is over ${REPORT_MAX_BYTES} bytes` }
+      : readReport(file?.data.toString('utf8'));
+  }
+
+  /**
    * Status and error class are the host's call: a timeout, the memory killer and the exit
    * status are observed here; what the report says is a claim checked against them.
    */
@@ -188,11 +210,7 @@ export class PythonAdapter implements AgentAdapter {
         return out;
       }
     }
-    const file = await readSandboxFile(sb, `${OUT}/turn-${turn}.json`, REPORT_MAX_BYTES);
-    const report =
-      file && file.size > file.data.length
-        ? ({ ok: false, problem: `the report is over ${REPORT_MAX_BYTES} bytes` } as const)
-        : readReport(file?.data.toString('utf8'));
+    const report = await this.report(session, turn);
     if (!report.ok) {
       const code = exit?.exitCode;
       const oom = code === 137 || (await sb.oomKilled());
