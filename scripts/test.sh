@@ -17,6 +17,13 @@ if [ "${CI:-}" = "true" ] && ! npm run -s format:check >/dev/null 2>&1; then
   npm run -s format:check 2>&1 | grep '\[warn\]' | head -20 >&2
   exit 1
 fi
+# The boundary check (.dependency-cruiser.cjs and its folder-cycle rule): CI fails on an import
+# across the front door, a platform import in core, or a new cycle between core folders.
+if [ "${CI:-}" = "true" ] && ! boundaries=$(npm run -s check:boundaries 2>&1); then
+  echo "import boundaries broken: run 'npm run check:boundaries'" >&2
+  echo "$boundaries" | grep -v '^known folder cycle' | head -40 >&2
+  exit 1
+fi
 if [ "${CI:-}" = "true" ] || [ "$(id -u)" = 0 ]; then
   bash scripts/ensure-docker.sh
 elif ! docker info >/dev/null 2>&1; then

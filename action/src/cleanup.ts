@@ -1,6 +1,5 @@
 import * as core from '@actions/core';
-import { DockerDriver } from '../../core/src/sandbox/docker.js';
-import { sweepTempDirs } from '../../core/src/util/temp.js';
+import { DockerDriver, sweepTempDirs } from '../../core/src/index.js';
 
 /**
  * The post step: runs even when the job is cancelled. The main step's process is gone by then,

@@ -1,4 +1,4 @@
-import type { Provenance } from '../../core/src/results/record.js';
+import type { Provenance } from '../../core/src/index.js';
 
 export interface EventPayload {
   repository?: { full_name?: string; html_url?: string };

@@ -1,25 +1,24 @@
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { loadConfig } from '../../core/src/config/load.js';
-import type { AgentConfig } from '../../core/src/config/types.js';
-import { withCliInstall } from '../../core/src/pipeline/prepare.js';
-import { inspectImage, type CachedImage } from '../../core/src/sandbox/image-archive.js';
-import {
-  cacheKeyOf,
-  ImageCache,
-  type RestoreOutcome,
-  type SaveOutcome,
-} from '../../core/src/sandbox/image-cache.js';
-import { DirectoryImageStore } from '../../core/src/sandbox/image-store-dir.js';
 import {
   BASE_LABEL,
   baseImageKey,
+  cacheKeyOf,
   DEFAULT_BASE_IMAGE,
+  DirectoryImageStore,
+  ImageCache,
   ImageManager,
+  inspectImage,
   isOwnBase,
   KEY_LABEL,
+  loadConfig,
   wantedBaseVersion,
-} from '../../core/src/sandbox/images.js';
+  withCliInstall,
+  type AgentConfig,
+  type CachedImage,
+  type RestoreOutcome,
+  type SaveOutcome,
+} from '../../core/src/index.js';
 import { ActionsImageStore } from './image-store-actions.js';
 
 /** One image a job needs, what the cache did for it, and what was saved after the run. */

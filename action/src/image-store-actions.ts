@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import * as cache from '@actions/cache';
-import type { ImageArchiveStore } from '../../core/src/sandbox/image-cache.js';
+import type { ImageArchiveStore } from '../../core/src/index.js';
 
 /**
  * Image archives in the GitHub Actions cache, through @actions/cache (which speaks whichever

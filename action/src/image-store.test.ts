@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCacheServer, type CacheServer } from '../../bench/actions-cache-server.js';
-import type { ImageArchiveStore } from '../../core/src/sandbox/image-cache.js';
-import { DirectoryImageStore } from '../../core/src/sandbox/image-store-dir.js';
+import { DirectoryImageStore, type ImageArchiveStore } from '../../core/src/index.js';
 import { ActionsImageStore } from './image-store-actions.js';
 
 /** Every temp dir the suites make; removed at the end (one entry is 136 MiB). */

@@ -1,4 +1,4 @@
-import { parseShard, parseTaskFilter, type Shard } from '../../core/src/pipeline/select.js';
+import { parseShard, parseTaskFilter, type Shard } from '../../core/src/index.js';
 
 /** Everything the Action reads from `with:`, parsed and checked before any work starts. */
 export interface ActionInputs {

@@ -1,4 +1,4 @@
-import type { SuiteManifest } from '../../core/src/results/record.js';
+import type { SuiteManifest } from '../../core/src/index.js';
 
 /** Step outputs over every suite the step ran (or merged). */
 export function outputsOf(manifests: SuiteManifest[]): Record<string, string> {

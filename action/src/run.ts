@@ -3,15 +3,23 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, posix, resolve } from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import { GitBranchStore, type BranchIndex } from '../../core/src/results/git-branch.js';
-import { applyExtraGates } from '../../core/src/results/gates.js';
-import { mergeShards, type ShardResult } from '../../core/src/results/merge.js';
-import { Redactor } from '../../core/src/results/redact.js';
-import type { RunRecord, SuiteManifest } from '../../core/src/results/record.js';
-import { renderJobSummary, type SummaryPart } from '../../core/src/report/job-summary.js';
-import { chip } from '../../core/src/report/format.js';
-import { actionsLogLine } from '../../core/src/util/untrusted-text.js';
-import { runSuites, type RunEvent, type SuiteResult } from '../../core/src/pipeline/run-suite.js';
+import {
+  actionsLogLine,
+  applyExtraGates,
+  chip,
+  GitBranchStore,
+  mergeShards,
+  Redactor,
+  renderJobSummary,
+  runSuites,
+  type BranchIndex,
+  type RunEvent,
+  type RunRecord,
+  type ShardResult,
+  type SuiteManifest,
+  type SuiteResult,
+  type SummaryPart,
+} from '../../core/src/index.js';
 import { provenanceFrom, repositoryUrl, type EventPayload } from './context.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
 import { outputsOf } from './outputs.js';

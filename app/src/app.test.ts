@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { COMMENT_MARKER } from '../../core/src/report/pr-comment.js';
+import { COMMENT_MARKER } from '../../core/src/index.js';
 import { record } from '../../core/src/test-support/records.js';
 import {
   API,

@@ -2,12 +2,17 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { parse } from 'yaml';
-import { describeAgentChange } from '../../core/src/config/describe.js';
-import { ConfigError, type ConfigIssue } from '../../core/src/config/errors.js';
-import { loadConfig } from '../../core/src/config/load.js';
-import type { AgentConfig } from '../../core/src/config/types.js';
-import { batches, CHECK_LIMITS, type CheckAnnotation } from '../../core/src/report/check-run.js';
-import { cutBytes } from '../../core/src/report/markdown.js';
+import {
+  batches,
+  CHECK_LIMITS,
+  ConfigError,
+  cutBytes,
+  describeAgentChange,
+  loadConfig,
+  type AgentConfig,
+  type CheckAnnotation,
+  type ConfigIssue,
+} from '../../core/src/index.js';
 import type { Octokit } from './types.js';
 
 const CONFIG_DIR = /^(.*?\.gauntlet)\//;

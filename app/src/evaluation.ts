@@ -1,11 +1,15 @@
 import { posix } from 'node:path';
-import type { IndexEntry } from '../../core/src/results/git-branch.js';
-import { compareRuns } from '../../core/src/results/compare.js';
-import { mergeShards } from '../../core/src/results/merge.js';
-import type { RunRecord, SuiteManifest } from '../../core/src/results/record.js';
-import { summarise } from '../../core/src/results/summary.js';
-import { renderCheckRun } from '../../core/src/report/check-run.js';
-import { renderPrComment, type SuiteComparison } from '../../core/src/report/pr-comment.js';
+import {
+  compareRuns,
+  mergeShards,
+  renderCheckRun,
+  renderPrComment,
+  summarise,
+  type IndexEntry,
+  type RunRecord,
+  type SuiteComparison,
+  type SuiteManifest,
+} from '../../core/src/index.js';
 import { ApiResultsSource } from './results-source.js';
 import { upsertStickyComment } from './sticky-comment.js';
 import type { AppSettings, Octokit } from './types.js';

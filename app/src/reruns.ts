@@ -1,4 +1,4 @@
-import { RERUN_ALL, RERUN_FAILED } from '../../core/src/report/check-run.js';
+import { RERUN_ALL, RERUN_FAILED } from '../../core/src/index.js';
 import { ApiResultsSource } from './results-source.js';
 import type { AppSettings, Octokit } from './types.js';
 

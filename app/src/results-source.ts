@@ -1,5 +1,4 @@
-import type { BranchIndex } from '../../core/src/results/git-branch.js';
-import type { RunRecord, SuiteManifest } from '../../core/src/results/record.js';
+import type { BranchIndex, RunRecord, SuiteManifest } from '../../core/src/index.js';
 import type { Octokit } from './types.js';
 
 /** The results branch read through the REST API with the installation token. */

@@ -1,4 +1,4 @@
-import { COMMENT_MARKER } from '../../core/src/report/pr-comment.js';
+import { COMMENT_MARKER } from '../../core/src/index.js';
 import type { Octokit } from './types.js';
 
 /**

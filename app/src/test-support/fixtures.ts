@@ -2,10 +2,16 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import nock from 'nock';
 import { Probot, ProbotOctokit } from 'probot';
-import type { BranchIndex, IndexEntry } from '../../../core/src/results/git-branch.js';
+import {
+  summarise,
+  type BranchIndex,
+  type IndexEntry,
+  type Provenance,
+  type RunRecord,
+  type SuiteManifest,
+} from '../../../core/src/index.js';
+// A store internal the fixtures need to build branch indexes by hand.
 import { entryOf } from '../../../core/src/results/git-branch.js';
-import type { Provenance, RunRecord, SuiteManifest } from '../../../core/src/results/record.js';
-import { summarise } from '../../../core/src/results/summary.js';
 import { gauntletApp } from '../index.js';
 
 /** Real webhook payloads from @octokit/webhooks-examples, adapted per test. */

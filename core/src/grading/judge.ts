@@ -1,9 +1,13 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { Ajv } from 'ajv';
-import type { AgentOutcome } from '../session/outcome.js';
-import type { PriceTable } from '../models/prices.js';
-import type { WireFormat } from '../models/wire.js';
-import type { JudgeCard, TranscriptEntry } from '../results/record.js';
+import type { ModelTarget } from '../models/target.js';
+import type {
+  JudgeCard,
+  ModelCall,
+  ScorerResult,
+  TrajectoryStep,
+  TranscriptEntry,
+} from '../results/record.js';
 
 /** The fixed rubric of seed 001: not configurable per agent or suite. */
 export const VERDICT_TOOL = {
@@ -61,22 +65,25 @@ export const VERDICT_TOOL = {
 
 const validate = new Ajv({ allErrors: true }).compile(VERDICT_TOOL.input_schema);
 
-export interface JudgeTarget {
-  model: string;
-  format: WireFormat;
-  /** The host relay (loopback), which holds the provider key and records the call. */
-  baseUrl: string;
-  token: string;
-  prices: PriceTable;
-  /** The suite's redactor: every prompt is passed through it, so no secret reaches the model. */
-  redact?: (text: string) => string;
+/** The judge's model, reached through the host's loopback relay. */
+export type JudgeTarget = ModelTarget;
+
+/** What the judge reads of a run; an agent's outcome is one. */
+export interface JudgeEvidence {
+  final_response: string | null;
+  steps: TrajectoryStep[];
+  model_calls: Pick<ModelCall, 'input_tokens' | 'output_tokens'>[];
+  tool_calls: readonly unknown[];
+  debug: { exception?: { type: string; message: string } };
+  /** Coding runs only: what the agent changed and how the scorers judged it. */
+  coding?: { diff: string | null; scorers: ScorerResult[] };
 }
 
 export interface JudgeInput {
   user_instruction: string;
   behavior_instructions: string | null;
   expected_outcome: 'completion' | 'refusal';
-  outcome: AgentOutcome;
+  outcome: JudgeEvidence;
   /** Sessions: the whole conversation, which the verdict is about. */
   transcript?: TranscriptEntry[];
 }

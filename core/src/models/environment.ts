@@ -3,11 +3,11 @@ import { resolve } from 'node:path';
 import type { Loaded, ProjectConfig } from '../config/types.js';
 import type { SecretResolver } from '../config/secrets.js';
 import { Gateway } from '../gateway/server.js';
-import type { JudgeTarget } from '../grading/judge.js';
 import { Cassette } from './cassette.js';
 import { PriceTable } from './prices.js';
 import { ModelRelay, type Provider } from './relay.js';
 import { loadScript, serveScript } from './scripted.js';
+import type { ModelTarget } from './target.js';
 import type { WireFormat } from './wire.js';
 
 const DEFAULT_BASE: Record<WireFormat, string> = {
@@ -104,7 +104,7 @@ export class ModelEnvironment {
   }
 
   /** Resolves the judge: the suite's model, then gauntlet.yaml's, else agent_model_unresolved. */
-  judgeTarget(suiteModel: string | undefined, projectModel: string | undefined): JudgeTarget {
+  judgeTarget(suiteModel: string | undefined, projectModel: string | undefined): ModelTarget {
     const name = suiteModel ?? projectModel;
     if (!name)
       throw new ModelUnresolved(
@@ -143,7 +143,7 @@ export class ModelEnvironment {
    * simulator_model, else simulator_model_unresolved. It is called through the same loopback
    * relay as the judge (keys stay on the host, cassettes record it, the scripted model serves it).
    */
-  simulatorTarget(suiteModel?: string, projectModel?: string): JudgeTarget {
+  simulatorTarget(suiteModel?: string, projectModel?: string): ModelTarget {
     const fail = (message: string) => new ModelUnresolved('simulator_model_unresolved', message);
     const name = suiteModel ?? projectModel;
     if (!name)

@@ -1,3 +1,8 @@
+import type { ToolResult } from '../results/record.js';
+
+// What the relay records (ModelCall, ToolResult) is a shape of the stored record schema.
+export type { ModelCall, ToolResult } from '../results/record.js';
+
 /** Provider-neutral shapes that the scripted model renders into each wire format. */
 export type WireFormat = 'anthropic' | 'openai' | 'gemini';
 
@@ -13,37 +18,6 @@ export type ReplyBlock =
 export interface Usage {
   input_tokens: number;
   output_tokens: number;
-}
-
-/** A model call as recorded for the trajectory, cost accounting and cassettes. */
-export interface ModelCall {
-  id: string;
-  provider: WireFormat;
-  model: string;
-  stream: boolean;
-  status: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-  /** Set when the model is not in the price table: cost_usd is 0 because it is unknown. */
-  price_unknown?: true;
-  latency_ms: number;
-  started_at: string;
-  /** Who made it: the agent (through the gateway) or the judge/simulator on the host. */
-  purpose: 'agent' | 'judge' | 'simulator';
-  error?: string;
-  /** Short text of what the model answered, for the trajectory view. */
-  response_preview?: string;
-  tool_uses?: { name: string; input: unknown }[];
-  /** Tool results the client sent back in this request (those after the model's last turn). */
-  tool_results?: ToolResult[];
-  actor_id?: string;
-}
-
-export interface ToolResult {
-  id: string;
-  name?: string;
-  output: string;
 }
 
 const RESULT_CAP = 4000;

@@ -1,5 +1,5 @@
-import type { ToolCallRecord, TraceEvent } from '../gateway/types.js';
-import type { ModelCall } from '../models/wire.js';
+// The stored, versioned record schema (schemas/run-record.schema.json) owns every shape it
+// stores, so it imports no runtime module: the relay, the gateway and the agents produce these.
 
 export const RECORD_SCHEMA_VERSION = 1;
 
@@ -79,6 +79,62 @@ export interface TrajectoryStep {
   observed_by?: 'host' | 'agent';
   /** Sessions: the turn the step belongs to (a turn's trajectory is its steps). */
   turn?: number;
+}
+
+/** A model call as recorded for the trajectory, cost accounting and cassettes. */
+export interface ModelCall {
+  id: string;
+  /** The wire format the call used. */
+  provider: 'anthropic' | 'openai' | 'gemini';
+  model: string;
+  stream: boolean;
+  status: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+  /** Set when the model is not in the price table: cost_usd is 0 because it is unknown. */
+  price_unknown?: true;
+  latency_ms: number;
+  started_at: string;
+  /** Who made it: the agent (through the gateway) or the judge/simulator on the host. */
+  purpose: 'agent' | 'judge' | 'simulator';
+  error?: string;
+  /** Short text of what the model answered, for the trajectory view. */
+  response_preview?: string;
+  tool_uses?: { name: string; input: unknown }[];
+  /** Tool results the client sent back in this request (those after the model's last turn). */
+  tool_results?: ToolResult[];
+  actor_id?: string;
+}
+
+/** A tool result as a client sent it back to the model. */
+export interface ToolResult {
+  id: string;
+  name?: string;
+  output: string;
+}
+
+/** A tool call the gateway served or refused. */
+export interface ToolCallRecord {
+  id: string;
+  name: string;
+  source: 'odyssey' | 'injected' | 'passthrough' | 'error' | 'transport_error';
+  args: unknown;
+  response?: unknown;
+  error?: string;
+  latency_ms: number;
+  started_at: string;
+  actor_id?: string;
+}
+
+/** A trace event the agent sent through the gateway. */
+export interface TraceEvent {
+  type: 'assistant_message' | 'thinking' | 'system_prompt' | 'custom' | 'handoff';
+  /** Agent-supplied `__occurred_at`, else the gateway's arrival time. */
+  occurred_at: string;
+  received_at: string;
+  actor_id?: string;
+  data: Record<string, unknown>;
 }
 
 /** One scorer's badge: filled by the coding scenarios' scorers. */

@@ -1,4 +1,3 @@
-import type { Preset } from '../agents/command/presets.js';
 import type { ModelCall } from '../models/wire.js';
 import { normaliseAiderHistory } from './aider.js';
 import { normaliseClaudeStream } from './claude.js';
@@ -7,12 +6,20 @@ import { normaliseCursorStream } from './cursor.js';
 import { normaliseGeminiStream } from './gemini.js';
 import type { NormalisedTranscript } from './steps.js';
 
+/** The native transcript formats gauntlet reads, one normaliser each. */
+export type TranscriptFormat =
+  | 'claude-stream-json'
+  | 'codex-json'
+  | 'cursor-stream-json'
+  | 'gemini-stream-json'
+  | 'aider-history';
+
 /**
  * The normaliser for each preset's native transcript. `session_id` is always set: the CLI's
  * own session id (a validated UUID) for CLIs that announce one, else null.
  */
 export function normaliseTranscript(
-  kind: Preset['transcript'],
+  kind: TranscriptFormat,
   transcript: string,
   modelCalls: ModelCall[] = [],
 ): NormalisedTranscript & { session_id: string | null } {
@@ -21,7 +28,7 @@ export function normaliseTranscript(
 }
 
 function normalised(
-  kind: Preset['transcript'],
+  kind: TranscriptFormat,
   transcript: string,
   modelCalls: ModelCall[],
 ): NormalisedTranscript {

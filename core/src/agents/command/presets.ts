@@ -9,6 +9,7 @@ import { claudeSessionId } from '../../trajectory/claude.js';
 import { codexThreadId } from '../../trajectory/codex.js';
 import { geminiSessionId } from '../../trajectory/gemini.js';
 import { isSessionId } from '../../trajectory/steps.js';
+import type { TranscriptFormat } from '../../trajectory/normalise.js';
 
 export type PresetId = 'claude' | 'codex' | 'cursor-agent' | 'aider' | 'gemini';
 
@@ -43,12 +44,7 @@ export interface Preset {
   /** The documented install line, as the body of an environment layer. */
   install: { system_packages: string[]; dockerfile: string };
   /** The native transcript the normaliser reads. */
-  transcript:
-    | 'claude-stream-json'
-    | 'codex-json'
-    | 'cursor-stream-json'
-    | 'gemini-stream-json'
-    | 'aider-history';
+  transcript: TranscriptFormat;
   /** The flag naming the transcript file, when it is a file rather than stdout (the appended flags set it). */
   transcriptFlag?: string;
   /** False when the CLI talks to its vendor's own backend, which the gateway cannot relay. */

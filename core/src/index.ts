@@ -1,0 +1,77 @@
+// The engine's front door: action/, app/, bench/ and the CLI's entry import the engine from this
+// module only, and no module inside core/src imports it (npm run check:boundaries holds both).
+// Exports are named, one block per concern, so the public surface is read here.
+
+// Config as code: load and validate a config tree; errors name file:line:column.
+export { loadConfig } from './config/load.js';
+export { ConfigError, type ConfigIssue } from './config/errors.js';
+export { describeAgentChange } from './config/describe.js';
+export type { AgentConfig } from './config/types.js';
+
+// Suite runs: which tasks and shard a job takes, the run itself and the events it emits.
+export { parseShard, parseTaskFilter, type Shard } from './pipeline/select.js';
+export { runSuites, type RunEvent, type SuiteResult } from './pipeline/run-suite.js';
+export { withCliInstall } from './pipeline/prepare.js';
+
+// Sandboxes and their images: the Docker driver, image builds and the image archive cache.
+export { DockerDriver } from './sandbox/docker.js';
+export {
+  BASE_LABEL,
+  baseImageKey,
+  DEFAULT_BASE_IMAGE,
+  ImageManager,
+  isOwnBase,
+  KEY_LABEL,
+  wantedBaseVersion,
+} from './sandbox/images.js';
+export {
+  cacheKeyOf,
+  ImageCache,
+  type ImageArchiveStore,
+  type RestoreOutcome,
+  type SaveOutcome,
+} from './sandbox/image-cache.js';
+export { DirectoryImageStore } from './sandbox/image-store-dir.js';
+export { inspectImage, type CachedImage } from './sandbox/image-archive.js';
+
+// Results: the stored records, the results branch, shard merges, comparison, gates, redaction.
+export type { Provenance, RunRecord, SuiteManifest } from './results/record.js';
+export { GitBranchStore, type BranchIndex, type IndexEntry } from './results/git-branch.js';
+export { mergeShards, type ShardResult } from './results/merge.js';
+export { compareRuns } from './results/compare.js';
+export { applyExtraGates } from './results/gates.js';
+export { summarise } from './results/summary.js';
+export { Redactor } from './results/redact.js';
+
+// Reports, sized to GitHub's limits: check runs, the PR comment, the job summary.
+export {
+  batches,
+  CHECK_LIMITS,
+  renderCheckRun,
+  RERUN_ALL,
+  RERUN_FAILED,
+  type CheckAnnotation,
+} from './report/check-run.js';
+export { COMMENT_MARKER, renderPrComment, type SuiteComparison } from './report/pr-comment.js';
+export { renderJobSummary, type SummaryPart } from './report/job-summary.js';
+export { chip } from './report/format.js';
+export { cutBytes } from './report/markdown.js';
+
+// The runner API (seed 003): open sandboxes for agents of a config tree, run turns, resume a
+// CLI's session, hand files between sandboxes, keep a branch per agent.
+export {
+  Runner,
+  RunnerSandbox,
+  type OpenSandboxOptions,
+  type RunnerOptions,
+  type RunTurnOptions,
+  type TurnResult,
+} from './runner/runner.js';
+
+// Host utilities the entry points share.
+export { actionsLogLine } from './util/untrusted-text.js';
+export { packageRoot } from './util/paths.js';
+export { sweepTempDirs } from './util/temp.js';
+
+// The command line (bin/gauntlet.js): argv in, exit code out.
+export { main as cliMain } from './cli/main.js';
