@@ -118,5 +118,41 @@ describe.skipIf(!dockerReady() || !clisReady())(
       });
       expect(codexBroken.verdict).toBe('FAIL');
     }, 240_000);
+
+    it('a two-turn session: Claude Code resumes its session; per-turn and cumulative diffs', async () => {
+      const [res] = await runSuites({
+        root: join(packageRoot(), 'examples/coding'),
+        suite: 'session',
+        resultsDir: await mkdtemp(join(tmpdir(), 'coding-results-')),
+      });
+      const r = res.records[0];
+      expect(r).toMatchObject({ status: 'completed', verdict: 'PASS', overall: 'PASS' });
+      const m = r.multi_turn!;
+      expect([m.memory_mode, m.turns_used, m.termination_reason]).toEqual([
+        'stateful',
+        2,
+        'max_turns',
+      ]);
+      // Turn 1 fixed add(); turn 2, resumed, added subtract() and its test on top.
+      expect(m.turns[0].changed_paths).toEqual(['calc.py']);
+      expect(m.turns[0].diff).toContain('+    return a + b');
+      expect(m.turns[1].changed_paths).toEqual(['calc.py', 'test_calc.py']);
+      expect(m.turns[1].diff).toContain('+def subtract(a, b):');
+      expect(m.turns[1].diff).not.toContain('+    return a + b');
+      expect(m.cumulative_diff).toBe(r.diff);
+      expect(r.diff).toContain('+    return a + b');
+      expect(r.diff).toContain('+def test_subtract():');
+      expect(r.scorers).toEqual([
+        { name: 'tests', passed: true, score: 1 },
+        { name: 'scope', passed: true, score: 1 },
+      ]);
+      // The script answers turn 2 only at model turn 4 and on: a request that already carries
+      // turn 1's four model turns, which only the resumed session sends.
+      const turn2 = r.trajectory.steps.filter((s) => s.turn === 2 && s.type === 'read');
+      expect(turn2.length).toBeGreaterThan(0);
+      expect(r.final_response).toBe(
+        'Added subtract(a, b) to calc.py with a test; the test suite passes.',
+      );
+    }, 240_000);
   },
 );
