@@ -1,5 +1,6 @@
 // The boundary check (`npm run check:boundaries`; CI runs it from scripts/test.sh):
-//   1. action/ and app/ import the engine from core/src/index.ts only (test-support excepted);
+//   1. action/, app/ and examples/ import the engine from core/src/index.ts only (test-support
+//      excepted);
 //   2. core/src imports no GitHub platform package (@actions/*, @octokit/*, probot);
 //   3. core/src imports no entry point (action/, app/, bench/, bin/), nor its own front door;
 //   4. no import cycle between core/src's top-level folders (config, models, results, ...).
@@ -12,7 +13,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const SOURCES = ['core/src', 'action/src', 'app/src', 'bench'];
+const SOURCES = ['core/src', 'action/src', 'app/src', 'bench', 'examples'];
 
 /**
  * Folder imports that close a cycle today, each with the move that removes it. The check fails
@@ -127,7 +128,7 @@ const broken = (rule, m, d) => {
 for (const m of modules) {
   const testSupport = m.source.includes('/test-support/');
   for (const d of m.dependencies) {
-    if (/^(action|app)\/src\//.test(m.source) && !testSupport && !d.package) {
+    if (/^((action|app)\/src|examples)\//.test(m.source) && !testSupport && !d.package) {
       const core = d.resolved.startsWith('core/');
       if (core && d.resolved !== 'core/src/index.ts' && !d.resolved.startsWith('core/src/test-support/'))
         broken('entry-points-use-the-front-door (import core/src/index.ts)', m, d);
