@@ -10,7 +10,13 @@ import {
   seeded,
   UNSAFE_CHARS,
 } from '../test-support/hostile-text.js';
-import { record } from '../test-support/records.js';
+import {
+  CODING_SESSION,
+  longSession,
+  record,
+  REFUND_SESSION,
+  sessionRecord,
+} from '../test-support/records.js';
 import { main } from './main.js';
 import { wantsColor } from './terminal.js';
 
@@ -148,5 +154,42 @@ describe('gauntlet show', () => {
       expect(json).not.toMatch(/[\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
       expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify({ ...r, id })));
     }
+  });
+
+  it('prints the session of a multi-turn run: header, transcript, per-turn numbers', async () => {
+    store(sessionRecord(REFUND_SESSION, { task_id: 'refund', id: 'rrefund1' }));
+    setTty(false);
+    const text = await show('rrefund1');
+    const session = text.slice(text.indexOf('── Session'), text.indexOf('── Trajectory'));
+    expect(session.split('\n').slice(1, 4)).toEqual([
+      'ended by user_done · 2 of 6 turns · memory stateful · simulator persona $0.0012',
+      'turn 1 · user (task): Help me fix my failed refund for order #4521.',
+      'turn 1 · agent: I see the refund for order #4521 failed because the card on file has' +
+        ' expired. Shall I reissue it as store credit, or to a new card?',
+    ]);
+    expect(session).toContain("turn 3 · user (persona, closing): Great, that's all I needed.");
+    expect(text).toContain('cost: agent $0.0020 · judge $0.0010 · simulator $0.0012');
+    expect(text).toMatch(/^\+ {2}1\.00s {2}t2 {2}model_call/m);
+    store(sessionRecord(CODING_SESSION, { task_id: 'fix-then-extend', id: 'rcoding2' }));
+    expect(await show('rcoding2')).toMatch(
+      /^ {2}↳ claude-code · .* · 2 files changed \(\+10 −1\): calc\.py, test_calc\.py$/m,
+    );
+    store(record({ task_id: 'hours', id: 'rhours1' }));
+    expect(await show('rhours1')).not.toContain('── Session');
+  });
+
+  it('prints a hostile session inert and bounded, --json with all of it', async () => {
+    const rng = seeded(11);
+    const text = () => `${hostile(rng)}${'\x1b]0;t\x07</details>'.repeat(2000)}`;
+    const [r] = hostileRecords(text);
+    const hostileRun = { ...r, id: 'rsession1', multi_turn: longSession(40, text) };
+    store(hostileRun);
+    setTty(true);
+    const out = await show('rsession1');
+    expect(UNSAFE_CHARS.exec(out.replace(SGR, ''))?.[0]).toBeUndefined();
+    expect(out).toMatch(/^turn 1 · user \(task\): CANARY/m);
+    expect(out).toMatch(/^… \d+ turns not shown \(turns \d+–\d+\); --json has the whole/m);
+    const json = JSON.parse(await show('rsession1', '--json'));
+    expect(json.multi_turn.transcript).toHaveLength(81);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../results/compare.js';
 import { summarise } from '../results/summary.js';
-import { record } from '../test-support/records.js';
+import { markdownProblems } from '../test-support/hostile-text.js';
+import { longSession, record, REFUND_SESSION, sessionRecord } from '../test-support/records.js';
 import { CHECK_LIMITS, renderCheckRun } from './check-run.js';
 import { COMMENT_LIMIT, COMMENT_MARKER, renderPrComment } from './pr-comment.js';
 
@@ -92,5 +93,42 @@ describe('check-run and PR-comment rendering within GitHub limits', () => {
     );
     expect(real).toContain('**1 regression(s) and 0 improvement(s) beyond noise**');
     expect(real).toMatch(/\| a \| support-bot \| 8\/8 \| 0\/8 \| regressed ‼ \| 0\.000 \|/);
+  });
+
+  it('shows failing 50-turn sessions of large messages within the limits', () => {
+    // Twenty failing sessions, each message 20,000 characters with Markdown in it.
+    const big = (turn: number) => `turn ${turn} says: ${'**bold** <b>x</b> @team '.repeat(800)}`;
+    const records = Array.from({ length: 20 }, (_, i) =>
+      sessionRecord(longSession(50, big), { task_id: `chat-${i}`, verdict: 'FAIL' }),
+    );
+    const m = summarise('s1', 'chat', records, 1, { min_pass_rate: 0.9 }, Date.now(), prov);
+    const v = renderCheckRun(m, records, opts);
+    expect(v.text.length).toBeLessThanOrEqual(CHECK_LIMITS.text);
+    expect(v.summary.length).toBeLessThanOrEqual(CHECK_LIMITS.summary);
+    expect(markdownProblems(v.text)).toEqual([]);
+    // The first failing session shows its opening, its end, the cut and the turns left out.
+    const first = v.text.slice(0, v.text.indexOf('</details>'));
+    expect(first).toContain('**Session** · ended by user_done · 50 of 50 turns');
+    expect(first).toContain('**turn 1 · user (task)**: turn 1 says:');
+    expect(first).toContain('**turn 51 · user (persona, closing)**: turn 51 says:');
+    expect(first).toMatch(/_\(cut: \d+ of 19,213 characters shown\)_/);
+    expect(first).toMatch(/_… \d+ turns not shown \(turns \d+–\d+\); the full record has/);
+    expect(v.text).toMatch(/\d+ more non-passing run\(s\) not shown/);
+  });
+
+  it('shows a failing conversation in the check run, and no session for a one-shot run', () => {
+    const records = [
+      sessionRecord(REFUND_SESSION, { task_id: 'refund', verdict: 'FAIL' }),
+      record({ task_id: 'hours', verdict: 'FAIL' }),
+    ];
+    const m = summarise('s1', 'support', records, 1, {}, Date.now(), prov);
+    const [refund, hours] = renderCheckRun(m, records, opts).text.split('</details>');
+    expect(refund).toContain(
+      '**Session** · ended by user_done · 2 of 6 turns · memory stateful' +
+        ' · simulator persona $0.0012',
+    );
+    expect(refund).toContain('**turn 2 · user (persona)**: Store credit is fine, go ahead.');
+    expect(refund).toContain('t2  model_call');
+    expect(hours).not.toContain('**Session**');
   });
 });

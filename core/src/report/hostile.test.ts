@@ -12,6 +12,7 @@ import {
   UNSAFE_CHARS,
   xmlProblems,
 } from '../test-support/hostile-text.js';
+import { longSession } from '../test-support/records.js';
 import { renderCheckRun } from './check-run.js';
 import { renderJobSummary } from './job-summary.js';
 import { renderJunit } from './junit.js';
@@ -53,6 +54,11 @@ function renderAll(records: RunRecord[], suite: string) {
   };
 }
 
+/** hostileRecords, each a session of hostile messages, names, paths and errors too. */
+function hostileSessions(text: () => string): RunRecord[] {
+  return hostileRecords(text).map((r, i) => ({ ...r, multi_turn: longSession(2 + i, text) }));
+}
+
 function expectSafe(out: ReturnType<typeof renderAll>) {
   for (const k of ['markdown', 'jobSummary', 'checkSummary', 'checkText'] as const) {
     expect(markdownProblems(out[k]).join('\n'), k).toBe('');
@@ -74,7 +80,7 @@ describe('renderers given hostile agent, model and config text', () => {
     for (let seed = 1; seed <= 60; seed++) {
       const rng = seeded(seed);
       const out = renderAll(
-        hostileRecords(() => hostile(rng)),
+        hostileSessions(() => hostile(rng)),
         hostile(rng, 3),
       );
       try {
@@ -93,11 +99,25 @@ describe('renderers given hostile agent, model and config text', () => {
     for (const piece of ADVERSARIAL) {
       const text = () => `${CANARY}${piece}${CANARY}`;
       try {
-        expectSafe(renderAll(hostileRecords(text), text()));
+        expectSafe(renderAll(hostileSessions(text), text()));
       } catch (e) {
         throw new Error(`piece ${JSON.stringify(piece)}: ${(e as Error).message}`);
       }
     }
+  });
+
+  it("keep a session's transcript inert and bounded on every surface", () => {
+    // Markdown, HTML, mentions, terminal sequences, `</details>` and sheer size, in one message.
+    const text = () => `${CANARY}${ADVERSARIAL.join('')}${'</details>@all\x1b[2J'.repeat(3000)}`;
+    const out = renderAll(hostileSessions(text), 'suite');
+    expectSafe(out);
+    for (const md of [out.markdown, out.jobSummary, out.checkText]) {
+      expect(md).toContain(`**turn 1 · user (task)**: ${CANARY}`);
+      expect(md).toMatch(/_\(cut: \d+ of [\d,]+ characters shown\)_/);
+    }
+    expect(out.traces[1]).toMatch(/^── Session ─+$/m);
+    expect(out.traces[1]).toContain(`turn 1 · user (task): ${CANARY}`);
+    expect(out.traces[1]).toMatch(/^ {4}\(cut: 3,999 of [\d,]+ characters shown\)$/m);
   });
 
   it('fence a tail whose backtick run is longer than any fixed fence, and show it whole', () => {
@@ -119,7 +139,7 @@ describe('renderers given hostile agent, model and config text', () => {
 
   it('keep a very long line and a very large record within the surface limits', () => {
     const text = () => `${CANARY}${'`@#<'.repeat(50_000)}\n${'y'.repeat(300_000)}`;
-    const out = renderAll(hostileRecords(text), 'suite');
+    const out = renderAll(hostileSessions(text), 'suite');
     expectSafe(out);
     expect(out.checkText.length).toBeLessThanOrEqual(65_535);
     expect(out.comment.length).toBeLessThanOrEqual(65_536);

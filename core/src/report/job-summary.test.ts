@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../results/record.js';
 import { summarise } from '../results/summary.js';
-import { renderJobSummary } from './job-summary.js';
+import { markdownProblems } from '../test-support/hostile-text.js';
+import { longSession, sessionRecord } from '../test-support/records.js';
+import { JOB_SUMMARY_LIMIT, renderJobSummary } from './job-summary.js';
 
 function failing(i: number): RunRecord {
   return {
@@ -58,5 +60,30 @@ describe('job summary', () => {
     expect(out).toContain('https://github.com/o/r/tree/gauntlet-results/runs/s1');
     expect(out).toContain('gauntlet · small'); // the big suite did not crowd out the small one
     expect(out.startsWith('**shard** 1/2')).toBe(true);
+  });
+
+  it('shows failing 50-turn sessions of large messages within the byte limit', () => {
+    const prov = { gauntlet_version: '0', config_hash: 'x', host: 'h' };
+    const big = (turn: number) => `turn ${turn}: ${'<b>x</b> @team **y** '.repeat(1000)}`;
+    const sessions = (n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        sessionRecord(longSession(50, big), { task_id: `chat-${i}`, verdict: 'FAIL' }),
+      );
+    const part = (records: RunRecord[]) => ({
+      manifest: summarise('s1', 'chat', records, 1, {}, Date.now(), prov),
+      records,
+      fullRecordsAt: 'https://github.com/o/r/tree/gauntlet-results/runs/s1',
+    });
+    const all = renderJobSummary([part(sessions(20))]);
+    expect(Buffer.byteLength(all)).toBeLessThanOrEqual(JOB_SUMMARY_LIMIT);
+    expect(markdownProblems(all)).toEqual([]);
+    // 1 MiB holds every one of the twenty sessions, each with its first and last turns.
+    expect(all.match(/\*\*turn 1 · user \(task\)\*\*/g)).toHaveLength(20);
+    expect(all.match(/\*\*turn 51 · user \(persona, closing\)\*\*/g)).toHaveLength(20);
+    // A hundred and twenty of them do not fit: the summary stays within the limit and says so.
+    const cut = renderJobSummary([part(sessions(120))]);
+    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(JOB_SUMMARY_LIMIT);
+    expect(markdownProblems(cut)).toEqual([]);
+    expect(cut).toMatch(/_\d+ more non-passing run\(s\) not shown; the full records are in h/);
   });
 });

@@ -9,6 +9,7 @@ import {
   plainLine,
 } from '../util/untrusted-text.js';
 import { chip, EXPLORER_HEADER, explorerRows, markdownTable, ms, pct, usd } from './format.js';
+import { sessionMarkdown } from './transcript.js';
 
 /** GitHub's smallest body limit (check-run summary and text); the report stays under it. */
 export const MARKDOWN_LIMIT = 65_535;
@@ -40,7 +41,12 @@ export function reportHead(m: SuiteManifest): string {
       (m.trials > 1
         ? ` · **pass^${m.trials}** ${pct(m.pass_hat_k)} · **pass@${m.trials}** ${pct(m.pass_at_k)}`
         : ''),
-    `**Cost** ${usd(m.cost.total_usd)} (agent ${usd(m.cost.agent_usd)}, judge ${usd(m.cost.judge_usd)}) · **latency** p50 ${ms(m.latency.p50_ms)}, p95 ${ms(m.latency.p95_ms)} · **duration** ${ms(m.duration_ms)}`,
+    `**Cost** ${usd(m.cost.total_usd)} (agent ${usd(m.cost.agent_usd)}` +
+      `, judge ${usd(m.cost.judge_usd)}` +
+      // Sessions with a persona simulator have a third cost; suites without one show two.
+      (m.cost.simulator_usd ? `, simulator ${usd(m.cost.simulator_usd)}` : '') +
+      `) · **latency** p50 ${ms(m.latency.p50_ms)}, p95 ${ms(m.latency.p95_ms)}` +
+      ` · **duration** ${ms(m.duration_ms)}`,
     '',
   ];
   if (m.gates.length)
@@ -64,13 +70,18 @@ export function reportHead(m: SuiteManifest): string {
   return head.join('\n');
 }
 
-/** The first steps of a run, one line each: enough to see what the agent did. */
+/**
+ * The first steps of a run, one line each: enough to see what the agent did. A session's steps
+ * carry their turn (`t2`).
+ */
 export function trajectorySummary(r: RunRecord, max = 8): string[] {
   const steps = r.trajectory.steps.filter((s) => s.type !== 'final_response');
+  const turns = steps.some((s) => s.turn !== undefined);
   const lines = steps.slice(0, max).map((s) => {
     const times = s.count && s.count > 1 ? ` (x${s.count})` : '';
     const summary = clipHead(plainLine(s.summary).replace(/\s+/g, ' '), 140);
-    return `${s.type.padEnd(12)} ${summary}${times}`;
+    const turn = turns ? `t${s.turn ?? '-'}`.padEnd(4) : '';
+    return `${turn}${s.type.padEnd(12)} ${summary}${times}`;
   });
   if (steps.length > max) lines.push(`… ${steps.length - max} more step(s)`);
   return lines;
@@ -80,8 +91,9 @@ export function trajectorySummary(r: RunRecord, max = 8): string[] {
 const CAP = { name: 200, code: 200, message: 2000, reasoning: 4000, tail: 3000, banner: 1000 };
 
 /**
- * A collapsed section for one non-passing run: chip, error, judge card, scorer badges,
- * trajectory. Every field from the record is made inert, and each <details> it opens it closes.
+ * A collapsed section for one non-passing run: chip, error, judge card, a session's transcript
+ * (bounded: MARKDOWN_SESSION_BOUNDS), scorer badges, trajectory. Every field from the record
+ * is made inert, and each <details> it opens it closes.
  * `traceHint` is Markdown with `{id}`, which becomes the run id as inert text.
  */
 export function failureSection(r: RunRecord, traceHint: string): string {
@@ -106,6 +118,8 @@ export function failureSection(r: RunRecord, traceHint: string): string {
       '',
     );
   }
+  // The judge's verdict on a session is about this conversation: it comes right after.
+  if (r.multi_turn) lines.push(sessionMarkdown(r.multi_turn), '');
   if (r.scorers.length) {
     const badge = (s: RunRecord['scorers'][number]) => {
       const score = s.score !== undefined ? ` ${mdText(String(s.score))}` : '';

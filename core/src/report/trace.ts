@@ -1,6 +1,7 @@
 import type { RunRecord } from '../results/record.js';
 import { plainLine, plainText } from '../util/untrusted-text.js';
 import { chip, ms, toolCalls, usd } from './format.js';
+import { sessionText } from './transcript.js';
 
 export interface TraceOptions {
   /** Colour the diff with SGR sequences; only for a terminal that wants colour. */
@@ -109,12 +110,20 @@ export function renderTrace(r: RunRecord, o: TraceOptions = {}): string {
   line(`expected_outcome: ${r.seed.expected_outcome}`);
   if (r.seed.initial_state) line(`initial_state: ${JSON.stringify(r.seed.initial_state)}`);
   line(`from ${r.seed.origin.file}:${r.seed.origin.line}`);
+  // A session's conversation, bounded (TERMINAL_SESSION_BOUNDS); --json has all of it.
+  if (r.multi_turn) {
+    rule('Session');
+    line(sessionText(r.multi_turn));
+  }
   rule(`Trajectory (${r.trajectory.steps.length} steps; tool calls ${toolCalls(r)})`);
   const t0 = Date.parse(r.started_at);
+  // A session's steps carry their turn, in a column of its own.
+  const turns = r.trajectory.steps.some((s) => s.turn !== undefined);
   for (const s of r.trajectory.steps) {
     const dt = `+${(Math.max(0, Date.parse(s.at) - t0) / 1000).toFixed(2).padStart(6)}s`;
+    const turn = turns ? `t${s.turn ?? '-'}`.padEnd(4) : '';
     const extra = `${s.count ? `  (x${s.count})` : ''}${s.actor_id ? `  [${s.actor_id}]` : ''}`;
-    line(`${dt}  ${s.type.padEnd(14)} ${s.summary}${extra}`);
+    line(`${dt}  ${turn}${s.type.padEnd(14)} ${s.summary}${extra}`);
   }
   if (r.trajectory.dropped_steps) line(`… ${r.trajectory.dropped_steps} more steps were not kept`);
   if (!r.trajectory.steps.length) {
