@@ -105,37 +105,12 @@ export class ModelEnvironment {
 
   /** Resolves the judge: the suite's model, then gauntlet.yaml's, else agent_model_unresolved. */
   judgeTarget(suiteModel: string | undefined, projectModel: string | undefined): ModelTarget {
-    const name = suiteModel ?? projectModel;
-    if (!name)
-      throw new ModelUnresolved(
-        'agent_model_unresolved',
+    return this.hostTarget(suiteModel ?? projectModel, {
+      code: 'agent_model_unresolved',
+      role: 'judge',
+      unset:
         'no judge model: set judge.model on the suite or judge_model in gauntlet.yaml (or judge: none for scorer-only suites)',
-      );
-    const f = modelFormat(name);
-    if (!f)
-      throw new ModelUnresolved(
-        'agent_model_unresolved',
-        `cannot tell which provider serves judge model "${name}"; write it as anthropic/${name} or openai/${name}`,
-      );
-    const p = this.providers[f.format];
-    if (!p)
-      throw new ModelUnresolved(
-        'agent_model_unresolved',
-        `judge model "${name}" needs the ${f.format} provider: set ${DEFAULT_KEY[f.format]} or providers.${f.format} in gauntlet.yaml`,
-      );
-    if (!p.scripted && !p.apiKey && p.baseUrl === DEFAULT_BASE[f.format])
-      throw new ModelUnresolved(
-        'agent_model_unresolved',
-        `judge model "${name}" has no API key: set ${p.keyName ?? DEFAULT_KEY[f.format]}`,
-      );
-    return {
-      model: f.model,
-      format: f.format,
-      baseUrl: this.hostGateway!.url,
-      token: this.hostToken,
-      prices: this.relay.prices,
-      ...(this.redact ? { redact: this.redact } : {}),
-    };
+    });
   }
 
   /**
@@ -144,28 +119,40 @@ export class ModelEnvironment {
    * relay as the judge (keys stay on the host, cassettes record it, the scripted model serves it).
    */
   simulatorTarget(suiteModel?: string, projectModel?: string): ModelTarget {
-    const fail = (message: string) => new ModelUnresolved('simulator_model_unresolved', message);
-    const name = suiteModel ?? projectModel;
-    if (!name)
-      throw fail(
+    return this.hostTarget(suiteModel ?? projectModel, {
+      code: 'simulator_model_unresolved',
+      role: 'simulator',
+      unset:
         'no user-simulator model: set simulator.model on the suite or simulator_model in ' +
-          'gauntlet.yaml (persona sessions need one; scripted sessions do not)',
-      );
+        'gauntlet.yaml (persona sessions need one; scripted sessions do not)',
+    });
+  }
+
+  /**
+   * A model the host itself calls (the judge, the simulator) through its loopback gateway: its
+   * provider must be configured and keyed, or the role's code says which fix is missing.
+   */
+  private hostTarget(
+    name: string | undefined,
+    o: { code: ModelUnresolved['code']; role: string; unset: string },
+  ): ModelTarget {
+    const fail = (message: string) => new ModelUnresolved(o.code, message);
+    if (!name) throw fail(o.unset);
     const f = modelFormat(name);
     if (!f)
       throw fail(
-        `cannot tell which provider serves simulator model "${name}"; write it as ` +
+        `cannot tell which provider serves ${o.role} model "${name}"; write it as ` +
           `anthropic/${name} or openai/${name}`,
       );
     const p = this.providers[f.format];
     if (!p)
       throw fail(
-        `simulator model "${name}" needs the ${f.format} provider: set ` +
+        `${o.role} model "${name}" needs the ${f.format} provider: set ` +
           `${DEFAULT_KEY[f.format]} or providers.${f.format} in gauntlet.yaml`,
       );
     if (!p.scripted && !p.apiKey && p.baseUrl === DEFAULT_BASE[f.format])
       throw fail(
-        `simulator model "${name}" has no API key: set ${p.keyName ?? DEFAULT_KEY[f.format]}`,
+        `${o.role} model "${name}" has no API key: set ${p.keyName ?? DEFAULT_KEY[f.format]}`,
       );
     return {
       model: f.model,
