@@ -43,9 +43,7 @@ export async function collect(
   out.soft_warnings.push(...session.gateway.budget.notes());
   if (session.hasWorkspace) {
     const eval_error = c.turns.find((t) => t.eval_error)?.eval_error;
-    const cum = await session.cumulativeDiff().catch((e: Error) => {
-      throw new Error(`cumulative diff: ${e.message}`);
-    });
+    const cum = await session.cumulativeDiff();
     out.coding = {
       diff: cum?.diff ?? null,
       changed_paths: cum?.paths ?? [],

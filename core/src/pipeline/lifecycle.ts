@@ -10,7 +10,7 @@ import { failure, RunFailure } from '../results/run-failure.js';
 import type { SandboxDriver, SandboxLimits } from '../sandbox/driver.js';
 import type { AgentAdapter } from '../session/adapter.js';
 import { emptyOutcome, type AgentOutcome } from '../session/outcome.js';
-import { Session } from '../session/session.js';
+import { seedSpec, Session } from '../session/session.js';
 import { WorkspaceSeedError, type SeededWorkspace } from '../workspace/seed.js';
 import { collect } from './collect.js';
 import { converse, type ConversationPlan } from './conversation.js';
@@ -69,18 +69,7 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
         throw failure('internal_error', 'image_not_ready', `no image is ready for ${agent!.name}`);
       return agent!.image;
     });
-    const seed = workspace
-      ? {
-          packDir: workspace.packDir,
-          platformSetup:
-            plan.task.scenario!.config.setup && plan.task.scenario!.config.setup.mode !== 'agent'
-              ? {
-                  command: plan.task.scenario!.config.setup.command,
-                  timeoutS: plan.task.scenario!.config.setup.timeout ?? 600,
-                }
-              : undefined,
-        }
-      : undefined;
+    const seed = workspace ? seedSpec(plan.task.scenario!.config, workspace.packDir) : undefined;
     session = await clock.run('open', () =>
       Session.open({
         runId: plan.runId,

@@ -16,7 +16,7 @@ import { summarise } from '../results/summary.js';
 import { applyExtraGates, type ExtraGates } from '../results/gates.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownReport } from '../report/markdown.js';
-import { checkDocker, DEFAULT_DISK_MB, DockerDriver } from '../sandbox/docker.js';
+import { checkDocker, DockerDriver, sandboxLimits } from '../sandbox/docker.js';
 import type { SandboxDriver } from '../sandbox/driver.js';
 import { DEFAULT_BASE_IMAGE, ImageManager } from '../sandbox/images.js';
 import { newId, sha256, stableStringify } from '../util/hash.js';
@@ -73,8 +73,6 @@ export interface SuiteResult {
   /** What the extra gates had to say (a baseline compared, or none found). */
   notes: string[];
 }
-
-const DEFAULT_LIMITS = { memoryMb: 1024, cpus: 1, pidsLimit: 256 };
 
 /** Runs every selected suite of a config tree; the CLI, the Action and tests all come here. */
 export async function runSuites(opts: RunOptions): Promise<SuiteResult[]> {
@@ -251,12 +249,7 @@ async function runSuite(
   }
   for (const v of ctx.secrets.values()) ctx.redactor.add(v);
 
-  const limits = {
-    memoryMb: tree.project.value.sandbox?.memory_mb ?? DEFAULT_LIMITS.memoryMb,
-    cpus: tree.project.value.sandbox?.cpus ?? DEFAULT_LIMITS.cpus,
-    pidsLimit: tree.project.value.sandbox?.pids_limit ?? DEFAULT_LIMITS.pidsLimit,
-    diskMb: tree.project.value.sandbox?.disk_mb ?? DEFAULT_DISK_MB,
-  };
+  const limits = sandboxLimits(tree.project.value);
 
   const records = await mapPool(
     runs,

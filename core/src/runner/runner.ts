@@ -11,11 +11,11 @@ import type { ModelCall } from '../models/wire.js';
 import { Redactor } from '../results/redact.js';
 import type { RunError, TrajectoryStep } from '../results/record.js';
 import { RunFailure } from '../results/run-failure.js';
-import { DEFAULT_DISK_MB, DockerDriver } from '../sandbox/docker.js';
+import { DockerDriver, sandboxLimits } from '../sandbox/docker.js';
 import type { SandboxDriver, SandboxLimits } from '../sandbox/driver.js';
 import { DEFAULT_BASE_IMAGE, ImageManager } from '../sandbox/images.js';
 import type { AgentAdapter } from '../session/adapter.js';
-import { Session } from '../session/session.js';
+import { seedSpec, Session } from '../session/session.js';
 import type { MemoryMode, Turn } from '../session/types.js';
 import { newId } from '../util/hash.js';
 import { seedWorkspace, type SeededWorkspace } from '../workspace/seed.js';
@@ -103,12 +103,7 @@ export class Runner {
       redactor,
       new ImageManager(p.image ?? DEFAULT_BASE_IMAGE),
       o.driver ?? new DockerDriver(),
-      {
-        memoryMb: p.sandbox?.memory_mb ?? 1024,
-        cpus: p.sandbox?.cpus ?? 1,
-        pidsLimit: p.sandbox?.pids_limit ?? 256,
-        diskMb: p.sandbox?.disk_mb ?? DEFAULT_DISK_MB,
-      },
+      sandboxLimits(tree.project.value),
     );
   }
 
@@ -165,16 +160,7 @@ export class Runner {
         })
       : undefined;
     if (workspace) this.workspaces.push(workspace);
-    const setup = scenario?.value.setup;
-    const seed = workspace
-      ? {
-          packDir: workspace.packDir,
-          platformSetup:
-            setup && setup.mode !== 'agent'
-              ? { command: setup.command, timeoutS: setup.timeout ?? 600 }
-              : undefined,
-        }
-      : undefined;
+    const seed = workspace ? seedSpec(scenario!.value, workspace.packDir) : undefined;
     const token = `gt_${randomBytes(24).toString('hex')}`;
     this.redactor.add(token);
     const [image] = images;

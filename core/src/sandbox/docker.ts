@@ -11,6 +11,7 @@ import type {
   LimitHit,
   Sandbox,
   SandboxDriver,
+  SandboxLimits,
   SandboxSpec,
 } from './driver.js';
 
@@ -52,6 +53,18 @@ export function hardenedHostConfig(spec: SandboxSpec): Docker.HostConfig {
 
 /** A sandbox's disk budget when its config sets none. */
 export const DEFAULT_DISK_MB = 2048;
+
+/** A project's sandbox limits (gauntlet.yaml `sandbox:`), defaults filled in. */
+export function sandboxLimits(p: {
+  sandbox?: { memory_mb?: number; cpus?: number; pids_limit?: number; disk_mb?: number };
+}): SandboxLimits {
+  return {
+    memoryMb: p.sandbox?.memory_mb ?? 1024,
+    cpus: p.sandbox?.cpus ?? 1,
+    pidsLimit: p.sandbox?.pids_limit ?? 256,
+    diskMb: p.sandbox?.disk_mb ?? DEFAULT_DISK_MB,
+  };
+}
 
 /**
  * Whether this engine's storage driver takes a size quota (`--storage-opt size`: overlay2 on

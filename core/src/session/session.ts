@@ -1,7 +1,7 @@
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { join } from 'node:path';
-import type { ToolDecl } from '../config/types.js';
+import type { ScenarioConfig, ToolDecl } from '../config/types.js';
 import { Gateway } from '../gateway/server.js';
 import type { ModelRelay } from '../models/relay.js';
 import { failure } from '../results/run-failure.js';
@@ -42,6 +42,18 @@ export interface SeedSpec {
   /** Host dir holding code.tar, mounted at /gauntlet/workspace when the session opens. */
   packDir: string;
   platformSetup?: { command: string; timeoutS: number };
+}
+
+/** A scenario's seed: its packed workspace, and its setup when the platform runs it. */
+export function seedSpec(scenario: ScenarioConfig, packDir: string): SeedSpec {
+  const setup = scenario.setup;
+  return {
+    packDir,
+    platformSetup:
+      setup && setup.mode !== 'agent'
+        ? { command: setup.command, timeoutS: setup.timeout ?? 600 }
+        : undefined,
+  };
 }
 
 /**

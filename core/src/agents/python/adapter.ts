@@ -31,6 +31,19 @@ export interface PythonAgentSpec {
   setupCommand?: string;
 }
 
+/** A later turn of a stateful session whose process is gone: its memory went with it. */
+function processGone(result: ExecResult): TurnOutcome {
+  const out = emptyTurnOutcome();
+  out.status = 'failed';
+  out.exitCode = result.exitCode;
+  out.error = {
+    class: 'contract_error',
+    code: 'agent_process_died',
+    message: `the session's agent process ended in an earlier turn (exit ${result.exitCode}); a stateful session has no memory left to go on with`,
+  };
+  return out;
+}
+
 /** The session's one live harness process, in stateful mode. */
 interface LiveProcess {
   stdin: PassThrough;
@@ -88,53 +101,52 @@ export class PythonAdapter implements AgentAdapter {
   }
 
   async runTurn(session: Session, input: TurnInput, signal?: AbortSignal): Promise<TurnOutcome> {
-    const sb = session.requireSandbox();
     const line =
       JSON.stringify({ turn: input.turn, task_input: taskInputFor(input, session.runId) }) + '\n';
     const t0 = Date.now();
-    let exit: ExecResult | undefined;
-    let timedOut = false;
-    if (input.memory !== 'stateful') {
-      exit = await sb.exec(this.argv(), {
-        env: this.env(session),
-        stdin: line,
-        timeoutMs: this.spec.timeoutMs,
-        signal,
-      });
-      timedOut = exit.timedOut;
-    } else {
-      const live = (this.live ??= this.start(session, signal));
-      if (live.result) {
-        const out = emptyTurnOutcome();
-        out.status = 'failed';
-        out.exitCode = live.result.exitCode;
-        out.error = {
-          class: 'contract_error',
-          code: 'agent_process_died',
-          message: `the session's agent process ended in an earlier turn (exit ${live.result.exitCode}); a stateful session has no memory left to go on with`,
-        };
-        return out;
-      } else {
-        live.stdin.write(line);
-        let timer: NodeJS.Timeout | undefined;
-        const said = await Promise.race([
-          session.gateway.turnDone(input.turn).then(() => 'done' as const),
-          live.ended.then(() => 'ended' as const),
-          new Promise<'timeout'>(
-            (r) => (timer = setTimeout(() => r('timeout'), this.spec.timeoutMs)),
-          ),
-        ]);
-        clearTimeout(timer);
-        if (said === 'timeout') {
-          timedOut = true;
-          await session.stopAgentProcesses();
-          exit = await live.ended;
-        } else if (said === 'ended') exit = live.result;
-      }
-    }
-    const out = await this.read(session, input.turn, exit, timedOut);
+    const { exit, timedOut } =
+      input.memory === 'stateful'
+        ? await this.liveTurn(session, input.turn, line, signal)
+        : await this.ownProcessTurn(session, line, signal);
+    const out = exit?.dead
+      ? processGone(exit.result)
+      : await this.read(session, input.turn, exit?.result, timedOut);
     out.agent_ms = Date.now() - t0;
     return out;
+  }
+
+  /** One-shot and replay turns: a process of their own, given one line and then EOF. */
+  private async ownProcessTurn(session: Session, line: string, signal?: AbortSignal) {
+    const result = await session.requireSandbox().exec(this.argv(), {
+      env: this.env(session),
+      stdin: line,
+      timeoutMs: this.spec.timeoutMs,
+      signal,
+    });
+    return { exit: { result, dead: false }, timedOut: result.timedOut };
+  }
+
+  /**
+   * Stateful turns: the session's one process takes the line; the turn ends at the harness's
+   * signal, the process's end, or the timeout, which stops every process of the agent's user.
+   */
+  private async liveTurn(session: Session, turn: number, line: string, signal?: AbortSignal) {
+    const live = (this.live ??= this.start(session, signal));
+    if (live.result) return { exit: { result: live.result, dead: true }, timedOut: false };
+    live.stdin.write(line);
+    let timer: NodeJS.Timeout | undefined;
+    const said = await Promise.race([
+      session.gateway.turnDone(turn).then(() => 'done' as const),
+      live.ended.then(() => 'ended' as const),
+      new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), this.spec.timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (said === 'timeout') await session.stopAgentProcesses();
+    const result = said === 'done' ? undefined : await live.ended;
+    return {
+      exit: result ? { result, dead: false } : undefined,
+      timedOut: said === 'timeout',
+    };
   }
 
   private start(session: Session, signal?: AbortSignal): LiveProcess {
