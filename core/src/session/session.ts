@@ -196,7 +196,8 @@ export class Session {
     const gw = this.gateway;
     const mark = [gw.modelCalls.length, gw.toolCalls.length, gw.traceEvents.length];
     const t0 = Date.now();
-    const outcome = await adapter.runTurn(this, input, signal ?? this.spec.signal);
+    const cancel = signal ?? this.spec.signal;
+    const outcome = await adapter.runTurn(this, input, cancel);
     const turn: Turn = {
       index: input.turn,
       agent: adapter.name,
@@ -209,7 +210,7 @@ export class Session {
       started_at: new Date(t0).toISOString(),
       latency_ms: 0,
     };
-    if (this.seeded && !(signal ?? this.spec.signal)?.aborted) {
+    if (this.seeded && !cancel?.aborted) {
       try {
         turn.diff = await this.snapshot(input.turn);
       } catch (e) {

@@ -159,6 +159,7 @@ export class CommandAdapter implements AgentAdapter {
     // A recognised CLI writes its own transcript; anything else gets the execve capture.
     const argv = preset ? ['sh', '-c', command] : ['sh', '/gauntlet/runtime/capture.sh', command];
     const t0 = Date.now();
+    const firstCall = session.gateway.modelCalls.length;
     const r = await sb.exec(['sh', '/gauntlet/runtime/start.sh', ...argv], {
       env,
       cwd: WORKSPACE,
@@ -175,8 +176,9 @@ export class CommandAdapter implements AgentAdapter {
       const transcript = transcriptFile
         ? ((await readSandboxText(sb, transcriptFile, TRANSCRIPT_MAX_BYTES)) ?? '')
         : r.stdout;
-      const calls = session.gateway.modelCalls;
-      const n = normaliseTranscript(preset.transcript, transcript, [...calls]);
+      // This turn's calls only: earlier turns' patches and tool results are not this transcript's.
+      const calls = session.gateway.modelCalls.slice(firstCall);
+      const n = normaliseTranscript(preset.transcript, transcript, calls);
       // The transcript is the CLI's own account; the exit code of the exec is the host's.
       out.steps = n.steps.length
         ? boundSteps(n.steps, out)
