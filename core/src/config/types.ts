@@ -1,4 +1,7 @@
 /** Typed views of the YAML kinds; the JSON Schemas in schemas/ are the source of truth. */
+import type { FailureRule, LedgerSchema } from '../results/record.js';
+
+export type { FailureRule, LedgerSchema };
 
 export interface SecretRef {
   secret: string;
@@ -30,11 +33,28 @@ export interface AgentEnvironment {
   dockerfile?: string;
 }
 
-export interface ToolDecl {
+/** A tool as the agent sees it (its catalogue entry: GET /tools, the MCP shim's tools/list). */
+export interface ToolSpec {
   name: string;
   description?: string;
   input_schema: Record<string, unknown>;
-  mode?: 'sandbox' | 'passthrough';
+}
+
+/**
+ * A declared tool. `simulated` (the seeds' `sandbox`, accepted as an alias): the simulator
+ * model answers from the world-state ledger. `passthrough`: forwarded verbatim to `endpoint`.
+ */
+export interface ToolDecl extends ToolSpec {
+  mode?: 'simulated' | 'passthrough';
+  endpoint?: {
+    url: string;
+    headers?: Record<string, string | SecretRef>;
+    /** Seconds (default 30). */
+    timeout?: number;
+  };
+  /** `adapter`: a passthrough result is written to the ledger as an `entity_type` entity. */
+  ledger_write_policy?: 'none' | 'adapter';
+  entity_type?: string;
 }
 
 export interface AgentConfig {
@@ -49,9 +69,10 @@ export interface AgentConfig {
   environment?: AgentEnvironment;
   env?: Record<string, EnvValue>;
   timeout?: number;
+  /** Resolved by the loader: `- import: file.json` items are replaced by the file's tools. */
   tools?: ToolDecl[];
-  ledger_schema?: Record<string, unknown> | null;
-  topology?: Record<string, unknown> | null;
+  ledger_schema?: LedgerSchema | null;
+  topology?: Topology | null;
 }
 
 export interface TaskSpec {
@@ -60,6 +81,17 @@ export interface TaskSpec {
   behavior_instructions?: string;
   expected_outcome?: 'completion' | 'refusal';
   initial_state?: Record<string, unknown>;
+  failure_rules?: FailureRule[];
+}
+
+/**
+ * A multi-agent system's declared shape: its nodes (actor ids, as in actor_id paths), the
+ * tools each owns, and who may delegate to whom.
+ */
+export interface Topology {
+  agents: { id: string; description?: string; tools?: string[]; delegates_to?: string[] }[];
+  /** Peer transfers the design allows (handoff trace events), as [from, to]. */
+  handoffs?: [string, string][];
 }
 
 /** `turn_mode` of a task: model_as_user is a multi-turn session, single_turn one agent turn. */

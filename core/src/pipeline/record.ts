@@ -138,7 +138,11 @@ export function buildRecord(args: {
     verdict,
     final_response: o.final_response,
     judge,
-    tool_calls: { total: o.tool_calls.length, by_source: bySource },
+    tool_calls: {
+      total: o.tool_calls.length,
+      by_source: bySource,
+      simulator_faults: o.tool_calls.filter((t) => t.fault === 'simulator').length,
+    },
     latency_ms: finished - args.started,
     phases: o.phases,
     cost: {
@@ -149,11 +153,14 @@ export function buildRecord(args: {
     },
     behavior_config: task.behavior_instructions ?? null,
     ledger_violations: [],
+    ledger: null,
+    multi_agent: null,
     seed: {
       user_instruction: task.user,
       behavior_instructions: task.behavior_instructions ?? null,
       expected_outcome: task.expected_outcome ?? 'completion',
       initial_state: task.initial_state ?? null,
+      failure_rules: task.failure_rules ?? null,
       origin: task.origin,
       ...(task.scenario ? { scenario: task.scenario.config } : {}),
     },

@@ -114,17 +114,143 @@ export interface ToolResult {
   output: string;
 }
 
-/** A tool call the gateway served or refused. */
+/** Where a tool call's answer came from (seed 001's source badges; `odyssey` = simulated). */
+export type ToolSource = 'odyssey' | 'injected' | 'passthrough' | 'error' | 'transport_error';
+
+/**
+ * The world-state ledger (seed 004; seed 001's ledger viewer). Entities are keyed by type,
+ * then id; the id field is kept among the fields.
+ */
+export interface LedgerState {
+  entities: Record<string, Record<string, Record<string, unknown>>>;
+  /** State-change flags that are set, in the order they were set. */
+  flags: string[];
+  /** Removed entities as they were when removed, by type then id. */
+  tombstones: Record<string, Record<string, Record<string, unknown>>>;
+}
+
+/** One ledger operation: the authoritative per-step delta (the Changes view). */
+export type LedgerOp =
+  | { op: 'add'; entity_type: string; entity_id: string; fields: Record<string, unknown> }
+  | { op: 'update'; entity_type: string; entity_id: string; fields: Record<string, unknown> }
+  | { op: 'remove'; entity_type: string; entity_id: string }
+  /** value false clears the flag; absent means true. */
+  | { op: 'set_flag'; flag: string; value?: boolean };
+
+/** A declared ledger schema (seed 004), as validated by world/ledger-schema.ts. */
+export interface LedgerSchema {
+  entities: {
+    type: string;
+    id_field: string;
+    description?: string;
+    fields?: {
+      name: string;
+      type: 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array';
+      enum?: (string | number | boolean)[];
+      description?: string;
+    }[];
+  }[];
+  flags?: { policy?: 'open' | 'closed'; values?: string[] };
+}
+
+/** A tool call the gateway served or refused: one ledger row. */
 export interface ToolCallRecord {
   id: string;
   name: string;
-  source: 'odyssey' | 'injected' | 'passthrough' | 'error' | 'transport_error';
+  source: ToolSource;
   args: unknown;
   response?: unknown;
   error?: string;
+  /** The HTTP status the caller got. */
+  status?: number;
+  /**
+   * Whose fault a failed call is: the agent's (bad arguments, an undeclared tool), the
+   * simulator's (no valid reply after one retry; counted apart from the agent's mistakes), or
+   * the platform's (lock contention, a tool that cannot execute here, a refused body).
+   */
+  fault?: 'agent' | 'simulator' | 'platform';
   latency_ms: number;
+  /** The simulator model's share of latency_ms (simulated calls). */
+  model_ms?: number;
   started_at: string;
   actor_id?: string;
+  /** Sessions: the turn the call was made in. */
+  turn?: number;
+  /** The task's failure rule that fired (its index in failure_rules), for injected rows. */
+  rule?: number;
+  /**
+   * The ledger after the call and the operations applied by it. `state` is null when the run's
+   * byte budget for ledger snapshots is spent (the Changes still rebuild it from the initial).
+   */
+  ledger?: { state: LedgerState | null; changes: LedgerOp[] };
+}
+
+/**
+ * A task's failure rule: when it matches a call, the agent gets the configured error instead of
+ * the tool's answer (source `injected`). Every given condition must hold.
+ */
+export interface FailureRule {
+  tool: string;
+  /** Each key must deep-equal the call's argument of that name. */
+  args?: Record<string, unknown>;
+  /** Only the nth call of the tool in the run (1-based). */
+  nth?: number;
+  /** Fires with this probability (0..1), drawn from the run's seeded generator. */
+  probability?: number;
+  /** What the agent gets: an HTTP status (default 500) and the error's type and message. */
+  error: { status?: number; type?: string; message: string };
+}
+
+/** An operation the simulator or a passthrough write proposed that the ledger refused. */
+export interface LedgerViolation {
+  call_id: string;
+  tool: string;
+  /** Which attempt: the simulator's first reply, its retry, or a passthrough adapter write. */
+  attempt: 'first' | 'retry' | 'adapter';
+  errors: string[];
+}
+
+/**
+ * The multi-agent structure card (seed 001), reconstructed from actor_id paths on tool calls
+ * and trace events, unioned with ordered handoff events, grounded against a declared topology.
+ */
+export interface StructureCard {
+  summary: {
+    sub_agents: number;
+    delegation_depth: number;
+    handoffs: number;
+    /** A topology was declared on the agent. */
+    declared: boolean;
+  };
+  attribution: {
+    /** Calls whose actor_id names their caller. */
+    derived: number;
+    /** Calls without an actor_id whose tool exactly one declared node owns. */
+    credited_via_owner: number;
+    /** Calls nobody can be credited with honestly: never guessed. */
+    unattributed: number;
+  };
+  divergence: {
+    declared_only_nodes: string[];
+    undeclared_nodes: string[];
+    declared_only_edges: { from: string; to: string }[];
+    undeclared_edges: { from: string; to: string }[];
+  };
+  roster: {
+    actor: string;
+    tools: string[];
+    calls: number;
+    provenance: 'observed' | 'declared' | 'observed+declared';
+  }[];
+  relationships: {
+    from: string;
+    to: string;
+    kind: 'delegation' | 'handoff';
+    count: number;
+    /** False for a declared edge the run never used. */
+    exercised: boolean;
+  }[];
+  handoff_timeline: { at: string; from: string; to: string }[];
 }
 
 /** A trace event the agent sent through the gateway. */
@@ -159,17 +285,27 @@ export interface RunRecord {
   verdict: RowVerdict;
   final_response: string | null;
   judge: JudgeCard | null;
-  tool_calls: { total: number; by_source: Record<ToolCallRecord['source'], number> };
+  tool_calls: {
+    total: number;
+    by_source: Record<ToolSource, number>;
+    /** Calls that failed through the simulator's fault, not the agent's. */
+    simulator_faults: number;
+  };
   latency_ms: number;
   phases: Record<string, number>;
   cost: { agent_usd: number; judge_usd: number; simulator_usd: number; total_usd: number };
   behavior_config: string | null;
-  ledger_violations: unknown[];
+  ledger_violations: LedgerViolation[];
+  /** Runs with tools: the declared schema, and the ledger as seeded and as left. */
+  ledger: { schema: LedgerSchema | null; initial: LedgerState; final: LedgerState } | null;
+  /** Multi-agent runs only (seed 001); single-agent runs have none. */
+  multi_agent: StructureCard | null;
   seed: {
     user_instruction: string;
     behavior_instructions: string | null;
     expected_outcome: 'completion' | 'refusal';
     initial_state: Record<string, unknown> | null;
+    failure_rules: FailureRule[] | null;
     origin: { file: string; line: number; row?: number };
     scenario?: unknown;
   };
