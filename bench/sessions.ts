@@ -49,7 +49,6 @@ async function perTurn() {
     runId: `bench-turns-${process.pid}`,
     token: 'gt_bench_turns_token',
     relay: new ModelRelay({}, new PriceTable()),
-    tools: [],
     sandbox: {
       driver: new DockerDriver(),
       image,

@@ -4,6 +4,7 @@ import type { RunError } from '../results/record.js';
 import type { ImageManager } from '../sandbox/images.js';
 import type { SandboxLimits } from '../sandbox/driver.js';
 import type { AgentAdapter, Mount } from '../session/adapter.js';
+import type { ResolvedEndpoint } from '../world/tool-desk.js';
 import type { AgentCode } from './python/source.js';
 
 export type AgentKindName = 'python' | 'http' | 'command';
@@ -20,6 +21,8 @@ export interface PreparedAgent {
   timeoutMs: number;
   /** Host files mounted read-only into each sandbox (a CLI from the runner). */
   mounts: Mount[];
+  /** Passthrough tools' endpoints, header secrets resolved (they stay on the host). */
+  endpoints: Map<string, ResolvedEndpoint>;
   error?: RunError;
 }
 

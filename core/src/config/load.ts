@@ -6,7 +6,9 @@ import { checkDockerfileBody } from './dockerfile.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { ungradedSuite } from './grading.js';
 import type { Kind } from './schemas.js';
+import { taskWorldIssues } from './task-world.js';
 import { loadTasks } from './tasks.js';
+import { resolveAgentTools } from './tools.js';
 import type {
   AgentConfig,
   ConfigTree,
@@ -142,6 +144,7 @@ export async function loadConfig(
     names.set(key, file);
     if (kind === 'agent') {
       issues.push(...agentChecks(loaded as Loaded<AgentConfig>, yf));
+      issues.push(...(await resolveAgentTools(loaded as Loaded<AgentConfig>, absRoot)));
       tree.agents.set(name, loaded as Loaded<AgentConfig>);
     } else if (kind === 'suite') tree.suites.set(name, loaded as Loaded<SuiteConfig>);
     else tree.scenarios.set(name, loaded as Loaded<ScenarioConfig>);
@@ -152,6 +155,10 @@ export async function loadConfig(
     if (opts.checkTasks !== false) {
       try {
         const tasks = await loadTasks(suite, tree.scenarios);
+        const agents = suiteAgents(suite.value)
+          .map((n) => tree.agents.get(n)?.value)
+          .filter((a): a is AgentConfig => !!a);
+        issues.push(...taskWorldIssues(suite, tasks, agents));
         const ungraded = ungradedSuite({ suite, tasks, scenarios: tree.scenarios });
         if (ungraded) issues.push(ungraded);
       } catch (e) {
@@ -163,6 +170,8 @@ export async function loadConfig(
   if (issues.length) throw new ConfigError(issues);
   return tree;
 }
+
+const suiteAgents = (s: SuiteConfig): string[] => s.agents ?? (s.agent ? [s.agent] : []);
 
 function emptyProject(file: string): Loaded<ProjectConfig> {
   return { value: {}, file, dir: dirname(file), pos: () => ({ file, line: 1, column: 1 }) };

@@ -145,6 +145,7 @@ const WIREABLE = [
   'behavior_instructions',
   'expected_outcome',
   'initial_state',
+  'failure_rules',
   'id',
   'scenario_ref',
   'workspace_seed',
@@ -426,6 +427,20 @@ export function parseTaskCsv(
         } catch (e) {
           if (e instanceof TooDeep) bad(w, `initial_state ${e.message}`, DEEP_FIX);
           else bad(w, 'initial_state is not a JSON object', STATE_FIX);
+        }
+      } else if (w === 'failure_rules') {
+        try {
+          const parsed = parseJsonCell(v);
+          if (!Array.isArray(parsed)) throw new Error('not a list');
+          task.failure_rules = parsed as Task['failure_rules'];
+        } catch (e) {
+          if (e instanceof TooDeep) bad(w, `failure_rules ${e.message}`, DEEP_FIX);
+          else
+            bad(
+              w,
+              'failure_rules is not a JSON list',
+              'write a JSON list of rules, e.g. [{"tool":"get_order","error":{"message":"down"}}]',
+            );
         }
       } else if (w === 'id') {
         if (!/^[A-Za-z0-9._-]{1,64}$/.test(v))

@@ -1,4 +1,4 @@
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { didYouMean } from '../util/suggest.js';
 import type { ConfigIssue } from './errors.js';
 import { validatorFor, type Kind } from './schemas.js';
@@ -13,6 +13,24 @@ export function validateAgainstSchema(kind: Kind, yf: YamlFile, value: unknown):
   const validate = validatorFor(kind);
   if (validate(value)) return [];
   return simplify(validate.errors ?? []).map((e) => toIssue(kind, yf, e));
+}
+
+/**
+ * Validates a value found at `prefix` within a file (an imported tool in its JSON file) with
+ * a compiled schema, with the same issue wording and positions as whole-file validation.
+ */
+export function validateWith(
+  validate: ValidateFunction,
+  kind: Kind,
+  yf: YamlFile,
+  value: unknown,
+  prefix: (string | number)[],
+): ConfigIssue[] {
+  if (validate(value)) return [];
+  const at = prefix.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+  return simplify(validate.errors ?? []).map((e) =>
+    toIssue(kind, yf, { ...e, instancePath: at + e.instancePath }),
+  );
 }
 
 /** ajv reports every failed branch of anyOf/oneOf; keep the errors a person can act on. */

@@ -12,9 +12,11 @@ export const GATEWAY_BUDGETS = {
   },
   toolCalls: { totalBytes: 1024 * 1024, each: { maxString: 16 * 1024, maxTotal: 32 * 1024 } },
   modelCalls: { totalBytes: 1024 * 1024, each: { maxString: 8 * 1024, maxTotal: 32 * 1024 } },
+  /** The ledger State kept on each tool-call row; past it rows keep only their Changes. */
+  ledgerSnapshots: { totalBytes: 4 * 1024 * 1024 },
 } as const;
 
-type Kind = 'trace event' | 'tool call' | 'model call';
+type Kind = 'trace event' | 'tool call' | 'model call' | 'ledger snapshot';
 
 interface Tally {
   kept: number;
@@ -59,6 +61,21 @@ export class RunBudget {
     return kept;
   }
 
+  /**
+   * Charges `bytes` of an item kept whole or not at all (a ledger snapshot) to its kind's
+   * total: false, and counted as dropped, when it does not fit.
+   */
+  fits(kind: Kind, bytes: number, totalBytes: number): boolean {
+    const t = this.tally(kind);
+    if (t.kept + bytes > totalBytes) {
+      t.dropped++;
+      t.cutBytes += bytes;
+      return false;
+    }
+    t.kept += bytes;
+    return true;
+  }
+
   /** Counts an item dropped whole (over a count limit). */
   drop(kind: Kind) {
     this.tally(kind).dropped++;
@@ -98,5 +115,6 @@ export class RunBudget {
 function budgetOf(kind: Kind): number {
   if (kind === 'trace event') return GATEWAY_BUDGETS.traceEvents.totalBytes;
   if (kind === 'tool call') return GATEWAY_BUDGETS.toolCalls.totalBytes;
+  if (kind === 'ledger snapshot') return GATEWAY_BUDGETS.ledgerSnapshots.totalBytes;
   return GATEWAY_BUDGETS.modelCalls.totalBytes;
 }

@@ -2,21 +2,17 @@ import { chmod, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import type { ToolDecl } from '../config/types.js';
 import type { ModelRelay } from '../models/relay.js';
 import { GEMINI_PATH, type ModelCall, type WireFormat } from '../models/wire.js';
+import type { ToolCallRecord, TraceEvent } from '../results/record.js';
 import { MAX_DEPTH, nestingDepth } from '../util/bounded.js';
-import { newId } from '../util/hash.js';
 import { GATEWAY_BUDGETS, RunBudget } from './budget.js';
-import type { ToolCallRecord, TraceEvent } from './types.js';
+import { actorOf, drain, readBody, send, sendError } from './http.js';
+import { NoTools, type ToolHandler } from './tool-handler.js';
+import { acceptTraceEvents } from './trace-events.js';
+import { TurnSignals, type TurnSignal } from './turn-signals.js';
 
-const EVENT_TYPES = new Set([
-  'assistant_message',
-  'thinking',
-  'system_prompt',
-  'custom',
-  'handoff',
-]);
+export type { TurnSignal } from './turn-signals.js';
 
 /**
  * How the gateway sheds slow and greedy clients. Model bodies may be large (long conversations);
@@ -38,32 +34,139 @@ export interface GatewayOptions {
   listen: { socket: string } | { host: '127.0.0.1'; port: number };
   token: string;
   relay: ModelRelay;
-  tools?: ToolDecl[];
+  /** The platform tools behind /tools; without one every tool is undeclared. */
+  tools?: ToolHandler;
+  /** The run's budget, shared with the tool handler when the session made one for both. */
+  budget?: RunBudget;
   purpose?: ModelCall['purpose'];
   limits?: Partial<typeof GATEWAY_LIMITS>;
+  /** Sees the body of the first model request (the tools-registered check). */
+  onFirstModelRequest?: (format: WireFormat, body: Buffer) => void;
+}
+
+/** A matched route: the handler and the parts of the path it named. */
+interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: string[];
+  body: Buffer;
 }
 
 /**
- * The sandbox's only door: model relay, trace events and platform tools, behind a per-run
- * bearer token that is revoked when the run ends.
+ * One entry of the route table. Routes register here; dispatch never learns their names. A
+ * route with a body says how large it may be and what to record when it is refused.
+ */
+interface Route {
+  method: 'GET' | 'POST';
+  /** The path's parameters when the path is this route's, else null. */
+  match(path: string): string[] | null;
+  /** The largest body read; 0 reads none. */
+  bodyCap: number;
+  refused?(req: IncomingMessage, params: string[], kept: string, error: string): void;
+  handle(ctx: RouteContext): Promise<void> | void;
+}
+
+const exact =
+  (p: string) =>
+  (path: string): string[] | null =>
+    path === p ? [] : null;
+const pattern =
+  (re: RegExp) =>
+  (path: string): string[] | null =>
+    re.exec(path)?.slice(1) ?? null;
+
+const TOOL_ROUTE = /^\/tools\/([A-Za-z0-9_-]{1,64})$/;
+const ROUTES_SERVED =
+  '/v1/messages, /v1/chat/completions, /v1/responses, /v1beta/models/{model}:generateContent, ' +
+  '/trace-events, /session/turn-done, GET /tools and POST /tools/{name}';
+
+/** Which provider a model request is for, from its path alone. */
+function modelRoute(path: string): WireFormat | undefined {
+  if (/^\/v1\/messages(\/count_tokens)?$/.test(path)) return 'anthropic';
+  if (path === '/v1/chat/completions' || path === '/v1/responses') return 'openai';
+  if (GEMINI_PATH.test(path)) return 'gemini';
+  return undefined;
+}
+
+/**
+ * The sandbox's only door: model relay, trace events, session signals and platform tools,
+ * behind a per-run bearer token that is revoked when the run ends. A transport and a route
+ * table; the state it keeps is the run's records.
  */
 export class Gateway {
   readonly modelCalls: ModelCall[] = [];
   readonly traceEvents: TraceEvent[] = [];
-  readonly toolCalls: ToolCallRecord[] = [];
-  readonly budget = new RunBudget();
+  readonly budget: RunBudget;
+  readonly tools: ToolHandler;
   /** Connections accepted: the harness's first one proves the forwarder came up. */
   connections = 0;
   private readonly limits: typeof GATEWAY_LIMITS;
+  private readonly signals = new TurnSignals();
+  private readonly routes: Route[];
   private revoked = false;
-  /** Turns a live agent process said it finished, and who waits to hear of one. */
-  private readonly turnsDone = new Map<number, TurnSignal>();
-  private readonly turnWaiters = new Map<number, (signal: TurnSignal) => void>();
+  private sawModelRequest = false;
   private server?: Server;
   url = '';
 
   constructor(private readonly opts: GatewayOptions) {
     this.limits = { ...GATEWAY_LIMITS, ...opts.limits };
+    this.budget = opts.budget ?? new RunBudget();
+    this.tools = opts.tools ?? new NoTools();
+    this.routes = this.routeTable();
+  }
+
+  /** Every tool call of the run, as ledger rows (the tool handler owns them). */
+  get toolCalls(): ToolCallRecord[] {
+    return this.tools.calls;
+  }
+
+  private routeTable(): Route[] {
+    const small = this.limits.smallBodyBytes;
+    return [
+      {
+        method: 'POST',
+        match: (path) => (modelRoute(path) ? [] : null),
+        bodyCap: this.limits.modelBodyBytes,
+        handle: (c) => this.relayModel(c),
+      },
+      {
+        method: 'POST',
+        match: exact('/trace-events'),
+        bodyCap: small,
+        handle: ({ body, res }) => {
+          const r = acceptTraceEvents(body, this.traceEvents, this.budget);
+          if ('refused' in r) return sendError(res, 400, 'invalid_request', r.refused);
+          send(res, 202, r);
+        },
+      },
+      {
+        method: 'POST',
+        match: exact('/session/turn-done'),
+        bodyCap: small,
+        handle: ({ body, res }) => this.turnPosted(body, res),
+      },
+      {
+        method: 'GET',
+        match: exact('/tools'),
+        bodyCap: 0,
+        handle: ({ res }) => send(res, 200, { tools: this.tools.list() }),
+      },
+      {
+        method: 'POST',
+        match: pattern(TOOL_ROUTE),
+        bodyCap: small,
+        // A refused tool call is still a call: it gets its row, with why its arguments are missing.
+        refused: (req, [name], kept, error) =>
+          this.tools.refuse(name, actorOf(req), `[arguments not kept: ${kept}]`, error),
+        handle: async ({ req, res, params: [name], body }) => {
+          const ac = new AbortController();
+          res.once('close', () => ac.abort());
+          const a = await this.tools.call({ name, body, actor: actorOf(req), signal: ac.signal });
+          send(res, a.status, a.body);
+        },
+      },
+    ];
   }
 
   async start(): Promise<this> {
@@ -79,9 +182,7 @@ export class Gateway {
     const server = createServer(opts, (req, res) => {
       this.handle(req, res).catch((e) => {
         if (!res.headersSent)
-          send(res, 500, {
-            error: { type: 'internal_error', message: String((e as Error).message ?? e) },
-          });
+          sendError(res, 500, 'internal_error', String((e as Error).message ?? e));
         else res.end();
       });
     });
@@ -107,14 +208,12 @@ export class Gateway {
    * the turn's report file as the harness read it back, when it was small enough to carry.
    */
   turnDone(n: number): Promise<TurnSignal> {
-    const seen = this.turnsDone.get(n);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.turnWaiters.set(n, resolve));
+    return this.signals.wait(n);
   }
 
   /** What was posted for turn `n` so far, if anything (the count keeps growing). */
   turnSignal(n: number): TurnSignal | undefined {
-    return this.turnsDone.get(n);
+    return this.signals.get(n);
   }
 
   /** After this every request is refused, even on connections already open. */
@@ -146,6 +245,7 @@ export class Gateway {
     return a.length === b.length && timingSafeEqual(a, b);
   }
 
+  /** Authenticate, find the route, read its body within bounds, hand over. */
   private async handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://gateway');
     const path = url.pathname;
@@ -162,33 +262,30 @@ export class Gateway {
             : 'missing or invalid run token',
         },
       });
-    if (req.method !== 'POST')
-      return send(res, 405, {
-        error: { type: 'method_not_allowed', message: `${req.method} ${path} is not served` },
-      });
-    const format = modelRoute(path);
-    const toolName = TOOL_ROUTE.exec(path)?.[1];
-    // A refused tool call is still a call: it gets its row, with why its arguments are missing.
-    const refuseTool = (kept: string, error: string) =>
-      toolName &&
-      this.recordToolError(toolName, req, Date.now(), `[arguments not kept: ${kept}]`, error);
-    const cap = format ? this.limits.modelBodyBytes : this.limits.smallBodyBytes;
-    const body = await readBody(req, cap);
+    const onPath = this.routes.filter((r) => r.match(path) !== null);
+    const route = onPath.find((r) => r.method === req.method);
+    if (!route) {
+      if (onPath.length)
+        return sendError(res, 405, 'method_not_allowed', `${req.method} ${path} is not served`);
+      return sendError(res, 404, 'not_found', `no route ${path}; the gateway serves ${ROUTES_SERVED}`);
+    }
+    const params = route.match(path)!;
+    const body = route.bodyCap ? await readBody(req, route.bodyCap) : Buffer.alloc(0);
     if (body === undefined) {
+      const cap = route.bodyCap;
       this.budget.refusedBody();
-      refuseTool(`body over ${cap} bytes`, `request_too_large: body over ${cap} bytes`);
+      route.refused?.(req, params, `body over ${cap} bytes`, `request_too_large: body over ${cap} bytes`);
       // Drained, not buffered, so the client can read the answer; the request timeout bounds it.
-      req.resume();
-      await new Promise((r) => req.once('end', r).once('close', r).once('error', r));
-      return send(res, 413, {
-        error: { type: 'request_too_large', message: `request body over ${cap} bytes` },
-      });
+      await drain(req);
+      return sendError(res, 413, 'request_too_large', `request body over ${cap} bytes`);
     }
     // JSON nested this deep breaks every recursive consumer after it (stringify, the
     // redactor, cassette keys): refuse it here, where the agent can still be told why.
     if (nestingDepth(body.toString('latin1')) > MAX_DEPTH) {
       this.budget.refusedNested();
-      refuseTool(
+      route.refused?.(
+        req,
+        params,
         `nested deeper than ${MAX_DEPTH} levels`,
         `invalid_request: JSON nested deeper than ${MAX_DEPTH} levels`,
       );
@@ -200,78 +297,29 @@ export class Gateway {
         },
       });
     }
-
-    if (format) {
-      const call = await this.opts.relay.forward(
-        format,
-        path + url.search,
-        body,
-        req.headers,
-        this.opts.purpose ?? 'agent',
-        res,
-      );
-      if (req.headers['x-gauntlet-actor']) call.actor_id = String(req.headers['x-gauntlet-actor']);
-      this.modelCalls.push(this.boundModelCall(call));
-      return;
-    }
-    if (path === '/trace-events') return this.traceEvent(body, res);
-    if (path === '/session/turn-done') return this.sessionTurnDone(body, res);
-    if (toolName) return this.tool(toolName, body, req, res);
-    send(res, 404, {
-      error: {
-        type: 'not_found',
-        message: `no route ${path}; the gateway serves /v1/messages, /v1/chat/completions, /v1/responses, /v1beta/models/{model}:generateContent, /trace-events, /session/turn-done and /tools/{name}`,
-      },
-    });
+    await route.handle({ req, res, url, params, body });
   }
 
-  private traceEvent(body: Buffer, res: ServerResponse) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      return send(res, 400, {
-        error: { type: 'invalid_request', message: 'trace event body must be JSON' },
-      });
+  private async relayModel({ req, res, url, body }: RouteContext) {
+    const format = modelRoute(url.pathname)!;
+    if (!this.sawModelRequest && !url.pathname.endsWith('/count_tokens')) {
+      this.sawModelRequest = true;
+      this.opts.onFirstModelRequest?.(format, body);
     }
-    const list = Array.isArray(parsed) ? parsed : [parsed];
-    const now = new Date().toISOString();
-    for (const e of list) {
-      if (!e || typeof e !== 'object' || !EVENT_TYPES.has((e as { type?: string }).type ?? '')) {
-        return send(res, 400, {
-          error: {
-            type: 'invalid_request',
-            message: `each event needs type: ${[...EVENT_TYPES].join(' | ')}`,
-          },
-        });
-      }
-    }
-    const b = GATEWAY_BUDGETS.traceEvents;
-    for (const e of list as Record<string, unknown>[]) {
-      const { type, __occurred_at, actor_id, ...raw } = e;
-      if (this.traceEvents.length >= b.count) {
-        this.budget.drop('trace event');
-        continue;
-      }
-      const data = this.budget.keep('trace event', raw, b.each, b.totalBytes);
-      if (data === undefined) continue;
-      const occurred =
-        typeof __occurred_at === 'string' && !Number.isNaN(Date.parse(__occurred_at))
-          ? new Date(__occurred_at).toISOString()
-          : now;
-      const actor = typeof actor_id === 'string' ? { actor_id: actor_id.slice(0, 256) } : {};
-      this.traceEvents.push({
-        type: type as TraceEvent['type'],
-        occurred_at: occurred,
-        received_at: now,
-        ...actor,
-        data: data as Record<string, unknown>,
-      });
-    }
-    send(res, 202, { accepted: list.length });
+    const call = await this.opts.relay.forward(
+      format,
+      url.pathname + url.search,
+      body,
+      req.headers,
+      this.opts.purpose ?? 'agent',
+      res,
+    );
+    const actor = actorOf(req);
+    if (actor) call.actor_id = actor;
+    this.modelCalls.push(this.boundModelCall(call));
   }
 
-  private sessionTurnDone(body: Buffer, res: ServerResponse) {
+  private turnPosted(body: Buffer, res: ServerResponse) {
     let turn: unknown;
     let report: unknown;
     try {
@@ -283,68 +331,9 @@ export class Gateway {
       /* answered below */
     }
     if (!Number.isSafeInteger(turn) || (turn as number) < 1)
-      return send(res, 400, {
-        error: { type: 'invalid_request', message: 'body must be {"turn": <positive integer>}' },
-      });
-    const n = turn as number;
-    // The harness posts once a turn; every post is counted, so a second (someone else's) shows.
-    const seen = this.turnsDone.get(n);
-    if (seen) seen.posts++;
-    else if (this.turnsDone.size < 10_000) {
-      const signal = { posts: 1, ...(typeof report === 'string' ? { report } : {}) };
-      this.turnsDone.set(n, signal);
-      this.turnWaiters.get(n)?.(signal);
-    }
-    this.turnWaiters.delete(n);
-    send(res, 202, { accepted: n });
-  }
-
-  private tool(name: string, body: Buffer, req: IncomingMessage, res: ServerResponse) {
-    const started = Date.now();
-    let args: unknown = body.toString('utf8');
-    try {
-      args = JSON.parse(args as string);
-    } catch {
-      /* recorded raw */
-    }
-    const b = GATEWAY_BUDGETS.toolCalls;
-    args =
-      this.budget.keep('tool call', args, b.each, b.totalBytes) ??
-      `[arguments not kept: the run's ${b.totalBytes} byte budget for tool calls is spent]`;
-    const declared = this.opts.tools?.find((t) => t.name === name);
-    const error = declared
-      ? {
-          status: 501,
-          code: 'tool_not_executable',
-          message: `tool "${name}" is declared, but tool execution (simulated or passthrough) is not available in this version of gauntlet`,
-        }
-      : {
-          status: 404,
-          code: 'unknown_tool',
-          message: `tool "${name}" is not declared on this agent; declare it under tools:`,
-        };
-    this.recordToolError(name, req, started, args, `${error.code}: ${error.message}`);
-    send(res, error.status, { error: { type: error.code, message: error.message } });
-  }
-
-  private recordToolError(
-    name: string,
-    req: IncomingMessage,
-    started: number,
-    args: unknown,
-    error: string,
-  ) {
-    const actor = req.headers['x-gauntlet-actor'];
-    this.toolCalls.push({
-      id: newId('tc_'),
-      name,
-      source: 'error',
-      args,
-      error,
-      latency_ms: Date.now() - started,
-      started_at: new Date(started).toISOString(),
-      ...(actor ? { actor_id: String(actor).slice(0, 256) } : {}),
-    });
+      return sendError(res, 400, 'invalid_request', 'body must be {"turn": <positive integer>}');
+    this.signals.post(turn as number, typeof report === 'string' ? report : undefined);
+    send(res, 202, { accepted: turn });
   }
 
   /** A model call's kept content (previews, tool uses and results) within the run's budget. */
@@ -370,38 +359,4 @@ export class Gateway {
       if (out[k] === undefined) delete out[k];
     return out;
   }
-}
-
-/** A turn's end as the in-sandbox harness posted it: its report file's text, when small. */
-export interface TurnSignal {
-  report?: string;
-  /** How many posts came for the turn; the harness makes one. */
-  posts: number;
-}
-
-const TOOL_ROUTE = /^\/tools\/([A-Za-z0-9_-]{1,64})$/;
-
-/** Which provider a model request is for, from its path alone. */
-function modelRoute(path: string): WireFormat | undefined {
-  if (/^\/v1\/messages(\/count_tokens)?$/.test(path)) return 'anthropic';
-  if (path === '/v1/chat/completions' || path === '/v1/responses') return 'openai';
-  if (GEMINI_PATH.test(path)) return 'gemini';
-  return undefined;
-}
-
-function send(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-/** The body, or undefined as soon as it passes `cap` (declared or counted): nothing more is read. */
-async function readBody(req: IncomingMessage, cap: number): Promise<Buffer | undefined> {
-  if (Number(req.headers['content-length'] ?? 0) > cap) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > cap) return undefined;
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

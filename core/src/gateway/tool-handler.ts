@@ -1,5 +1,6 @@
 import type { ToolSpec } from '../config/types.js';
 import type { ToolCallRecord } from '../results/record.js';
+import { newId } from '../util/hash.js';
 
 /** One `POST /tools/{name}` as the gateway received it. */
 export interface ToolCallRequest {
@@ -30,4 +31,46 @@ export interface ToolHandler {
   refuse(name: string, actor: string | undefined, keptArgs: string, error: string): void;
   /** Every call so far, in the order they were answered. */
   readonly calls: ToolCallRecord[];
+}
+
+/**
+ * The handler of a run with no tools declared: every call is an undeclared tool (404), and
+ * still a row, so an agent calling tools it was never given shows in its record.
+ */
+export class NoTools implements ToolHandler {
+  readonly calls: ToolCallRecord[] = [];
+
+  list(): ToolSpec[] {
+    return [];
+  }
+
+  async call(req: ToolCallRequest): Promise<ToolAnswer> {
+    const message = `tool "${req.name}" is not declared on this agent; declare it under tools:`;
+    const args = `[arguments not kept: ${req.body.length} bytes to an undeclared tool]`;
+    this.refuse(req.name, req.actor, args, `unknown_tool: ${message}`, 404, 'agent');
+    return { status: 404, body: { error: { type: 'unknown_tool', message } } };
+  }
+
+  refuse(
+    name: string,
+    actor: string | undefined,
+    keptArgs: unknown,
+    error: string,
+    status = 400,
+    fault: ToolCallRecord['fault'] = 'platform',
+  ) {
+    const now = new Date().toISOString();
+    this.calls.push({
+      id: newId('tc_'),
+      name,
+      source: 'error',
+      args: keptArgs ?? null,
+      error,
+      status,
+      fault,
+      latency_ms: 0,
+      started_at: now,
+      ...(actor ? { actor_id: actor } : {}),
+    });
+  }
 }

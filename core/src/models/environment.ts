@@ -124,7 +124,8 @@ export class ModelEnvironment {
       role: 'simulator',
       unset:
         'no user-simulator model: set simulator.model on the suite or simulator_model in ' +
-        'gauntlet.yaml (persona sessions need one; scripted sessions do not)',
+        'gauntlet.yaml (persona sessions and simulated tools need one; scripted sessions ' +
+        'and passthrough tools do not)',
     });
   }
 

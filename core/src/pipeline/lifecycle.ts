@@ -4,6 +4,7 @@ import { SecretUnresolved } from '../config/secrets.js';
 import type { Task, TaskScenario } from '../config/tasks.js';
 import type { JudgeTarget } from '../grading/judge.js';
 import { notApplicable } from '../grading/judge.js';
+import { RunBudget } from '../gateway/budget.js';
 import type { ModelRelay } from '../models/relay.js';
 import type { JudgeCard, MultiTurnRecord, RunError } from '../results/record.js';
 import { failure, RunFailure } from '../results/run-failure.js';
@@ -11,11 +12,13 @@ import type { SandboxDriver, SandboxLimits } from '../sandbox/driver.js';
 import type { AgentAdapter } from '../session/adapter.js';
 import { emptyOutcome, type AgentOutcome } from '../session/outcome.js';
 import { seedSpec, Session } from '../session/session.js';
+import type { ToolDesk } from '../world/tool-desk.js';
 import { WorkspaceSeedError, type SeededWorkspace } from '../workspace/seed.js';
 import { collect } from './collect.js';
 import { converse, type ConversationPlan } from './conversation.js';
 import { grade } from './grade.js';
 import { PhaseClock } from './phases.js';
+import { openWorld } from './world.js';
 
 /** One run to take: a task, an agent, a trial; and its session's shape when multi-turn. */
 export interface RunPlan {
@@ -24,6 +27,8 @@ export interface RunPlan {
   agent: PreparedAgent;
   /** A failure of this run found before it started (its persona's simulator model). */
   error?: RunError;
+  /** Seeds the failure rules' generator (suite, task, trial): a run is reproducible. */
+  seed?: string;
   /** Sessions of a multi_turn suite: the user side, the cap, the memory mode. */
   multi?:
     (NonNullable<ConversationPlan['multi']> & { simulator_mode: 'persona' | 'scripted' }) | null;
@@ -35,6 +40,8 @@ export interface LifecycleDeps {
   relay: ModelRelay;
   limits: SandboxLimits;
   judge: JudgeTarget | null;
+  /** The tool and user simulator's model, when the suite resolved one. */
+  simulator?: JudgeTarget | null;
   /** A suite-wide failure found before any run (an unresolved judge or simulator model). */
   suiteError?: RunError;
   workspaceFor(sc: TaskScenario): Promise<SeededWorkspace>;
@@ -61,6 +68,7 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
   let result: RunResult = { outcome: emptyOutcome(), judge: null, multi: null };
   let session: Session | undefined;
   let agent: AgentAdapter | undefined;
+  let world: ToolDesk | undefined;
   try {
     const { kind, workspace } = await clock.run('resolve', () => resolve(plan, deps));
     agent = kind.adapter(plan.agent, { scenario: plan.task.scenario?.config, limits: deps.limits });
@@ -70,12 +78,20 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
       return agent!.image;
     });
     const seed = workspace ? seedSpec(plan.task.scenario!.config, workspace.packDir) : undefined;
-    session = await clock.run('open', () =>
-      Session.open({
+    const budget = new RunBudget();
+    session = await clock.run('open', () => {
+      world = openWorld(plan.agent, plan.task, {
+        seed: plan.seed ?? plan.runId,
+        coding: !!workspace,
+        simulator: deps.simulator ?? null,
+        budget,
+      });
+      return Session.open({
         runId: plan.runId,
         token: deps.newToken(),
         relay: deps.relay,
-        tools: plan.agent.config.tools ?? [],
+        tools: world,
+        budget,
         signal: deps.signal,
         sandbox: agent!.sandboxed
           ? {
@@ -85,8 +101,8 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
               mounts: Session.mountsFor([agent!], seed),
             }
           : undefined,
-      }),
-    );
+      });
+    });
     const s = session;
     if (seed) await clock.run('seed', () => s.seed(seed));
     const task = plan.task;
@@ -111,6 +127,7 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
       collect(s, conversation, plan.multi ?? null, memory),
     );
     result = { outcome: collected.outcome, judge: null, multi: collected.multi };
+    if (world) result.outcome.world = world.outcome();
     if (workspace) result.outcome.soft_warnings.unshift(...workspace.warnings);
     outranked(result.outcome, s);
     if (!deps.signal?.aborted)

@@ -38,11 +38,25 @@ export async function prepareAgent(
     headers: {},
     timeoutMs: (a.timeout ?? DEFAULT_TIMEOUT_S) * 1000,
     mounts: [],
+    endpoints: new Map(),
   };
   try {
     p.env = secrets.envMap(a.env, `agent ${a.name} env`);
     for (const [k, v] of Object.entries(a.http?.headers ?? {}))
       p.headers[k] = isSecretRef(v) ? secrets.resolve(v, `agent ${a.name} http.headers.${k}`) : v;
+    for (const t of a.tools ?? []) {
+      if (t.mode !== 'passthrough' || !t.endpoint) continue;
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(t.endpoint.headers ?? {}))
+        headers[k] = isSecretRef(v)
+          ? secrets.resolve(v, `agent ${a.name} tool ${t.name} endpoint.headers.${k}`)
+          : v;
+      p.endpoints.set(t.name, {
+        url: t.endpoint.url,
+        headers,
+        timeoutMs: (t.endpoint.timeout ?? 30) * 1000,
+      });
+    }
     await kind.prepare(p, { agent, project, secrets, images, ...opts });
   } catch (e) {
     if (e instanceof SecretUnresolved)

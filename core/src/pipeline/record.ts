@@ -1,3 +1,4 @@
+import { structureCard } from '../world/structure.js';
 import { hostname } from 'node:os';
 import type { AgentOutcome } from '../session/outcome.js';
 import type { Task } from '../config/tasks.js';
@@ -87,7 +88,8 @@ export function buildRecord(args: {
   const { outcome: o, task, judge } = args;
   const agentCost = o.model_calls.reduce((n, c) => n + c.cost_usd, 0);
   const judgeCost = (judge?.cost_usd ?? 0) + (o.coding?.criteria_cost_usd ?? 0);
-  const simulatorCost = args.multi?.simulator_usd ?? 0;
+  // The user simulator's and the tool simulator's calls are both the simulator's share.
+  const simulatorCost = (args.multi?.simulator_usd ?? 0) + (o.world?.simulator_usd ?? 0);
   const bySource = { odyssey: 0, injected: 0, passthrough: 0, error: 0, transport_error: 0 };
   for (const t of o.tool_calls) bySource[t.source]++;
   const banners: string[] = [];
@@ -152,9 +154,13 @@ export function buildRecord(args: {
       total_usd: agentCost + judgeCost + simulatorCost,
     },
     behavior_config: task.behavior_instructions ?? null,
-    ledger_violations: [],
-    ledger: null,
-    multi_agent: null,
+    ledger_violations: o.world?.violations ?? [],
+    ledger: o.world?.ledger ?? null,
+    multi_agent: structureCard({
+      toolCalls: o.tool_calls,
+      traceEvents: o.trace_events,
+      topology: args.agent.config.topology ?? null,
+    }),
     seed: {
       user_instruction: task.user,
       behavior_instructions: task.behavior_instructions ?? null,

@@ -184,10 +184,15 @@ async function runSuite(
       judgeCode = e.code;
     }
   }
-  // Persona sessions need the simulator's model; scripted ones do not, and run regardless.
+  // Persona sessions and simulated tools outside coding runs need the simulator's model;
+  // scripted sessions and passthrough tools do not, and run regardless.
+  const simulates = (agent: string) =>
+    (tree.agents.get(agent)!.value.tools ?? []).some((t) => t.mode !== 'passthrough');
+  const needsSimulator = (task: Task, agent: string) =>
+    task.multi_turn?.simulator_mode === 'persona' || (!task.scenario && simulates(agent));
   let simulatorTarget: JudgeTarget | null = null;
   let simulatorError: RunError | undefined;
-  if (tasks.some((t) => t.multi_turn?.simulator_mode === 'persona')) {
+  if (tasks.some((t) => agentNames.some((a) => needsSimulator(t, a)))) {
     try {
       simulatorTarget = ctx.models.simulatorTarget(
         s.simulator?.model,
@@ -266,6 +271,7 @@ async function runSuite(
         headers: {},
         timeoutMs: 0,
         mounts: [],
+        endpoints: new Map(),
       };
       const task = {
         ...run.task,
@@ -315,20 +321,22 @@ async function runSuite(
     runId: string,
     base: Omit<Parameters<typeof buildRecord>[0], 'outcome' | 'judge'>,
   ): Promise<RunRecord> {
-    const persona = run.task.multi_turn?.simulator_mode === 'persona';
     const r = await runLifecycle(
       {
         runId,
         task: run.task,
         agent,
         multi: sessionOf(run.task),
-        ...(persona && simulatorError ? { error: simulatorError } : {}),
+        // The failure rules' generator: the same suite, task and trial fire the same rules.
+        seed: `${s.name}/${run.task.id}/${run.trial}`,
+        ...(needsSimulator(run.task, run.agent) && simulatorError ? { error: simulatorError } : {}),
       },
       {
         driver: ctx.driver,
         relay: ctx.models.relay,
         limits,
         judge: judgeTarget,
+        simulator: simulatorTarget,
         ...(judgeError
           ? {
               suiteError: {

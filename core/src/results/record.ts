@@ -174,8 +174,6 @@ export interface ToolCallRecord {
   model_ms?: number;
   started_at: string;
   actor_id?: string;
-  /** Sessions: the turn the call was made in. */
-  turn?: number;
   /** The task's failure rule that fired (its index in failure_rules), for injected rows. */
   rule?: number;
   /**

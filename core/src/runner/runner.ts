@@ -4,7 +4,7 @@ import type { PreparedAgent } from '../agents/kind.js';
 import { agentKindOf } from '../agents/registry.js';
 import { loadConfig } from '../config/load.js';
 import { SecretResolver } from '../config/secrets.js';
-import type { ConfigTree } from '../config/types.js';
+import type { ConfigTree, ToolDecl } from '../config/types.js';
 import { ModelEnvironment } from '../models/environment.js';
 import { prepareAgent } from '../pipeline/prepare.js';
 import type { ModelCall } from '../models/wire.js';
@@ -19,6 +19,8 @@ import { seedSpec, Session } from '../session/session.js';
 import type { MemoryMode, Turn } from '../session/types.js';
 import { newId } from '../util/hash.js';
 import { seedWorkspace, type SeededWorkspace } from '../workspace/seed.js';
+import { seedLedger } from '../world/initial-state.js';
+import { ToolDesk, type ResolvedEndpoint } from '../world/tool-desk.js';
 import { commitToBranch, repositoryOf } from './branch.js';
 
 export interface RunnerOptions {
@@ -168,7 +170,7 @@ export class Runner {
       runId: newId('s'),
       token,
       relay: this.models.relay,
-      tools: prepared.flatMap((p) => p.config.tools ?? []),
+      tools: runnerTools(prepared),
       sandbox: image
         ? {
             driver: this.driver,
@@ -275,4 +277,34 @@ export class RunnerSandbox {
     this.runner.forget(this);
     await this.session.close([...this.adapters.values()]);
   }
+}
+
+/**
+ * The tools of a runner sandbox: every agent's (the first declaration of a name wins), their
+ * passthrough endpoints, an empty ledger. A runner sandbox is a coding workspace, so it never
+ * simulates: simulated tools answer tool_not_executable, passthrough ones are forwarded.
+ */
+function runnerTools(prepared: PreparedAgent[]): ToolDesk | undefined {
+  const tools = new Map<string, ToolDecl>();
+  const endpoints = new Map<string, ResolvedEndpoint>();
+  for (const p of prepared)
+    for (const t of p.config.tools ?? [])
+      if (!tools.has(t.name)) {
+        tools.set(t.name, t);
+        const ep = p.endpoints.get(t.name);
+        if (ep) endpoints.set(t.name, ep);
+      }
+  if (!tools.size) return undefined;
+  const schema = prepared.find((p) => p.config.ledger_schema)?.config.ledger_schema ?? null;
+  return new ToolDesk({
+    tools: [...tools.values()],
+    endpoints,
+    schema,
+    initial: seedLedger(schema, {}),
+    behavior: null,
+    rules: [],
+    seed: 'runner',
+    coding: true,
+    simulator: null,
+  });
 }

@@ -1,6 +1,13 @@
 import type { ToolCallRecord, TraceEvent } from '../gateway/types.js';
 import type { ModelCall } from '../models/wire.js';
-import type { RunError, ScorerResult, TrajectoryStep } from '../results/record.js';
+import type {
+  LedgerSchema,
+  LedgerState,
+  LedgerViolation,
+  RunError,
+  ScorerResult,
+  TrajectoryStep,
+} from '../results/record.js';
 import type { CliUsage } from '../trajectory/steps.js';
 
 /** What a run's session produced, collected over its turns, before grading. */
@@ -25,6 +32,14 @@ export interface AgentOutcome {
   coding?: CodingOutcome;
   /** Sessions: the turn each model and tool call (by id) was made in. */
   turn_of?: Record<string, number>;
+  /** Runs with tools: the ledger as seeded and as left, and what the simulator did. */
+  world?: WorldOutcome;
+}
+
+export interface WorldOutcome {
+  ledger: { schema: LedgerSchema | null; initial: LedgerState; final: LedgerState };
+  violations: LedgerViolation[];
+  simulator_usd: number;
 }
 
 export interface CodingOutcome {

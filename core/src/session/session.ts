@@ -1,8 +1,10 @@
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { join } from 'node:path';
-import type { ScenarioConfig, ToolDecl } from '../config/types.js';
-import { Gateway } from '../gateway/server.js';
+import type { ScenarioConfig } from '../config/types.js';
+import type { RunBudget } from '../gateway/budget.js';
+import { Gateway, type GatewayOptions } from '../gateway/server.js';
+import type { ToolHandler } from '../gateway/tool-handler.js';
 import type { ModelRelay } from '../models/relay.js';
 import { failure } from '../results/run-failure.js';
 import type { Sandbox, SandboxDriver, SandboxLimits } from '../sandbox/driver.js';
@@ -25,7 +27,12 @@ export interface SessionSpec {
   /** The session's gateway bearer token (revoked at close). */
   token: string;
   relay: ModelRelay;
-  tools: ToolDecl[];
+  /** The platform tools behind the gateway's /tools (a run's ToolDesk); none by default. */
+  tools?: ToolHandler;
+  /** The run's budget, shared by the gateway and the tool desk. */
+  budget?: RunBudget;
+  /** Sees the first model request (whether it carries the registered tools). */
+  onFirstModelRequest?: GatewayOptions['onFirstModelRequest'];
   /** Absent when no agent of the session needs a sandbox (an HTTP endpoint). */
   sandbox?: {
     driver: SandboxDriver;
@@ -91,6 +98,8 @@ export class Session {
         token: spec.token,
         relay: spec.relay,
         tools: spec.tools,
+        budget: spec.budget,
+        onFirstModelRequest: spec.onFirstModelRequest,
       }).start();
       const sb = spec.sandbox;
       const sandbox = sb

@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import { callTool, type JudgeTarget } from '../grading/judge.js';
 import type { ModelCall } from '../models/wire.js';
 import { clipText } from '../util/bounded.js';
-import { newId } from '../util/hash.js';
+import { openHostCall, settleHostCall } from '../models/host-call.js';
 import type { SimulatorInput, SimulatorReply, TranscriptMessage, UserSimulator } from './types.js';
 
 /** The longest user message the simulator may write; a real user's message is far shorter. */
@@ -143,29 +143,11 @@ export class PersonaUser implements UserSimulator {
     let cost = 0;
     let lastError = '';
     for (let attempt = 0; attempt < 2; attempt++) {
-      const started = Date.now();
-      const call: ModelCall = {
-        id: newId('mc_'),
-        provider: t.format,
-        model: t.model,
-        stream: false,
-        status: 0,
-        input_tokens: 0,
-        output_tokens: 0,
-        cost_usd: 0,
-        latency_ms: 0,
-        started_at: new Date(started).toISOString(),
-        purpose: 'simulator',
-      };
-      if (!t.prices.knows(t.model)) call.price_unknown = true;
+      const call = openHostCall(t, 'simulator');
       calls.push(call);
       try {
         const r = await untilAborted(callTool(t, SIMULATOR_SYSTEM, prompt, USER_TURN_TOOL), signal);
-        call.status = 200;
-        call.latency_ms = Date.now() - started;
-        call.input_tokens = r.input;
-        call.output_tokens = r.output;
-        call.cost_usd = t.prices.cost(t.model, r.input, r.output);
+        settleHostCall(t, call, r);
         cost += call.cost_usd;
         if (r.args !== undefined) {
           call.tool_uses = [{ name: USER_TURN_TOOL.name, input: r.args }];
@@ -189,7 +171,7 @@ export class PersonaUser implements UserSimulator {
             }
           : { message, done: false, reason: null, cost_usd: cost, model_calls: calls };
       } catch (e) {
-        call.latency_ms = Date.now() - started;
+        call.latency_ms = Date.now() - Date.parse(call.started_at);
         lastError = (e as Error).message;
         call.error = lastError.slice(0, 500);
         if (e instanceof Aborted) break;

@@ -1,0 +1,44 @@
+import type { PreparedAgent } from '../agents/kind.js';
+import type { Task } from '../config/tasks.js';
+import type { RunBudget } from '../gateway/budget.js';
+import type { ModelTarget } from '../models/target.js';
+import { failure } from '../results/run-failure.js';
+import { initialStateProblems, seedLedger } from '../world/initial-state.js';
+import { ToolDesk } from '../world/tool-desk.js';
+import { ToolSimulator } from '../world/tool-simulator.js';
+
+/**
+ * The run's world: its tools behind the gateway, the ledger seeded from the task, the failure
+ * rules and the simulator. None when the agent declares no tools. A coding run never
+ * simulates; its simulated tools answer tool_not_executable.
+ */
+export function openWorld(
+  agent: PreparedAgent,
+  task: Task,
+  o: { seed: string; coding: boolean; simulator: ModelTarget | null; budget: RunBudget },
+): ToolDesk | undefined {
+  const a = agent.config;
+  if (!a.tools?.length) return undefined;
+  const schema = a.ledger_schema ?? null;
+  // The loader checked it against this schema; a state built another way is checked here too.
+  const problems = initialStateProblems(schema, task.initial_state ?? {});
+  if (problems.length)
+    throw failure(
+      'contract_error',
+      'invalid_initial_state',
+      `initial_state of task ${task.id}: ${problems.map((p) => p.message).join('; ')}`,
+    );
+  const simulates = a.tools.some((t) => t.mode !== 'passthrough');
+  return new ToolDesk({
+    tools: a.tools,
+    endpoints: agent.endpoints,
+    schema,
+    initial: seedLedger(schema, task.initial_state ?? {}),
+    behavior: task.behavior_instructions ?? null,
+    rules: task.failure_rules ?? [],
+    seed: o.seed,
+    coding: o.coding,
+    simulator: simulates && !o.coding && o.simulator ? new ToolSimulator(o.simulator) : null,
+    budget: o.budget,
+  });
+}
