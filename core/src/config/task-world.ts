@@ -33,7 +33,10 @@ export function taskWorldIssues(
         });
       if (!problems.length)
         for (const a of agents)
-          for (const p of unknownRuleTools(task.failure_rules, (a.tools ?? []).map((t) => t.name)))
+          for (const p of unknownRuleTools(
+            task.failure_rules,
+            (a.tools ?? []).map((t) => t.name),
+          ))
             out.push({
               ...where('failure_rules', p.path),
               code: 'unknown_tool',

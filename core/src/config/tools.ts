@@ -78,16 +78,36 @@ export async function resolveAgentTools(
         );
       else
         for (const p of endpointProblems(tool.endpoint))
-          issue(['endpoint', ...p.path], 'invalid_endpoint', p.message, 'use an https URL without credentials; put secrets in headers with {secret: NAME}');
+          issue(
+            ['endpoint', ...p.path],
+            'invalid_endpoint',
+            p.message,
+            'use an https URL without credentials; put secrets in headers with {secret: NAME}',
+          );
     } else if (tool.endpoint)
-      issue(['endpoint'], 'invalid_shape', `simulated tool "${tool.name}" has an endpoint`, 'set mode: passthrough, or remove endpoint');
+      issue(
+        ['endpoint'],
+        'invalid_shape',
+        `simulated tool "${tool.name}" has an endpoint`,
+        'set mode: passthrough, or remove endpoint',
+      );
     if (tool.ledger_write_policy === 'adapter') {
       if (tool.mode !== 'passthrough')
-        issue(['ledger_write_policy'], 'invalid_shape', `ledger_write_policy: adapter applies to passthrough tools; "${tool.name}" is simulated (the simulator writes the ledger itself)`, 'remove ledger_write_policy, or set mode: passthrough');
+        issue(
+          ['ledger_write_policy'],
+          'invalid_shape',
+          `ledger_write_policy: adapter applies to passthrough tools; "${tool.name}" is simulated (the simulator writes the ledger itself)`,
+          'remove ledger_write_policy, or set mode: passthrough',
+        );
       const type = tool.entity_type;
       const declared = a.ledger_schema?.entities?.some((e) => e.type === type);
       if (!type)
-        issue(['ledger_write_policy'], 'missing_field', `adapter tool "${tool.name}" has no entity_type`, 'add entity_type: <a type declared in ledger_schema>');
+        issue(
+          ['ledger_write_policy'],
+          'missing_field',
+          `adapter tool "${tool.name}" has no entity_type`,
+          'add entity_type: <a type declared in ledger_schema>',
+        );
       else if (!declared)
         issue(
           ['entity_type'],
@@ -96,7 +116,12 @@ export async function resolveAgentTools(
           `declare {type: ${type}, id_field: …} under ledger_schema.entities, or change ledger_write_policy`,
         );
     } else if (tool.entity_type)
-      issue(['entity_type'], 'invalid_shape', 'entity_type applies with ledger_write_policy: adapter', 'add ledger_write_policy: adapter, or remove entity_type');
+      issue(
+        ['entity_type'],
+        'invalid_shape',
+        'entity_type applies with ledger_write_policy: adapter',
+        'add ledger_write_policy: adapter, or remove entity_type',
+      );
   }
   a.tools = placed.map((p) => p.tool);
   if (a.ledger_schema)
@@ -122,19 +147,25 @@ async function importTools(
 ): Promise<Placed[]> {
   const here = agent.pos(['tools', index, 'import']);
   const fail = (message: string, fix: string) =>
-    void issues.push({ ...here, code: 'tools_import', field: `tools.${index}.import`, message, fix });
+    void issues.push({
+      ...here,
+      code: 'tools_import',
+      field: `tools.${index}.import`,
+      message,
+      fix,
+    });
   const abs = resolve(agent.dir, path);
   const real = await realpath(abs).catch(() => null);
   const rootReal = await realpath(root).catch(() => root);
-  if (!real) return fail(`no file at ${path}`, 'give a JSON file path relative to this file'), [];
+  if (!real) return (fail(`no file at ${path}`, 'give a JSON file path relative to this file'), []);
   if (real !== rootReal && !real.startsWith(rootReal + sep))
-    return fail(`${path} is outside the repository`, 'keep tool files inside the repository'), [];
+    return (fail(`${path} is outside the repository`, 'keep tool files inside the repository'), []);
   const size = (await stat(real)).size;
   if (size > IMPORT_MAX_BYTES)
-    return fail(`${path} is ${size} bytes; the limit is ${IMPORT_MAX_BYTES}`, 'split it'), [];
+    return (fail(`${path} is ${size} bytes; the limit is ${IMPORT_MAX_BYTES}`, 'split it'), []);
   const file = relative(process.cwd(), abs) || abs;
   const jf = new YamlFile(file, await readFile(real, 'utf8'));
-  if (jf.issues.length) return issues.push(...jf.issues), [];
+  if (jf.issues.length) return (issues.push(...jf.issues), []);
   const value = jf.value() as unknown;
   const list = Array.isArray(value)
     ? { items: value, prefix: [] as (string | number)[] }
@@ -142,7 +173,10 @@ async function importTools(
       ? { items: (value as { tools: unknown[] }).tools, prefix: ['tools'] }
       : null;
   if (!list)
-    return fail(`${path} holds no list of tools`, 'write a JSON array of tools, or {"tools": [...]}'), [];
+    return (
+      fail(`${path} holds no list of tools`, 'write a JSON array of tools, or {"tools": [...]}'),
+      []
+    );
   const out: Placed[] = [];
   for (const [j, item] of list.items.entries()) {
     const at = (p: (string | number)[]) => jf.pos([...list.prefix, j, ...p]);
@@ -161,19 +195,41 @@ function topologyIssues(agent: Loaded<AgentConfig>): ConfigIssue[] {
   const ids = new Set<string>();
   const tools = new Set((agent.value.tools ?? []).map((x) => x.name));
   const at = (path: (string | number)[], message: string, fix: string) =>
-    out.push({ ...agent.pos(['topology', ...path]), code: 'invalid_topology', field: ['topology', ...path].join('.'), message, fix });
+    out.push({
+      ...agent.pos(['topology', ...path]),
+      code: 'invalid_topology',
+      field: ['topology', ...path].join('.'),
+      message,
+      fix,
+    });
   for (const [i, n] of t.agents.entries()) {
-    if (ids.has(n.id)) at(['agents', i, 'id'], `node "${n.id}" is declared twice`, 'give each node a unique id');
+    if (ids.has(n.id))
+      at(['agents', i, 'id'], `node "${n.id}" is declared twice`, 'give each node a unique id');
     ids.add(n.id);
   }
   for (const [i, n] of t.agents.entries()) {
     for (const [j, d] of (n.delegates_to ?? []).entries())
-      if (!ids.has(d)) at(['agents', i, 'delegates_to', j], `"${d}" is not a declared node`, `declare {id: ${d}} under topology.agents`);
+      if (!ids.has(d))
+        at(
+          ['agents', i, 'delegates_to', j],
+          `"${d}" is not a declared node`,
+          `declare {id: ${d}} under topology.agents`,
+        );
     for (const [j, x] of (n.tools ?? []).entries())
-      if (!tools.has(x)) at(['agents', i, 'tools', j], `"${x}" is not one of the agent's tools`, 'name a tool declared under tools:');
+      if (!tools.has(x))
+        at(
+          ['agents', i, 'tools', j],
+          `"${x}" is not one of the agent's tools`,
+          'name a tool declared under tools:',
+        );
   }
   for (const [i, pair] of (t.handoffs ?? []).entries())
     for (const [j, id] of pair.entries())
-      if (!ids.has(id)) at(['handoffs', i, j], `"${id}" is not a declared node`, `declare {id: ${id}} under topology.agents`);
+      if (!ids.has(id))
+        at(
+          ['handoffs', i, j],
+          `"${id}" is not a declared node`,
+          `declare {id: ${id}} under topology.agents`,
+        );
   return out;
 }

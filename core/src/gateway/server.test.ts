@@ -8,6 +8,7 @@ import { PriceTable } from '../models/prices.js';
 import { ModelRelay } from '../models/relay.js';
 import { serveScript } from '../models/scripted.js';
 import { Gateway } from './server.js';
+import type { ToolCallRequest, ToolHandler } from './tool-handler.js';
 
 const TOKEN = 'gt_run_token_abcdef';
 const KEY = 'sk-ant-real-provider-key';
@@ -61,13 +62,24 @@ function call(
   });
 }
 
+function get(socket: string, path: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; body: string }>((res, rej) => {
+    request({ socketPath: socket, path, method: 'GET', headers }, (r) => {
+      let b = '';
+      r.on('data', (c) => (b += c)).on('end', () => res({ status: r.statusCode!, body: b }));
+    })
+      .on('error', rej)
+      .end();
+  });
+}
+
 describe('gateway', () => {
   const closers: (() => unknown)[] = [];
   afterEach(async () => {
     for (const c of closers.splice(0)) await c();
   });
 
-  async function setup(tools = [] as { name: string; input_schema: object }[]) {
+  async function setup(tools?: ToolHandler) {
     const p = await provider();
     closers.push(p.close);
     const relay = new ModelRelay(
@@ -79,7 +91,7 @@ describe('gateway', () => {
       listen: { socket },
       token: TOKEN,
       relay,
-      tools: tools as never,
+      tools,
     }).start();
     closers.push(() => gw.close());
     return { p, gw, socket };
@@ -155,18 +167,56 @@ describe('gateway', () => {
     ]);
   });
 
-  it('answers declared tools with tool_not_executable and unknown ones with 404, recording both', async () => {
-    const { gw, socket } = await setup([{ name: 'get_order', input_schema: { type: 'object' } }]);
+  it('routes GET /tools and POST /tools/{name} to the tool handler, with the actor', async () => {
+    const seen: ToolCallRequest[] = [];
+    const handler: ToolHandler = {
+      calls: [],
+      list: () => [{ name: 'get_order', input_schema: { type: 'object' } }],
+      call: async (r) => (seen.push(r), { status: 200, body: { order_id: '4521' } }),
+      refuse: (name, actor, kept, error) =>
+        handler.calls.push({
+          id: 'x',
+          name,
+          source: 'error',
+          args: kept,
+          error,
+          latency_ms: 0,
+          started_at: '',
+          ...(actor ? { actor_id: actor } : {}),
+        }),
+    };
+    const { gw, socket } = await setup(handler);
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const list = await get(socket, '/tools', auth);
+    expect(JSON.parse(list.body).tools.map((t: { name: string }) => t.name)).toEqual(['get_order']);
+    const r = await call(
+      socket,
+      '/tools/get_order',
+      { ...auth, 'x-gauntlet-actor': 'a/b' },
+      '{"order_id":"4521"}',
+    );
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toEqual({ order_id: '4521' });
+    expect(seen[0]).toMatchObject({ name: 'get_order', actor: 'a/b' });
+    expect(seen[0].body.toString()).toBe('{"order_id":"4521"}');
+    // A body refused before the handler sees it is still the handler's row.
+    const deep = '['.repeat(80) + ']'.repeat(80);
+    expect((await call(socket, '/tools/get_order', auth, deep)).status).toBe(400);
+    expect(gw.toolCalls[0].error).toMatch(/nested deeper/);
+    // The route exists for POST and GET only where declared.
+    expect((await get(socket, '/tools/get_order', auth)).status).toBe(405);
+    expect((await get(socket, '/nowhere', auth)).status).toBe(404);
+  });
+
+  it('answers every tool as undeclared when the run has none, recording each call', async () => {
+    const { gw, socket } = await setup();
     const auth = { authorization: `Bearer ${TOKEN}` };
     const r = await call(socket, '/tools/get_order', auth, JSON.stringify({ order_id: '4521' }));
-    expect(r.status).toBe(501);
-    expect(JSON.parse(r.body).error.type).toBe('tool_not_executable');
-    expect((await call(socket, '/tools/nope', auth)).status).toBe(404);
-    expect(gw.toolCalls.map((t) => [t.name, t.source])).toEqual([
-      ['get_order', 'error'],
-      ['nope', 'error'],
+    expect(r.status).toBe(404);
+    expect(JSON.parse(r.body).error.type).toBe('unknown_tool');
+    expect(gw.toolCalls.map((t) => [t.name, t.source, t.fault])).toEqual([
+      ['get_order', 'error', 'agent'],
     ]);
-    expect(gw.toolCalls[0].args).toEqual({ order_id: '4521' });
   });
 
   it("relays Codex (Responses API) and Gemini CLI traffic with each provider's key, recording model, tokens and tool results", async () => {

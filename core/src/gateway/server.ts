@@ -267,14 +267,24 @@ export class Gateway {
     if (!route) {
       if (onPath.length)
         return sendError(res, 405, 'method_not_allowed', `${req.method} ${path} is not served`);
-      return sendError(res, 404, 'not_found', `no route ${path}; the gateway serves ${ROUTES_SERVED}`);
+      return sendError(
+        res,
+        404,
+        'not_found',
+        `no route ${path}; the gateway serves ${ROUTES_SERVED}`,
+      );
     }
     const params = route.match(path)!;
     const body = route.bodyCap ? await readBody(req, route.bodyCap) : Buffer.alloc(0);
     if (body === undefined) {
       const cap = route.bodyCap;
       this.budget.refusedBody();
-      route.refused?.(req, params, `body over ${cap} bytes`, `request_too_large: body over ${cap} bytes`);
+      route.refused?.(
+        req,
+        params,
+        `body over ${cap} bytes`,
+        `request_too_large: body over ${cap} bytes`,
+      );
       // Drained, not buffered, so the client can read the answer; the request timeout bounds it.
       await drain(req);
       return sendError(res, 413, 'request_too_large', `request body over ${cap} bytes`);

@@ -184,7 +184,9 @@ export class ToolDesk implements ToolHandler {
   private argumentProblem(tool: ToolDecl, args: unknown): string | undefined {
     const v = this.validators.get(tool.name)!;
     if (v(args)) return undefined;
-    const list = (v.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '(arguments)'} ${e.message}`);
+    const list = (v.errors ?? [])
+      .slice(0, 5)
+      .map((e) => `${e.instancePath || '(arguments)'} ${e.message}`);
     return `arguments do not match ${tool.name}'s input_schema: ${list.join('; ')}`;
   }
 
@@ -219,7 +221,10 @@ export class ToolDesk implements ToolHandler {
    * A passthrough result written to the ledger as its tool's entity (add, or update when the
    * id is live). A result the ledger refuses is a violation; the agent still gets the result.
    */
-  private adapterWrite(tool: ToolDecl, body: unknown): { changes: LedgerOp[] } | { errors: string[] } {
+  private adapterWrite(
+    tool: ToolDecl,
+    body: unknown,
+  ): { changes: LedgerOp[] } | { errors: string[] } {
     const type = tool.entity_type!;
     const idField = this.o.schema?.entities.find((e) => e.type === type)?.id_field ?? 'id';
     const record = body && typeof body === 'object' && !Array.isArray(body) ? body : null;
@@ -310,17 +315,22 @@ export class ToolDesk implements ToolHandler {
   private row(req: ToolCallRequest, started: number, args: unknown, s: Served): ToolAnswer {
     const b = GATEWAY_BUDGETS.toolCalls;
     const kept = this.budget.keep('tool call', { args, response: s.body }, b.each, b.totalBytes) as
-      | { args: unknown; response: unknown }
-      | undefined;
+      { args: unknown; response: unknown } | undefined;
     const state = this.ledger.state();
     const bytes = Buffer.byteLength(JSON.stringify(state));
-    const snap = this.budget.fits('ledger snapshot', bytes, GATEWAY_BUDGETS.ledgerSnapshots.totalBytes);
+    const snap = this.budget.fits(
+      'ledger snapshot',
+      bytes,
+      GATEWAY_BUDGETS.ledgerSnapshots.totalBytes,
+    );
     const id = newId('tc_');
     const rec: ToolCallRecord = {
       id,
       name: req.name,
       source: s.source,
-      args: kept ? kept.args : `[arguments not kept: the run's ${b.totalBytes} byte budget for tool calls is spent]`,
+      args: kept
+        ? kept.args
+        : `[arguments not kept: the run's ${b.totalBytes} byte budget for tool calls is spent]`,
       ...(s.status < 400 && kept ? { response: kept.response } : {}),
       ...(s.error ? { error: s.error.slice(0, 2000) } : {}),
       status: s.status,

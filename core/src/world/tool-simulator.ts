@@ -83,12 +83,9 @@ export function simulationPrompt(input: SimulationInput, problems?: string[]): s
     `<arguments>\n${fence(clipText(json(input.args), PROMPT_CALL_CHARS * 4))}\n</arguments>`,
     `<ledger>\n${fence(clipText(json(input.ledger), PROMPT_LEDGER_CHARS))}\n</ledger>`,
   ];
-  if (input.schema)
-    parts.push(`<ledger_schema>\n${fence(json(input.schema))}\n</ledger_schema>`);
+  if (input.schema) parts.push(`<ledger_schema>\n${fence(json(input.schema))}\n</ledger_schema>`);
   if (input.behavior)
-    parts.push(
-      `<behavior_instructions>\n${fence(input.behavior)}\n</behavior_instructions>`,
-    );
+    parts.push(`<behavior_instructions>\n${fence(input.behavior)}\n</behavior_instructions>`);
   const recent = input.history.slice(-PROMPT_HISTORY_CALLS);
   if (recent.length)
     parts.push(
@@ -96,8 +93,10 @@ export function simulationPrompt(input: SimulationInput, problems?: string[]): s
         recent
           .map((c) =>
             fence(
-              clipText(`${c.name}(${JSON.stringify(c.args)}) -> ${JSON.stringify(c.response)}`,
-                PROMPT_CALL_CHARS),
+              clipText(
+                `${c.name}(${JSON.stringify(c.args)}) -> ${JSON.stringify(c.response)}`,
+                PROMPT_CALL_CHARS,
+              ),
             ),
           )
           .join('\n') +
