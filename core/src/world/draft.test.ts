@@ -139,7 +139,7 @@ describe('draftLedgerSchema, against the scripted model', () => {
     expect(r).toMatchObject({ ok: false, attempts: 2 });
     if (r.ok) return;
     expect(r.error).toContain('invalid draft');
-    expect(r.error).toContain('must NOT have additional properties');
+    expect(r.error).toContain('/ must NOT have additional properties ("extra")');
     expect(r.error).toContain('/entities/0/fields/0/type must be equal to one of the allowed');
     expect(r.cost_usd).toBeGreaterThan(0);
   });

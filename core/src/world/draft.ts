@@ -207,7 +207,11 @@ function validatorProblems(schema: LedgerSchema): string[] {
 function replyProblems(args: unknown, tools: readonly ToolDecl[]): string[] {
   if (args === undefined) return ['no propose_ledger_schema call in the reply'];
   if (!validate(args))
-    return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+    return (validate.errors ?? []).map((e) => {
+      // Name the key to remove: the model cannot fix "additional properties" without it.
+      const extra = (e.params as { additionalProperty?: string }).additionalProperty;
+      return `${e.instancePath || '/'} ${e.message}${extra === undefined ? '' : ` ("${extra}")`}`;
+    });
   const schema = canonical(args as LedgerSchema);
   const declared = new Set(schema.entities.map((e) => e.type));
   const problems: string[] = [];
