@@ -17,6 +17,7 @@ import { jsonText, plainText } from '../util/untrusted-text.js';
 import { doctorCommand } from './doctor.js';
 import { initCommand } from './init.js';
 import { INTERRUPTED, onInterrupt } from './interrupt.js';
+import { ledgerCommand } from './ledger-draft.js';
 import { progressPrinter } from './progress.js';
 import { suiteSummaryLine } from './suite-summary.js';
 import { wantsColor } from './terminal.js';
@@ -32,6 +33,7 @@ Usage:
   gauntlet show <run-id> [--root ROOT] [--results DIR] [--json | --atif]
   gauntlet image build [ROOT] [--agent NAME] [--force]
   gauntlet image ls
+  gauntlet ledger draft [ROOT] [--agent NAME] [--model MODEL]
   gauntlet model serve --script FILE [--port N]
 
 ROOT is a repository holding .gauntlet/ (default: the current directory).
@@ -61,6 +63,8 @@ export async function main(argv: string[]): Promise<number> {
         return await image(rest);
       case 'model':
         return await model(rest);
+      case 'ledger':
+        return await ledgerCommand(rest, out, err);
       case '--version':
       case 'version':
         out(gauntletVersion());
