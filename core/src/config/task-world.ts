@@ -1,4 +1,4 @@
-import { failureRuleProblems, unknownRuleTools } from '../world/failure-rules.js';
+import { failureRuleProblems, undeclaredToolProblems } from '../world/failure-rules.js';
 import { initialStateProblems } from '../world/initial-state.js';
 import type { ConfigIssue } from './errors.js';
 import type { Task } from './tasks.js';
@@ -33,7 +33,7 @@ export function taskWorldIssues(
         });
       if (!problems.length)
         for (const a of agents)
-          for (const p of unknownRuleTools(
+          for (const p of undeclaredToolProblems(
             task.failure_rules,
             (a.tools ?? []).map((t) => t.name),
           ))

@@ -1,5 +1,5 @@
-import Anthropic from '@anthropic-ai/sdk';
 import { Ajv } from 'ajv';
+import { callTool } from '../models/host-call.js';
 import type { ModelTarget } from '../models/target.js';
 import { clipText } from '../util/bounded.js';
 import type {
@@ -181,77 +181,6 @@ export function judgePrompt(input: JudgeInput): string {
   ]
     .filter(Boolean)
     .join('\n\n');
-}
-
-/** One forced tool call to the judge's model, in its wire format; the criterion scorer uses it too. */
-export async function callTool(
-  t: JudgeTarget,
-  system: string,
-  prompt: string,
-  tool: { name: string; description: string; input_schema: object },
-  maxTokens = 1024,
-): Promise<{ args: unknown; input: number; output: number }> {
-  prompt = t.redact ? t.redact(prompt) : prompt;
-  if (t.format === 'anthropic') {
-    const client = new Anthropic({
-      baseURL: t.baseUrl,
-      apiKey: t.token,
-      maxRetries: 2,
-      timeout: 120_000,
-    });
-    const msg = await client.messages.create({
-      model: t.model,
-      max_tokens: maxTokens,
-      system,
-      messages: [{ role: 'user', content: prompt }],
-      tools: [tool as unknown as Anthropic.Tool],
-      tool_choice: { type: 'tool', name: tool.name },
-    });
-    const use = msg.content.find((b) => b.type === 'tool_use');
-    return {
-      args: use && 'input' in use ? use.input : undefined,
-      input: msg.usage.input_tokens,
-      output: msg.usage.output_tokens,
-    };
-  }
-  const res = await fetch(`${t.baseUrl}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${t.token}` },
-    body: JSON.stringify({
-      model: t.model,
-      messages: [
-        { role: 'system', content: system },
-        { role: 'user', content: prompt },
-      ],
-      tools: [
-        {
-          type: 'function',
-          function: {
-            name: tool.name,
-            description: tool.description,
-            parameters: tool.input_schema,
-          },
-        },
-      ],
-      tool_choice: { type: 'function', function: { name: tool.name } },
-    }),
-    signal: AbortSignal.timeout(120_000),
-  });
-  if (!res.ok)
-    throw new Error(`judge model answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-  const body = (await res.json()) as any;
-  const call = body.choices?.[0]?.message?.tool_calls?.[0];
-  let args: unknown;
-  try {
-    args = call ? JSON.parse(call.function.arguments) : undefined;
-  } catch {
-    args = undefined;
-  }
-  return {
-    args,
-    input: body.usage?.prompt_tokens ?? 0,
-    output: body.usage?.completion_tokens ?? 0,
-  };
 }
 
 /** Grades one run. Invalid structured output is retried once, then reported as a judge error. */

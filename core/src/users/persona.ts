@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
-import { callTool, type JudgeTarget } from '../grading/judge.js';
+import type { JudgeTarget } from '../grading/judge.js';
+import { callTool } from '../models/host-call.js';
 import type { ModelCall } from '../models/wire.js';
 import { clipText } from '../util/bounded.js';
 import { openHostCall, settleHostCall } from '../models/host-call.js';

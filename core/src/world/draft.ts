@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import type { ToolDecl } from '../config/types.js';
-import { callTool } from '../grading/judge.js';
+import { callTool } from '../models/host-call.js';
 import type { ModelTarget } from '../models/target.js';
 import type { LedgerSchema } from '../results/record.js';
 import { clipText } from '../util/bounded.js';
@@ -250,7 +250,7 @@ export async function draftLedgerSchema(
   while (attempts < 2) {
     attempts++;
     try {
-      const r = await callTool(target, DRAFT_SYSTEM, prompt, LEDGER_DRAFT_TOOL);
+      const r = await callTool(target, DRAFT_SYSTEM, prompt, LEDGER_DRAFT_TOOL, 4096);
       cost += target.prices.cost(target.model, r.input, r.output);
       const problems = replyProblems(r.args, input.tools);
       if (!problems.length) {

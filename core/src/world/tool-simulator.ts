@@ -1,5 +1,5 @@
 import type { ToolSpec } from '../config/types.js';
-import { callTool } from '../grading/judge.js';
+import { callTool } from '../models/host-call.js';
 import { openHostCall, settleHostCall } from '../models/host-call.js';
 import type { ModelTarget } from '../models/target.js';
 import type { ModelCall } from '../models/wire.js';
