@@ -72,7 +72,9 @@ const SPECIAL_KEYS: Record<string, (s: Seeding, value: unknown) => void> = {
   tombstones: (s) =>
     s.problems.push({
       path: ['tombstones'],
-      message: `${at(['tombstones'])}: initial_state seeds live entities only; leave removed ones out`,
+      message:
+        `${at(['tombstones'])}: initial_state seeds live entities only; ` +
+        'leave removed ones out',
     }),
 };
 

@@ -361,7 +361,8 @@ function entityProblems(entity: unknown, path: Path, types: Map<string, number>,
   if (fields.length > LEDGER_LIMITS.fieldsPerEntity)
     r(
       [...path, 'fields'],
-      `${where}.fields lists ${fields.length} fields; at most ${LEDGER_LIMITS.fieldsPerEntity} are ` +
+      `${where}.fields lists ${fields.length} fields; ` +
+        `at most ${LEDGER_LIMITS.fieldsPerEntity} are ` +
         `allowed per entity (fields are open: undeclared ones are still accepted)`,
     );
   const names = new Map<string, number>();
@@ -436,7 +437,8 @@ export function ledgerSchemaProblems(value: unknown): Problem[] {
     if (entities.length > LEDGER_LIMITS.entities)
       r(
         ['entities'],
-        `entities lists ${entities.length} entity types; at most ${LEDGER_LIMITS.entities} are allowed`,
+        `entities lists ${entities.length} entity types; ` +
+          `at most ${LEDGER_LIMITS.entities} are allowed`,
       );
     const types = new Map<string, number>();
     for (let i = 0; i < entities.length; i++)

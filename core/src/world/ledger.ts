@@ -167,7 +167,8 @@ export function fieldsProblems(
       out.push({
         path: at,
         message:
-          `${formatPath(root, at)} is ${describe(v)} but the ${ref.type}'s id is ${quote(ref.id)}; ` +
+          `${formatPath(root, at)} is ${describe(v)} ` +
+          `but the ${ref.type}'s id is ${quote(ref.id)}; ` +
           `the id field ${key} must equal it (ids never change), or leave it out`,
       });
       continue;
@@ -316,7 +317,8 @@ export class Ledger {
   /** Throws LedgerInputError when `initial` is not a ledger state this ledger can hold. */
   constructor(schema: LedgerSchema | null, initial?: LedgerState) {
     this.index = indexSchema(schema);
-    const read = readState(initial ?? { entities: {}, flags: [], tombstones: {} }, this.index);
+    const empty = { entities: {}, flags: [], tombstones: {} };
+    const read = readState(initial === undefined ? empty : initial, this.index);
     if (read.problems.length) throw new LedgerInputError('ledger state', read.problems);
     this.world = read.world;
   }
