@@ -111,6 +111,22 @@ describe('initialStateProblems: shape', () => {
     ]);
   });
 
+  it('says so when one entity is written where a list or map belongs', () => {
+    expect(initialStateProblems(SCHEMA, { customer: { customer_id: 'c1', name: 'Ada' } })).toEqual([
+      {
+        path: ['customer'],
+        message:
+          'initial_state.customer looks like one customer (it has customer_id as a field); ' +
+          'write a list: customer: [{customer_id: ..., ...}], or a map from id to fields',
+      },
+    ]);
+    expect(messages(null, { ticket: { id: 't1', title: 'x' } })[0]).toMatch(
+      /looks like one ticket \(it has id as a field\)/,
+    );
+    // A map whose entity happens to be called id is still a map.
+    expect(initialStateProblems(null, { ticket: { id: { title: 'x' } } })).toEqual([]);
+  });
+
   it('refuses a ledger snapshot pasted in, with a hint', () => {
     const m = messages(SCHEMA, { entities: { order: {} }, flags: [], tombstones: {} });
     expect(m).toEqual([

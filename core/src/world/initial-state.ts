@@ -183,6 +183,13 @@ function seedType(s: Seeding, type: string, value: unknown) {
       `${at([type])} must be a list of ${type} entities or a map from id to fields; got ` +
         describe(value),
     );
+  const single = list ? undefined : oneEntityWritten(value, decl?.idField ?? `${type}_id`);
+  if (single)
+    return report(
+      [type],
+      `${at([type])} looks like one ${type} (it has ${single} as a field); write a list: ` +
+        `${type}: [{${single}: ..., ...}], or a map from id to fields`,
+    );
   const items: [Path, unknown][] = list
     ? value.map((v, i) => [[type, i], v])
     : Object.entries(value).map(([id, v]) => [[type, id], v]);
@@ -220,6 +227,14 @@ function seedType(s: Seeding, type: string, value: unknown) {
     byId[id as string] = entityRecord(idField, id as string, fields);
   }
   if (Object.keys(byId).length) s.entities[type] = byId;
+}
+
+/**
+ * The id field a map carries as a plain value, when a single entity was written where the map
+ * form expects id -> fields (`customer: {customer_id: c1, name: Ada}`); undefined otherwise.
+ */
+function oneEntityWritten(map: Record<string, unknown>, idField: string): string | undefined {
+  return [idField, 'id'].find((k) => Object.hasOwn(map, k) && !isPlainObject(map[k]));
 }
 
 function missingId(type: string, idField: string, declared: boolean): string {

@@ -307,8 +307,8 @@ describe('Ledger: the schema', () => {
   it('refuses update and remove of ids that were never added, with a hint', () => {
     const l = seeded();
     expect(messagesOf(l, [update('3', { status: 'paid' }), remove('x1')])).toEqual([
-      'ops[0] updates order "3", which does not exist; did you mean "1"?; add it first',
-      'ops[1] removes order "x1", which does not exist; did you mean "1"?; add it first',
+      'ops[0] updates order "3", which does not exist; add it first; did you mean "1"?',
+      'ops[1] removes order "x1", which does not exist; add it first; did you mean "1"?',
     ]);
     expect(messagesOf(l, [remove('c', 'customer')])).toEqual([
       'ops[0] removes customer "c", which does not exist; add it first',

@@ -443,7 +443,7 @@ export class Ledger {
         path: [i, 'entity_id'],
         message: gone
           ? `ops[${i}] ${verb} ${name}, which was removed; add it again to recreate it`
-          : `ops[${i}] ${verb} ${name}, which does not exist${hint(op.id, ids)}; add it first`,
+          : `ops[${i}] ${verb} ${name}, which does not exist; add it first${hint(op.id, ids)}`,
       });
       return undefined;
     }
