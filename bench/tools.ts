@@ -70,7 +70,8 @@ async function main() {
       'judge_model: claude-haiku-4-5\nproviders:\n  anthropic:\n    script: models/judge.yaml\n',
     '.gauntlet/models/judge.yaml':
       'rules:\n  - when: { system: "judge of an AI agent" }\n    reply:\n      tool_use: { name: record_verdict, input: { task_completion: 5, instruction_adherence: null, efficiency: 5, verdict: PASS, failure_mode: null, reasoning: "ok" } }\n',
-    '.gauntlet/suites/bench.yaml': 'kind: suite\nname: bench\nagent: caller\ntasks:\n  - user: go\n',
+    '.gauntlet/suites/bench.yaml':
+      'kind: suite\nname: bench\nagent: caller\ntasks:\n  - user: go\n',
   };
   for (const [rel, text] of Object.entries(files)) {
     await mkdir(dirname(join(root, rel)), { recursive: true });
@@ -86,7 +87,9 @@ async function main() {
   const row = (name: string, xs: number[]) =>
     `${name}: p50 ${pct(xs, 50).toFixed(2)} ms, p99 ${pct(xs, 99).toFixed(2)} ms (n=${xs.length})`;
   console.log('tool call round trip from inside the sandbox (forwarder, gateway, desk, endpoint):');
-  console.log(`  ${row('kept-alive connection', lat.keepalive)}  (target p50 <= 2 ms, p99 <= 10 ms)`);
+  console.log(
+    `  ${row('kept-alive connection', lat.keepalive)}  (target p50 <= 2 ms, p99 <= 10 ms)`,
+  );
   console.log(`  ${row('new connection each call', lat.fresh)}`);
   const rows = rec.trajectory.tool_calls.filter((c) => c.source === 'passthrough');
   console.log(

@@ -4,7 +4,7 @@ import type { RunError } from '../results/record.js';
 import type { ImageManager } from '../sandbox/images.js';
 import type { SandboxLimits } from '../sandbox/driver.js';
 import type { AgentAdapter, Mount } from '../session/adapter.js';
-import type { ResolvedEndpoint } from '../world/tool-desk.js';
+import type { ResolvedEndpoint } from '../tools/tool-desk.js';
 import type { AgentCode } from './python/source.js';
 
 export type AgentKindName = 'python' | 'http' | 'command';

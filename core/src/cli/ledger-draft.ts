@@ -7,7 +7,7 @@ import { ModelEnvironment, ModelUnresolved } from '../models/environment.js';
 import type { ModelTarget } from '../models/target.js';
 import { Redactor } from '../results/redact.js';
 import { didYouMean } from '../util/suggest.js';
-import { draftLedgerSchema } from '../world/draft.js';
+import { draftLedgerSchema } from '../tools/draft.js';
 
 const USAGE = 'usage: gauntlet ledger draft [ROOT] [--agent NAME] [--model MODEL]';
 

@@ -1,7 +1,7 @@
 /** Typed views of the YAML kinds; the JSON Schemas in schemas/ are the source of truth. */
-import type { FailureRule, LedgerSchema } from '../results/record.js';
+import type { FailureRule, Gates, LedgerSchema, Topology } from '../results/record.js';
 
-export type { FailureRule, LedgerSchema };
+export type { FailureRule, Gates, LedgerSchema, Topology };
 
 export interface SecretRef {
   secret: string;
@@ -84,16 +84,6 @@ export interface TaskSpec {
   failure_rules?: FailureRule[];
 }
 
-/**
- * A multi-agent system's declared shape: its nodes (actor ids, as in actor_id paths), the
- * tools each owns, and who may delegate to whom.
- */
-export interface Topology {
-  agents: { id: string; description?: string; tools?: string[]; delegates_to?: string[] }[];
-  /** Peer transfers the design allows (handoff trace events), as [from, to]. */
-  handoffs?: [string, string][];
-}
-
 /** `turn_mode` of a task: model_as_user is a multi-turn session, single_turn one agent turn. */
 export type TurnMode = 'model_as_user' | 'single_turn';
 /** persona: a model plays the user; scripted: a fixed list of user messages, in order. */
@@ -127,13 +117,6 @@ export interface ResolvedMultiTurn {
   memory_mode: MemoryMode;
   /** The session ends when an agent reply contains it; null when unset. */
   termination_keyword: string | null;
-}
-
-export interface Gates {
-  min_pass_rate?: number;
-  max_cost_usd?: number;
-  max_p95_latency_ms?: number;
-  max_failed_runs?: number;
 }
 
 export interface SuiteConfig {

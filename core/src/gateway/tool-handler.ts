@@ -20,7 +20,7 @@ export interface ToolAnswer {
 }
 
 /**
- * The platform tools behind `/tools` (world/tool-desk.ts is the real one). The handler owns the
+ * The platform tools behind `/tools` (tools/tool-desk.ts is the real one). The handler owns the
  * ledger rows; the gateway only transports, and reports calls it refused before their body was
  * read (too large, nested too deep) through `refuse`.
  */

@@ -114,7 +114,10 @@ function transcriptBlock(t: TranscriptEntry[]): string {
 function toolCallsBlock(calls: JudgeEvidence['tool_calls']): string {
   const shown = calls.slice(0, 80).map((c, i) => {
     const answer = c.error ? `error: ${c.error}` : JSON.stringify(c.response);
-    return clipText(`${i + 1}. ${c.name}(${JSON.stringify(c.args)}) [${c.source}] -> ${answer}`, 800);
+    return clipText(
+      `${i + 1}. ${c.name}(${JSON.stringify(c.args)}) [${c.source}] -> ${answer}`,
+      800,
+    );
   });
   const more = calls.length > shown.length ? `\n[... ${calls.length - shown.length} more]` : '';
   return `<tool_calls count="${calls.length}">\n${shown.join('\n')}${more}\n</tool_calls>`;

@@ -111,4 +111,3 @@ export async function callTool(
     output: body.usage?.completion_tokens ?? 0,
   };
 }
-

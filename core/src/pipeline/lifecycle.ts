@@ -12,7 +12,7 @@ import type { SandboxDriver, SandboxLimits } from '../sandbox/driver.js';
 import type { AgentAdapter } from '../session/adapter.js';
 import { emptyOutcome, type AgentOutcome } from '../session/outcome.js';
 import { seedSpec, Session } from '../session/session.js';
-import type { ToolDesk } from '../world/tool-desk.js';
+import type { ToolDesk } from '../tools/tool-desk.js';
 import { WorkspaceSeedError, type SeededWorkspace } from '../workspace/seed.js';
 import { collect } from './collect.js';
 import { converse, type ConversationPlan } from './conversation.js';

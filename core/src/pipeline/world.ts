@@ -4,8 +4,8 @@ import type { RunBudget } from '../gateway/budget.js';
 import type { ModelTarget } from '../models/target.js';
 import { failure } from '../results/run-failure.js';
 import { initialStateProblems, seedLedger } from '../world/initial-state.js';
-import { ToolDesk } from '../world/tool-desk.js';
-import { ToolSimulator } from '../world/tool-simulator.js';
+import { ToolDesk } from '../tools/tool-desk.js';
+import { ToolSimulator } from '../tools/tool-simulator.js';
 
 /**
  * The run's world: its tools behind the gateway, the ledger seeded from the task, the failure

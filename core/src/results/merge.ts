@@ -1,4 +1,4 @@
-import type { Gates } from '../config/types.js';
+import type { Gates } from './record.js';
 import type { RunRecord, SuiteManifest } from './record.js';
 import { summarise } from './summary.js';
 

@@ -137,6 +137,24 @@ export type LedgerOp =
   /** value false clears the flag; absent means true. */
   | { op: 'set_flag'; flag: string; value?: boolean };
 
+/**
+ * A multi-agent system's declared shape: its nodes (actor ids, as in actor_id paths), the
+ * tools each owns, and who may delegate to whom.
+ */
+export interface Topology {
+  agents: { id: string; description?: string; tools?: string[]; delegates_to?: string[] }[];
+  /** Peer transfers the design allows (handoff trace events), as [from, to]. */
+  handoffs?: [string, string][];
+}
+
+/** A suite's gates: any failing one fails the suite run. */
+export interface Gates {
+  min_pass_rate?: number;
+  max_cost_usd?: number;
+  max_p95_latency_ms?: number;
+  max_failed_runs?: number;
+}
+
 /** A declared ledger schema (seed 004), as validated by world/ledger-schema.ts. */
 export interface LedgerSchema {
   entities: {

@@ -1,4 +1,4 @@
-import type { Gates } from '../config/types.js';
+import type { Gates } from './record.js';
 import type { Provenance, RunRecord, SuiteManifest } from './record.js';
 
 function percentile(sorted: number[], p: number): number {

@@ -20,7 +20,7 @@ import type { MemoryMode, Turn } from '../session/types.js';
 import { newId } from '../util/hash.js';
 import { seedWorkspace, type SeededWorkspace } from '../workspace/seed.js';
 import { seedLedger } from '../world/initial-state.js';
-import { ToolDesk, type ResolvedEndpoint } from '../world/tool-desk.js';
+import { ToolDesk, type ResolvedEndpoint } from '../tools/tool-desk.js';
 import { commitToBranch, repositoryOf } from './branch.js';
 
 export interface RunnerOptions {

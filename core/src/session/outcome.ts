@@ -1,13 +1,7 @@
 import type { ToolCallRecord, TraceEvent } from '../gateway/types.js';
 import type { ModelCall } from '../models/wire.js';
-import type {
-  LedgerSchema,
-  LedgerState,
-  LedgerViolation,
-  RunError,
-  ScorerResult,
-  TrajectoryStep,
-} from '../results/record.js';
+import type { WorldOutcome } from '../tools/tool-desk.js';
+import type { RunError, ScorerResult, TrajectoryStep } from '../results/record.js';
 import type { CliUsage } from '../trajectory/steps.js';
 
 /** What a run's session produced, collected over its turns, before grading. */
@@ -34,12 +28,6 @@ export interface AgentOutcome {
   turn_of?: Record<string, number>;
   /** Runs with tools: the ledger as seeded and as left, and what the simulator did. */
   world?: WorldOutcome;
-}
-
-export interface WorldOutcome {
-  ledger: { schema: LedgerSchema | null; initial: LedgerState; final: LedgerState };
-  violations: LedgerViolation[];
-  simulator_usd: number;
 }
 
 export interface CodingOutcome {

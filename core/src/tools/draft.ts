@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import type { ToolDecl } from '../config/types.js';
 import { callTool } from '../models/host-call.js';
+import { ledgerSchemaProblems } from '../world/ledger-schema.js';
 import type { ModelTarget } from '../models/target.js';
 import type { LedgerSchema } from '../results/record.js';
 import { clipText } from '../util/bounded.js';
@@ -191,16 +192,9 @@ function canonical(reply: LedgerSchema): LedgerSchema {
   return out;
 }
 
-/**
- * The full validator's problems with a draft: an empty list until it is wired in.
- * ── LEDGER-SCHEMA VALIDATOR CALL SITE ──
- * When core/src/world/ledger-schema.ts lands, this body becomes
- *   return ledgerSchemaProblems(schema).map((p) => `${p.path.join('.')}: ${p.message}`);
- * (unique types and field names, enum members of the field's type, closed flags, ...).
- */
+/** The ledger schema validator's problems with a draft (the same check the loader makes). */
 function validatorProblems(schema: LedgerSchema): string[] {
-  void schema;
-  return [];
+  return ledgerSchemaProblems(schema).map((p) => p.message);
 }
 
 /** Why a reply cannot be the draft: its shape, the adapter rule of seed 004, the size bound. */

@@ -5,7 +5,7 @@ import type { ToolDecl } from '../config/types.js';
 import { PriceTable } from '../models/prices.js';
 import { serveScript, type ScriptRule } from '../models/scripted.js';
 import type { LedgerSchema } from '../results/record.js';
-import { seedLedger } from './initial-state.js';
+import { seedLedger } from '../world/initial-state.js';
 import { ToolDesk, type ToolDeskOptions } from './tool-desk.js';
 import { ToolSimulator } from './tool-simulator.js';
 

@@ -11,13 +11,19 @@ import type {
   LedgerViolation,
   ToolCallRecord,
 } from '../results/record.js';
-import type { WorldOutcome } from '../session/outcome.js';
 import { newId } from '../util/hash.js';
-import { FailureRules } from './failure-rules.js';
-import { Ledger } from './ledger.js';
-import { forwardToEndpoint } from './passthrough.js';
-import { RunLock } from './run-lock.js';
+import { FailureRules } from '../world/failure-rules.js';
+import { Ledger } from '../world/ledger.js';
+import { forwardToEndpoint } from '../world/passthrough.js';
+import { RunLock } from '../world/run-lock.js';
 import type { ToolSimulator } from './tool-simulator.js';
+
+/** What a run's tools leave for its record: the ledger as seeded and as left, the refusals. */
+export interface WorldOutcome {
+  ledger: { schema: LedgerSchema | null; initial: LedgerState; final: LedgerState };
+  violations: LedgerViolation[];
+  simulator_usd: number;
+}
 
 /** How long a call waits for the run's tool lock before it is told `lock_contention`. */
 export const TOOL_LOCK_WAIT_MS = 10_000;
