@@ -1,5 +1,4 @@
-import type { Topology } from '../config/types.js';
-import type { StructureCard, ToolCallRecord, TraceEvent } from '../results/record.js';
+import type { StructureCard, ToolCallRecord, Topology, TraceEvent } from '../results/record.js';
 
 /**
  * The multi-agent structure card (seed 001), reconstructed at read time from what the run left:
