@@ -50,9 +50,16 @@ export async function resolveAgentTools(
   }
   const seen = new Map<string, string>();
   const ajv = new Ajv({ strict: false });
-  for (const { tool, at, file } of placed) {
+  for (const [n, { tool, at, file }] of placed.entries()) {
     const issue = (path: (string | number)[], code: string, message: string, fix: string) =>
-      issues.push({ ...at(path), file, code, field: `tools.${path.join('.')}`, message, fix });
+      issues.push({
+        ...at(path),
+        file,
+        code,
+        field: ['tools', n, ...path].join('.'),
+        message,
+        fix,
+      });
     if ((tool.mode as string) === 'sandbox') tool.mode = 'simulated';
     tool.mode ??= 'simulated';
     if (seen.has(tool.name))

@@ -220,24 +220,30 @@ describe('grounding against the declared topology', () => {
     expect(c.summary.sub_agents).toBe(1);
   });
 
-  it('compares edges kind by kind: a declared delegation used as a handoff diverges', () => {
+  it('compares node pairs: a declared delegation crossed as a handoff is not a divergence', () => {
     const c = structureCard({
       toolCalls: [],
       traceEvents: [handoff('2026-11-23T10:00:00Z', { from: 'orchestrator', to: 'billing' })],
       topology,
     })!;
-    expect(c.divergence.undeclared_edges).toEqual([{ from: 'orchestrator', to: 'billing' }]);
-    expect(c.divergence.declared_only_edges).toContainEqual({
+    expect(c.divergence.undeclared_edges).toEqual([]);
+    expect(c.divergence.declared_only_edges).not.toContainEqual({
       from: 'orchestrator',
       to: 'billing',
     });
+    const back = structureCard({
+      toolCalls: [],
+      traceEvents: [handoff('2026-11-23T10:00:00Z', { from: 'billing', to: 'orchestrator' })],
+      topology,
+    })!;
+    expect(back.divergence.undeclared_edges).toEqual([{ from: 'billing', to: 'orchestrator' }]);
   });
 
-  it('is a card for a declared topology of several agents even when nobody was observed', () => {
-    const c = structureCard({ toolCalls: [call('mystery')], traceEvents: [], topology })!;
-    expect(c.summary).toEqual({ sub_agents: 0, delegation_depth: 0, handoffs: 0, declared: true });
-    expect(c.attribution.unattributed).toBe(1);
-    expect(c.roster.every((r) => r.provenance === 'declared')).toBe(true);
+  it('is no card when only the root acted, even for a declared topology of several agents', () => {
+    expect(structureCard({ toolCalls: [call('mystery')], traceEvents: [], topology })).toBeNull();
+    expect(
+      structureCard({ toolCalls: [call('mystery', 'orchestrator')], traceEvents: [], topology }),
+    ).toBeNull();
   });
 });
 

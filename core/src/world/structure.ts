@@ -248,7 +248,9 @@ export function structureCard(input: StructureInput): BoundedStructureCard | nul
   const seen = observe(input, decl);
   const root = rootOf(seen, decl);
   const subAgents = [...seen.actors.keys()].filter((id) => id !== root).length;
-  if (subAgents === 0 && seen.handoffs.length === 0 && decl.nodes.size <= 1) return null;
+  // The card is about what the run did: a run in which only the root acted is single-agent,
+  // whatever the system's declared shape.
+  if (subAgents === 0 && seen.handoffs.length === 0) return null;
   const isDeclared = Boolean(input.topology);
   const omitted: StructureOmitted = {};
   const cut = <T>(items: T[], max: number, what: keyof StructureOmitted): T[] => {
@@ -271,8 +273,13 @@ export function structureCard(input: StructureInput): BoundedStructureCard | nul
     };
   });
 
-  // Relationships: what the run exercised, then declared edges it never used.
-  const unused = [...decl.edges].filter(([key]) => !seen.edges.has(key)).map(([, e]) => e);
+  // Relationships: what the run exercised, then declared edges it never used. A pair of nodes
+  // the design connects is declared whichever way the run crossed it (a delegation edge used
+  // for a handoff, or the reverse), so divergence compares pairs, not kinds.
+  const pairKey = (e: { from: string; to: string }) => JSON.stringify([e.from, e.to]);
+  const seenPairs = new Set([...seen.edges.values()].map(pairKey));
+  const declPairs = new Set([...decl.edges.values()].map(pairKey));
+  const unused = [...decl.edges.values()].filter((e) => !seenPairs.has(pairKey(e)));
   const relationships = cut(
     [
       ...[...seen.edges.values()].map((e) => ({ ...e, exercised: true })),
@@ -282,7 +289,7 @@ export function structureCard(input: StructureInput): BoundedStructureCard | nul
     'relationships',
   );
 
-  // Divergence only means something against a declaration; edges compare kind by kind.
+  // Divergence only means something against a declaration.
   const pairs = (edges: { from: string; to: string }[]) => {
     const byPair = new Map(edges.map((e) => [JSON.stringify([e.from, e.to]), e]));
     return [...byPair.values()].map(({ from, to }) => ({ from, to }));
@@ -306,7 +313,7 @@ export function structureCard(input: StructureInput): BoundedStructureCard | nul
     declared_only_edges: isDeclared ? cut(pairs(unused), D, 'declared_only_edges') : [],
     undeclared_edges: isDeclared
       ? cut(
-          pairs([...seen.edges].filter(([key]) => !decl.edges.has(key)).map(([, e]) => e)),
+          pairs([...seen.edges.values()].filter((e) => !declPairs.has(pairKey(e)))),
           D,
           'undeclared_edges',
         )
