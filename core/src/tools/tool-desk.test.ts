@@ -1,8 +1,13 @@
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ToolDecl } from '../config/types.js';
+import { Gateway } from '../gateway/server.js';
 import { PriceTable } from '../models/prices.js';
+import { ModelRelay } from '../models/relay.js';
 import { serveScript, type ScriptRule } from '../models/scripted.js';
 import type { LedgerSchema } from '../results/record.js';
 import { seedLedger } from '../world/initial-state.js';
@@ -256,4 +261,72 @@ describe('ToolDesk', () => {
     closers.push(() => srv.close());
     return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/track` };
   }
+});
+
+describe('ToolDesk behind a real gateway', () => {
+  it('answers concurrent HTTP calls over the socket with 503 lock_contention past the wait', async () => {
+    const model = await serveScript({
+      rules: [
+        {
+          when: { system: SIM },
+          reply: reply({ response: { order_id: '4521' }, ops: [] }, 500),
+        },
+      ],
+    });
+    const desk = new ToolDesk({
+      tools: TOOLS,
+      endpoints: new Map(),
+      schema: SCHEMA,
+      initial: seedLedger(SCHEMA, INITIAL),
+      behavior: null,
+      rules: [],
+      seed: 's',
+      coding: false,
+      lockWaitMs: 100,
+      simulator: new ToolSimulator({
+        model: 'claude-haiku-4-5',
+        format: 'anthropic',
+        baseUrl: model.url,
+        token: 't',
+        prices: new PriceTable(),
+      }),
+    });
+    const socket = join(mkdtempSync(join(tmpdir(), 'desk-')), 'gw.sock');
+    const gw = await new Gateway({
+      listen: { socket },
+      token: 'tok',
+      relay: new ModelRelay({}, new PriceTable()),
+      tools: desk,
+    }).start();
+    try {
+      const post = () =>
+        new Promise<{ status: number; body: string }>((res, rej) => {
+          const req = request(
+            {
+              socketPath: socket,
+              path: '/tools/get_order',
+              method: 'POST',
+              headers: { authorization: 'Bearer tok', 'content-type': 'application/json' },
+            },
+            (r) => {
+              let b = '';
+              r.on('data', (c) => (b += c)).on('end', () =>
+                res({ status: r.statusCode!, body: b }),
+              );
+            },
+          );
+          req.on('error', rej);
+          req.end('{"order_id":"4521"}');
+        });
+      const answers = await Promise.all([post(), post(), post()]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 503, 503]);
+      expect(
+        answers.filter((a) => a.status === 503).map((a) => JSON.parse(a.body).error.type),
+      ).toEqual(['lock_contention', 'lock_contention']);
+      expect(gw.toolCalls).toHaveLength(3);
+    } finally {
+      await gw.close();
+      await model.close();
+    }
+  });
 });
