@@ -124,7 +124,6 @@ async function session(o: {
     runId: `resume-${o.cli}-${process.pid}-${Date.now()}`,
     token: `gt_resume_${o.cli}`,
     relay,
-    tools: [],
     sandbox: {
       driver: new DockerDriver(),
       image,

@@ -43,7 +43,6 @@ async function session() {
     runId: `conv-${process.pid}-${sessions.length}`,
     token: 'gt_conv_token',
     relay: new ModelRelay({}, new PriceTable()),
-    tools: [],
   });
   sessions.push(s);
   return s;

@@ -56,7 +56,11 @@ describe.skipIf(!dockerReady())('one run cannot abort the suite or bloat the rec
       ...pythonAgent(
         'hostile',
         HOSTILE,
-        'timeout: 240\ntools:\n  - name: lookup\n    description: look up\n    input_schema: { type: object }\n',
+        // Passthrough to a closed loopback port: the calls are rows (transport_error) without
+        // a simulator, and what they carry is what the budget bounds.
+        'timeout: 240\ntools:\n  - name: lookup\n    description: look up\n    mode: passthrough\n' +
+          '    endpoint: { url: "http://127.0.0.1:9/lookup", timeout: 5 }\n' +
+          '    input_schema: { type: object }\n',
       ),
       ...suite('s', 'hostile', ['deep', 'huge', 'plain']),
     });

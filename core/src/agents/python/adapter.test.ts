@@ -54,7 +54,6 @@ async function open(agent: PythonAdapter, tag: string) {
     runId: `t-${tag}-${process.pid}-${Date.now()}`,
     token: 'gt_token_for_test_0123456789',
     relay,
-    tools: [],
     sandbox: {
       driver: new DockerDriver(),
       image: agent.image,
