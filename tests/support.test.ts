@@ -1,13 +1,18 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSuites } from '../core/src/pipeline/run-suite.js';
 import { dockerReady } from '../core/src/test-support/docker.js';
 import { packageRoot } from '../core/src/util/paths.js';
 
 const EXAMPLE = join(packageRoot(), 'examples/support');
+const validRecord = new Ajv({ strict: false }).compile(
+  JSON.parse(readFileSync(join(packageRoot(), 'schemas/run-record.schema.json'), 'utf8')),
+);
 
 /** The carrier endpoint the example's passthrough tool is bound to, as run.sh starts it. */
 async function startShipping() {
@@ -109,7 +114,12 @@ describe.skipIf(!dockerReady())('examples/support: tools over a ledger, offline'
         '12 Elm Street, Springfield',
       );
       expect(address.cost.simulator_usd).toBeGreaterThan(0);
-      for (const r of res.records) expect(r.status).toBe('completed');
+      for (const r of res.records) {
+        expect(r.status).toBe('completed');
+        // As stored: the schema defines the ledger rows, the ledger, violations and the card.
+        validRecord(JSON.parse(JSON.stringify(r)));
+        expect(validRecord.errors ?? []).toEqual([]);
+      }
     } finally {
       await rm(resultsDir, { recursive: true, force: true });
     }
