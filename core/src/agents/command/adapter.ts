@@ -22,7 +22,8 @@ import { shellStep } from '../../trajectory/steps.js';
 import { boundJson, clipText, noCut, wasCut } from '../../util/bounded.js';
 import { PROXY_PORT, sandboxEnv } from '../sandbox-env.js';
 import { taskInputFor } from '../task-input.js';
-import { recognise, resumeCommand, whyNoResume } from './presets.js';
+import { mcpRegistration } from './mcp.js';
+import { recognise, resumeCommand, whyNoResume, withFlags } from './presets.js';
 
 const EXEC_LOG = '/tmp/.gauntlet/out/exec.log';
 /** A CLI's transcript file, read back after its exec (timed out or not). */
@@ -135,11 +136,17 @@ export class CommandAdapter implements AgentAdapter {
     const sb = session.requireSandbox();
     const recognised = recognise(this.spec.command);
     const { preset, transcriptFile } = recognised;
+    // The run's tools reach a recognised CLI as its MCP server `gauntlet`; any other command
+    // runs without them (they stay at the proxy), and the run says so once.
+    const mcp = mcpRegistration(preset?.id, session.spec.tools);
+    const setup = mcp?.registered ? mcp.setup : undefined;
+    if (mcp && !mcp.registered && input.turn === 1) out.soft_warnings.push(mcp.warning);
+    const configured = setup ? withFlags(recognised.command, setup.flags) : recognised.command;
     // A CLI that can continue its own session gets only the new message; one that cannot (or a
     // command whose flags forbid it) gets the conversation so far in its task file.
     const resumeId = input.resumeSessionId ?? null;
-    const resumed = !!resumeId && !whyNoResume(recognised.command);
-    const command = resumed ? resumeCommand(recognised.command, resumeId!) : recognised.command;
+    const resumed = !!resumeId && !whyNoResume(configured);
+    const command = resumed ? resumeCommand(configured, resumeId!) : configured;
     const taskFile = await session.writeRunFile(
       'task.md',
       taskBrief(input, this.spec.scenario, resumed),
@@ -148,14 +155,24 @@ export class CommandAdapter implements AgentAdapter {
       'task.json',
       JSON.stringify({ task_input: taskInputFor(input, session.runId) }),
     );
+    for (const [name, text] of Object.entries(setup?.runFiles ?? {}))
+      await session.writeRunFile(name, text);
     const env = {
       ...this.spec.env,
       ...sandboxEnv(session.spec.token, taskFile),
       ...(preset?.env ?? {}),
+      ...(setup?.env ?? {}),
       HOME: '/home/user',
       GAUNTLET_PROXY_PORT: String(PROXY_PORT),
       GAUNTLET_EXECLOG: EXEC_LOG,
     };
+    if (setup?.prepare) {
+      const p = await sb.exec(setup.prepare, { env, cwd: WORKSPACE, timeoutMs: 30_000, signal });
+      if (p.exitCode !== 0)
+        out.soft_warnings.push(
+          `Tools not registered: the MCP server could not be added to ${preset!.id}'s settings (${(p.stderr || p.stdout).trim().slice(-500)}); the run goes on without them`,
+        );
+    }
     // A recognised CLI writes its own transcript; anything else gets the execve capture.
     const argv = preset ? ['sh', '-c', command] : ['sh', '/gauntlet/runtime/capture.sh', command];
     const t0 = Date.now();

@@ -244,14 +244,17 @@ function binaryOf(command: string): string {
   return first.replace(/^.*\//, '').replace(/^["']|["']$/g, '');
 }
 
+/** `command` with each flag group it lacks appended (groups as [flag(s), presence regex]). */
+export function withFlags(command: string, flags: [string, RegExp][]): string {
+  const missing = flags.filter(([, present]) => !present.test(command)).map(([flag]) => flag);
+  return missing.length ? `${command} ${missing.join(' ')}` : command;
+}
+
 export function recognise(command: string): Recognised {
   const binary = binaryOf(command);
   const preset = (PRESETS as Record<string, Preset>)[binary];
   if (!preset) return { command, binary };
-  const missing = preset.flags
-    .filter(([, present]) => !present.test(command))
-    .map(([flag]) => flag);
-  const full = missing.length ? `${command} ${missing.join(' ')}` : command;
+  const full = withFlags(command, preset.flags);
   // The flag's value in the command as run: the user's own, else the one appended.
   const file = preset.transcriptFlag
     ? new RegExp(`${preset.transcriptFlag}[= ]("[^"]+"|\\S+)`).exec(full)?.[1]?.replace(/"/g, '')
