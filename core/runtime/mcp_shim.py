@@ -51,9 +51,19 @@ ACTOR = re.compile(r"[\x21-\x7e]{1,256}")
 CONTENTION_RETRIES = 4
 BACKOFF_S = 0.2
 BACKOFF_MAX_S = 2.0
+
+
+def seconds(name, default):
+    try:
+        value = float(os.environ.get(name) or default)
+        return value if 0 < value <= 3600 else default
+    except ValueError:
+        return default
+
+
 # The forwarder starts next to the CLI; a refused connection (nothing was sent) is retried.
-CONNECT_WAIT_S = 10.0
-TOOL_TIMEOUT_S = float(os.environ.get("GAUNTLET_MCP_TOOL_TIMEOUT") or 600)
+CONNECT_WAIT_S = seconds("GAUNTLET_MCP_CONNECT_WAIT", 10.0)
+TOOL_TIMEOUT_S = seconds("GAUNTLET_MCP_TOOL_TIMEOUT", 600.0)
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
@@ -285,10 +295,12 @@ def answer(message):
         return error_response(None, INVALID_REQUEST, "a message must be a JSON object")
     method = message.get("method")
     params = message.get("params", {})
+    if "method" not in message and ("result" in message or "error" in message):
+        return None  # a response: this server sends no requests, so it answers none
     if "id" not in message:
         if isinstance(method, str) and method in NOTIFICATIONS and isinstance(params, dict):
             NOTIFICATIONS[method](params)
-        return None  # a notification (or a stray response): never answered
+        return None  # a notification: never answered
     rid = message.get("id")
     if message.get("jsonrpc") != "2.0" or not isinstance(method, str) or not valid_id(rid):
         return error_response(rid if valid_id(rid) else None, INVALID_REQUEST, "not a JSON-RPC 2.0 request")

@@ -138,7 +138,7 @@ export class CommandAdapter implements AgentAdapter {
     const { preset, transcriptFile } = recognised;
     // The run's tools reach a recognised CLI as its MCP server `gauntlet`; any other command
     // runs without them (they stay at the proxy), and the run says so once.
-    const mcp = mcpRegistration(preset?.id, session.spec.tools);
+    const mcp = mcpRegistration(preset?.id, session.spec.tools?.list() ?? []);
     const setup = mcp?.registered ? mcp.setup : undefined;
     if (mcp && !mcp.registered && input.turn === 1) out.soft_warnings.push(mcp.warning);
     const configured = setup ? withFlags(recognised.command, setup.flags) : recognised.command;

@@ -9,6 +9,7 @@ import {
   resumeCommand,
   sessionIdOf,
   whyNoResume,
+  withFlags,
 } from './presets.js';
 
 describe('coding CLI presets', () => {
@@ -61,6 +62,17 @@ describe('coding CLI presets', () => {
       '/tmp/mine.md',
     );
     expect(recognise('cursor-agent -p hi').preset?.relayed).toBe(false);
+  });
+
+  it('withFlags appends each missing group once, in order, and leaves present ones alone', () => {
+    const flags: [string, RegExp][] = [
+      ['--a 1', /--a\b/],
+      ['--b', /--b\b/],
+    ];
+    expect(withFlags('cli run', flags)).toBe('cli run --a 1 --b');
+    expect(withFlags('cli run --b', flags)).toBe('cli run --b --a 1');
+    expect(withFlags(withFlags('cli run', flags), flags)).toBe('cli run --a 1 --b');
+    expect(withFlags('cli run', [])).toBe('cli run');
   });
 });
 
