@@ -13,12 +13,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CommandAdapter } from '../core/src/agents/command/adapter.js';
 import { mcpRegistration } from '../core/src/agents/command/mcp.js';
 import { PRESETS, recognise, withFlags } from '../core/src/agents/command/presets.js';
-import type { ToolSpec } from '../core/src/config/types.js';
+import { SecretResolver } from '../core/src/config/secrets.js';
+import type { ToolDecl, ToolSpec } from '../core/src/config/types.js';
+import { PriceTable } from '../core/src/models/prices.js';
+import { ModelRelay } from '../core/src/models/relay.js';
 import { carriesTools, requestToolNames } from '../core/src/models/request-tools.js';
 import { serveScript, type Script } from '../core/src/models/scripted.js';
+import type { WireFormat } from '../core/src/models/wire.js';
+import { DockerDriver } from '../core/src/sandbox/docker.js';
+import { ImageManager } from '../core/src/sandbox/images.js';
+import { Session } from '../core/src/session/session.js';
+import type { TurnInput } from '../core/src/session/types.js';
+import { dockerReady } from '../core/src/test-support/docker.js';
+import { ToolDesk } from '../core/src/tools/tool-desk.js';
 import { packageRoot } from '../core/src/util/paths.js';
+import { seedLedger } from '../core/src/world/initial-state.js';
+import { seedWorkspace } from '../core/src/workspace/seed.js';
 
 /**
  * The MCP shim (core/runtime/mcp_shim.py) driven over stdio by this test, as a CLI drives it,
@@ -817,4 +830,156 @@ describe.skipIf(!clisReady())('real coding CLIs reach the tools through the shim
     expect(carriesTools(names, ['get_order'])).toBe(false);
     expect(r.calls).toEqual([]);
   }, 120_000);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Inside a sandbox: the engine's own plumbing (a Session with its gateway and a ToolDesk whose
+// tool is passthrough to a loopback endpoint, the command adapter, the CLI mounted from .cache)
+// and the shim from the runtime mount, through the in-sandbox forwarder.
+
+/** A passthrough endpoint on the host: what the tool's calls carried, and its answer. */
+async function endpoint() {
+  const bodies: unknown[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const args = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      bodies.push(args);
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ order_id: args.order_id, status: 'shipped' }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`,
+    bodies,
+    close: () => closeServer(server),
+  };
+}
+
+async function inSandbox(cli: 'claude' | 'codex' | 'other', command: string, image: string) {
+  const model = await serveScript(SCRIPT);
+  // The model calls are relayed through the contract server, for Codex's namespaced calls.
+  const models = await contractServer({ upstream: model.url });
+  const ep = await endpoint();
+  const tool: ToolDecl = {
+    ...CATALOGUE[0],
+    mode: 'passthrough',
+    endpoint: { url: ep.url },
+  };
+  const desk = new ToolDesk({
+    tools: [tool],
+    endpoints: new Map([[tool.name, { url: ep.url, headers: {}, timeoutMs: 10_000 }]]),
+    schema: null,
+    initial: seedLedger(null, undefined),
+    behavior: null,
+    rules: [],
+    seed: 'mcp',
+    coding: true,
+    simulator: null,
+  });
+  const relay = new ModelRelay(
+    {
+      anthropic: { format: 'anthropic', baseUrl: models.url },
+      openai: { format: 'openai', baseUrl: models.url },
+    },
+    new PriceTable(),
+  );
+  const first: { format?: WireFormat; body?: Buffer } = {};
+  const repo = await mkdtemp(join(tmpdir(), 'mcp-repo-'));
+  await writeFile(join(repo, 'README.md'), 'orders\n');
+  const ws = await seedWorkspace({ path: repo }, '/', new SecretResolver({}));
+  const agent = new CommandAdapter({
+    name: cli,
+    command,
+    image,
+    env: { GAUNTLET_ACTOR_ID: `support/${cli}` },
+    timeoutMs: 120_000,
+    mounts:
+      cli === 'other'
+        ? []
+        : [
+            {
+              host: join(packageRoot(), CLIS[cli]),
+              container: `/usr/local/bin/${cli}`,
+              readonly: true,
+            },
+          ],
+    scenario: { kind: 'scenario', name: 'mcp', workspace: { path: repo } },
+  });
+  const s = await Session.open({
+    runId: `mcp-${cli}-${process.pid}-${Date.now()}`,
+    token: `gt_mcp_${cli}`,
+    relay,
+    tools: desk,
+    onFirstModelRequest: (format, body) => Object.assign(first, { format, body }),
+    sandbox: {
+      driver: new DockerDriver(),
+      image,
+      limits: { memoryMb: 1024, cpus: 1, pidsLimit: 256 },
+      mounts: Session.mountsFor([agent], { packDir: ws.packDir }),
+    },
+  });
+  const input: TurnInput = {
+    turn: 1,
+    message: 'Look up order 4521 and tell me its status.',
+    messages: [{ role: 'user', content: 'Look up order 4521 and tell me its status.' }],
+    memory: 'replay',
+    resumeSessionId: null,
+    task: { id: 't', behavior_instructions: null, initial_state: null },
+  };
+  try {
+    await s.seed({ packDir: ws.packDir });
+    const turn = await s.turn(agent, input);
+    return { outcome: turn.outcome, first, calls: desk.calls, endpoint: ep.bodies };
+  } finally {
+    await s.close([agent]);
+    await Promise.all([ep.close(), models.close(), model.close()]);
+    await rm(ws.root, { recursive: true, force: true });
+    await rm(repo, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(!dockerReady() || !clisReady())('MCP tools inside a sandbox', () => {
+  let image = '';
+  beforeAll(async () => {
+    image = await new ImageManager().ensureBase();
+  });
+
+  for (const [cli, command] of [
+    ['claude', 'claude -p "$(cat $GAUNTLET_TASK_FILE)"'],
+    ['codex', 'codex exec -m gpt-5.1-codex "$(cat $GAUNTLET_TASK_FILE)"'],
+  ] as const)
+    it(`${cli}: registered by the adapter, the tool runs through the gateway's desk`, async () => {
+      const r = await inSandbox(cli, command, image);
+      const o = r.outcome;
+      expect(o.exitCode, o.debug.stderr_tail).toBe(0);
+      expect(o.final_response).toBe('Order 4521 has shipped.');
+      expect(o.soft_warnings.filter((w) => /Tools (dropped|not registered)/.test(w))).toEqual([]);
+      // The gateway's first-request hook saw the tools already declared.
+      expect(carriesTools(requestToolNames(r.first.format!, r.first.body!), ['get_order'])).toBe(
+        true,
+      );
+      // One ledger row, passthrough, with the arguments and the actor; the endpoint got them.
+      expect(r.calls).toHaveLength(1);
+      expect(r.calls[0]).toMatchObject({
+        name: 'get_order',
+        source: 'passthrough',
+        args: { order_id: '4521' },
+        actor_id: `support/${cli}`,
+      });
+      expect(r.endpoint).toEqual([{ order_id: '4521' }]);
+    }, 180_000);
+
+  it('an unrecognised command runs without the tools, and the run says they were dropped', async () => {
+    const r = await inSandbox('other', 'python3 -c "print(42)"', image);
+    expect(r.outcome.exitCode).toBe(0);
+    expect(r.outcome.soft_warnings).toContain(
+      'Tools dropped (get_order): the run uses an unrecognised run command; use Claude Code, ' +
+        'Codex, Gemini CLI or Cursor, or call the proxy directly ($GAUNTLET_PROXY_URL/tools/{name})',
+    );
+    expect(r.calls).toEqual([]);
+  }, 180_000);
 });
