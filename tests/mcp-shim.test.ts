@@ -859,7 +859,8 @@ async function endpoint() {
   };
 }
 
-async function inSandbox(cli: 'claude' | 'codex' | 'other', command: string, image: string) {
+/** `bin`: the CLI's binary on the host, mounted as /usr/local/bin/<cli>. */
+async function inSandbox(cli: string, command: string, image: string, bin?: string) {
   const model = await serveScript(SCRIPT);
   // The model calls are relayed through the contract server, for Codex's namespaced calls.
   const models = await contractServer({ upstream: model.url });
@@ -897,16 +898,7 @@ async function inSandbox(cli: 'claude' | 'codex' | 'other', command: string, ima
     image,
     env: { GAUNTLET_ACTOR_ID: `support/${cli}` },
     timeoutMs: 120_000,
-    mounts:
-      cli === 'other'
-        ? []
-        : [
-            {
-              host: join(packageRoot(), CLIS[cli]),
-              container: `/usr/local/bin/${cli}`,
-              readonly: true,
-            },
-          ],
+    mounts: bin ? [{ host: bin, container: `/usr/local/bin/${cli}`, readonly: true }] : [],
     scenario: { kind: 'scenario', name: 'mcp', workspace: { path: repo } },
   });
   const s = await Session.open({
@@ -942,6 +934,30 @@ async function inSandbox(cli: 'claude' | 'codex' | 'other', command: string, ima
   }
 }
 
+/** A stand-in CLI: a minimal MCP client over the registered entry; prints one JSON report. */
+function standIn(settings: string): string {
+  return `#!/usr/bin/env python3
+import json, os, subprocess, sys
+path = os.path.expanduser("~/${settings}")
+entry = json.load(open(path))["mcpServers"]["gauntlet"]
+env = {"PATH": os.environ["PATH"], **entry["env"]}
+p = subprocess.Popen([entry["command"], *entry["args"]], stdin=subprocess.PIPE,
+                     stdout=subprocess.PIPE, env=env, text=True)
+def call(i, method, params):
+    p.stdin.write(json.dumps({"jsonrpc": "2.0", "id": i, "method": method, "params": params}) + "\\n")
+    p.stdin.flush()
+    return json.loads(p.stdout.readline())
+call(0, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                       "clientInfo": {"name": "stand-in", "version": "0"}})
+tools = [t["name"] for t in call(1, "tools/list", {})["result"]["tools"]]
+result = call(2, "tools/call", {"name": "get_order", "arguments": {"order_id": "4521"}})["result"]
+p.stdin.close()
+p.wait()
+print(json.dumps({"entry": entry, "mode": oct(os.stat(path).st_mode & 0o777), "argv": sys.argv,
+                  "tools": tools, "result": result}))
+`;
+}
+
 describe.skipIf(!dockerReady() || !clisReady())('MCP tools inside a sandbox', () => {
   let image = '';
   beforeAll(async () => {
@@ -953,7 +969,7 @@ describe.skipIf(!dockerReady() || !clisReady())('MCP tools inside a sandbox', ()
     ['codex', 'codex exec -m gpt-5.1-codex "$(cat $GAUNTLET_TASK_FILE)"'],
   ] as const)
     it(`${cli}: registered by the adapter, the tool runs through the gateway's desk`, async () => {
-      const r = await inSandbox(cli, command, image);
+      const r = await inSandbox(cli, command, image, join(packageRoot(), CLIS[cli]));
       const o = r.outcome;
       expect(o.exitCode, o.debug.stderr_tail).toBe(0);
       expect(o.final_response).toBe('Order 4521 has shipped.');
@@ -971,6 +987,48 @@ describe.skipIf(!dockerReady() || !clisReady())('MCP tools inside a sandbox', ()
         actor_id: `support/${cli}`,
       });
       expect(r.endpoint).toEqual([{ order_id: '4521' }]);
+    }, 180_000);
+
+  // Gemini CLI and Cursor are not installed here: a stand-in with their names reads the
+  // settings file the adapter had the shim register into, and starts the server from it with
+  // that entry's environment alone (as a CLI that filters its environment would), then calls.
+  for (const [cli, settings] of [
+    ['gemini', '.gemini/settings.json'],
+    ['cursor-agent', '.cursor/mcp.json'],
+  ] as const)
+    it(`${cli}: the shim registers itself in ~/${settings}, and the entry alone reaches the tool`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), `mcp-${cli}-bin-`));
+      const bin = join(dir, cli);
+      await writeFile(bin, standIn(settings), { mode: 0o755 });
+      try {
+        const r = await inSandbox(cli, `${cli} -p "$(cat $GAUNTLET_TASK_FILE)"`, image, bin);
+        const o = r.outcome;
+        expect(o.exitCode, o.debug.stderr_tail).toBe(0);
+        expect(o.soft_warnings.filter((w) => /Tools (dropped|not registered)/.test(w))).toEqual([]);
+        const report = JSON.parse(o.debug.stdout_tail!.trim().split('\n').at(-1)!);
+        expect(report.entry).toMatchObject({
+          command: 'python3',
+          args: ['/gauntlet/runtime/mcp_shim.py'],
+          env: {
+            GAUNTLET_PROXY_URL: 'http://127.0.0.1:8787',
+            GAUNTLET_RUN_TOKEN: `gt_mcp_${cli}`,
+            GAUNTLET_ACTOR_ID: `support/${cli}`,
+          },
+        });
+        expect(report.mode).toBe('0o600');
+        expect(report.argv).toContain(cli === 'cursor-agent' ? '--approve-mcps' : '-p');
+        expect(report.tools).toEqual(['get_order']);
+        expect(report.result.structuredContent).toEqual({ order_id: '4521', status: 'shipped' });
+        expect(r.calls).toHaveLength(1);
+        expect(r.calls[0]).toMatchObject({
+          name: 'get_order',
+          source: 'passthrough',
+          actor_id: `support/${cli}`,
+        });
+        expect(r.endpoint).toEqual([{ order_id: '4521' }]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     }, 180_000);
 
   it('an unrecognised command runs without the tools, and the run says they were dropped', async () => {

@@ -23,7 +23,10 @@ mcpServers.gauntlet, with the gateway's URL and token from this process's enviro
 in: those CLIs filter or may filter the environment their MCP servers get.
 
 The caller's actor id (multi-agent attribution) is the request's `_meta["gauntlet/actor_id"]`,
-else $GAUNTLET_ACTOR_ID, and travels in the `x-gauntlet-actor` header.
+else $GAUNTLET_ACTOR_ID, and travels in the `x-gauntlet-actor` header. (Claude Code 2.1 sends
+a stdio server only `claudecode/toolUseId`, for its sub-agents too; Codex 0.169 its thread
+metadata: neither names an actor.) $GAUNTLET_MCP_CONNECT_WAIT and $GAUNTLET_MCP_TOOL_TIMEOUT
+(seconds) bound the wait for the forwarder and one gateway request.
 """
 import http.client
 import json
