@@ -18,7 +18,7 @@ import { collect } from './collect.js';
 import { converse, type ConversationPlan } from './conversation.js';
 import { grade } from './grade.js';
 import { PhaseClock } from './phases.js';
-import { openWorld } from './world.js';
+import { openWorld, toolsRegisteredCheck } from './world.js';
 
 /** One run to take: a task, an agent, a trial; and its session's shape when multi-turn. */
 export interface RunPlan {
@@ -69,6 +69,7 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
   let session: Session | undefined;
   let agent: AgentAdapter | undefined;
   let world: ToolDesk | undefined;
+  let registered: ReturnType<typeof toolsRegisteredCheck> | undefined;
   try {
     const { kind, workspace } = await clock.run('resolve', () => resolve(plan, deps));
     agent = kind.adapter(plan.agent, { scenario: plan.task.scenario?.config, limits: deps.limits });
@@ -86,7 +87,13 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
         simulator: deps.simulator ?? null,
         budget,
       });
+      const tools = world?.list() ?? [];
+      registered =
+        tools.length && agent!.toolsInFirstRequest?.(tools)
+          ? toolsRegisteredCheck(tools.map((t) => t.name))
+          : undefined;
       return Session.open({
+        onFirstModelRequest: registered?.onFirstModelRequest,
         runId: plan.runId,
         token: deps.newToken(),
         relay: deps.relay,
@@ -128,6 +135,9 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
     );
     result = { outcome: collected.outcome, judge: null, multi: collected.multi };
     if (world) result.outcome.world = world.outcome();
+    const unregistered = registered?.failure();
+    if (unregistered && result.outcome.status === 'completed')
+      Object.assign(result.outcome, { status: 'failed', error: unregistered });
     if (workspace) result.outcome.soft_warnings.unshift(...workspace.warnings);
     outranked(result.outcome, s);
     if (!deps.signal?.aborted)

@@ -1,7 +1,10 @@
 import type { PreparedAgent } from '../agents/kind.js';
 import type { Task } from '../config/tasks.js';
 import type { RunBudget } from '../gateway/budget.js';
+import { carriesTools, requestToolNames } from '../models/request-tools.js';
 import type { ModelTarget } from '../models/target.js';
+import type { WireFormat } from '../models/wire.js';
+import type { RunError } from '../results/record.js';
 import { failure } from '../results/run-failure.js';
 import { initialStateProblems, seedLedger } from '../world/initial-state.js';
 import { ToolDesk } from '../tools/tool-desk.js';
@@ -41,4 +44,30 @@ export function openWorld(
     simulator: simulates && !o.coding && o.simulator ? new ToolSimulator(o.simulator) : null,
     budget: o.budget,
   });
+}
+
+/**
+ * The check that a CLI started with its tools (DESIGN.md §4): the first model request must
+ * name every registered tool (bare or MCP-prefixed). Claude Code, for one, may start its first
+ * call before its MCP servers answer; a run that did is a harness error, not a scored failure.
+ */
+export function toolsRegisteredCheck(tools: string[]) {
+  let seen: boolean | undefined;
+  return {
+    onFirstModelRequest: (format: WireFormat, body: Buffer) => {
+      seen = carriesTools(requestToolNames(format, body), tools);
+    },
+    /** The run's error when the first request lacked the tools; null otherwise. */
+    failure(): RunError | null {
+      if (seen !== false) return null;
+      return {
+        class: 'internal_error',
+        code: 'tools_not_registered',
+        message:
+          `the agent's first model request did not carry its tools (${tools.join(', ')}): ` +
+          'the CLI started before its MCP server answered. This is a harness error, not the ' +
+          "agent's: re-run it; if it persists, run gauntlet doctor",
+      };
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import type { ToolSpec } from '../config/types.js';
 import type { Session } from './session.js';
 import type { Turn, TurnInput, TurnOutcome } from './types.js';
 
@@ -23,6 +24,11 @@ export interface AgentAdapter {
   readonly image?: string;
   /** Host files its sandbox must mount. */
   readonly mounts: Mount[];
+  /**
+   * Whether its first model request must already carry these platform tools (a CLI they were
+   * registered into as an MCP server); the gateway checks it.
+   */
+  toolsInFirstRequest?(tools: ToolSpec[]): boolean;
   /** Whether it can continue its own session by id (a CLI's resume). */
   readonly resumable?: boolean;
   runTurn(session: Session, input: TurnInput, signal?: AbortSignal): Promise<TurnOutcome>;

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import type { AgentConfig, ScenarioConfig } from '../../config/types.js';
+import type { AgentConfig, ScenarioConfig, ToolSpec } from '../../config/types.js';
 import { DEFAULT_KEY } from '../../models/environment.js';
 import { failure } from '../../results/run-failure.js';
 import { agentImage } from '../image.js';
@@ -129,6 +129,12 @@ export class CommandAdapter implements AgentAdapter {
   }
   get resumable() {
     return !whyNoResume(recognise(this.spec.command).command);
+  }
+
+  /** A relayed CLI the tools are registered into must send them with its first request. */
+  toolsInFirstRequest(tools: ToolSpec[]): boolean {
+    const { preset } = recognise(this.spec.command);
+    return !!preset?.relayed && !!mcpRegistration(preset.id, tools)?.registered;
   }
 
   async runTurn(session: Session, input: TurnInput, signal?: AbortSignal): Promise<TurnOutcome> {
