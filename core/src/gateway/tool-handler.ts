@@ -7,7 +7,8 @@ export interface ToolCallRequest {
   name: string;
   /** The body as sent: JSON arguments, or anything else (refused as bad arguments). */
   body: Buffer;
-  /** The caller's actor_id path (`x-gauntlet-actor` header, or `_actor_id` in the arguments). */
+  /** The caller's actor_id path from the `x-gauntlet-actor` header (the desk also reads an
+   * `_actor_id` argument). */
   actor?: string;
   /** Ends with the connection: a call whose caller went away need not finish its model call. */
   signal?: AbortSignal;

@@ -166,6 +166,16 @@ describe('ToolDesk', () => {
     expect(d.calls[0].source).toBe('odyssey');
   });
 
+  it('takes the caller from an _actor_id argument when there is no header, before validating', async () => {
+    const { d } = await desk([
+      { when: { system: SIM }, reply: reply({ response: { order_id: '4521' }, ops: [] }) },
+    ]);
+    const body = Buffer.from(JSON.stringify({ order_id: '4521', _actor_id: 'support/billing' }));
+    // input_schema has additionalProperties: false, so the argument must be gone by then.
+    expect((await d.call({ name: 'get_order', body })).status).toBe(200);
+    expect(d.calls[0]).toMatchObject({ actor_id: 'support/billing', args: { order_id: '4521' } });
+  });
+
   it('refuses bad arguments on the host, without a model call', async () => {
     const { d, call, model } = await desk([]);
     const a = await call('get_order', { order: 4521 });

@@ -113,10 +113,11 @@ export class ToolDesk implements ToolHandler {
     };
   }
 
-  async call(req: ToolCallRequest): Promise<ToolAnswer> {
+  async call(request: ToolCallRequest): Promise<ToolAnswer> {
     const started = Date.now();
-    const tool = this.byName.get(req.name);
-    const args = parseArgs(req.body);
+    const tool = this.byName.get(request.name);
+    const args = parseArgs(request.body);
+    const req = { ...request, actor: request.actor ?? takeActor(args) };
     if (!tool) {
       const message = `tool "${req.name}" is not declared on this agent; declare it under tools:`;
       return this.row(req, started, args.value, {
@@ -361,6 +362,18 @@ export class ToolDesk implements ToolHandler {
 interface Parsed {
   value: unknown;
   problem?: string;
+}
+
+/**
+ * A caller that cannot set headers names itself with `_actor_id` in the arguments: taken out
+ * before they are validated or recorded, clipped like the header.
+ */
+function takeActor(args: Parsed): string | undefined {
+  const v = args.value as Record<string, unknown> | null;
+  if (args.problem || !v || typeof v._actor_id !== 'string') return undefined;
+  const { _actor_id, ...rest } = v;
+  args.value = rest;
+  return (_actor_id as string).slice(0, 256) || undefined;
 }
 
 /** The call's JSON arguments; anything else is kept as text and refused as bad arguments. */
