@@ -1,4 +1,3 @@
-import { structureCard } from '../world/structure.js';
 import { hostname } from 'node:os';
 import type { AgentOutcome } from '../session/outcome.js';
 import type { Task } from '../config/tasks.js';
@@ -10,7 +9,9 @@ import type {
   RunRecord,
   TrajectoryStep,
 } from '../results/record.js';
+import { sourceBadge } from '../results/record.js';
 import { gauntletVersion } from '../util/paths.js';
+import { structureCard } from '../world/structure.js';
 import type { PreparedAgent } from './prepare.js';
 
 export function provenance(configHash: string, extra: Partial<Provenance> = {}): Provenance {
@@ -45,7 +46,7 @@ function timeline(o: AgentOutcome): TrajectoryStep[] {
     steps.push({
       at: t.started_at,
       type: 'tool_call',
-      summary: `${t.name} [${t.source}]${t.error ? ` ${t.error.slice(0, 120)}` : ''}`,
+      summary: `${t.name} [${sourceBadge(t.source)}]${t.error ? ` ${t.error.slice(0, 120)}` : ''}`,
       ...(t.actor_id ? { actor_id: t.actor_id } : {}),
       detail: { id: t.id },
       observed_by: 'host',
@@ -173,7 +174,9 @@ export function buildRecord(args: {
     trajectory: {
       steps: timeline(o),
       model_calls: o.model_calls,
-      tool_calls: o.tool_calls,
+      tool_calls: o.turn_of
+        ? o.tool_calls.map((c) => (o.turn_of![c.id] ? { ...c, turn: o.turn_of![c.id] } : c))
+        : o.tool_calls,
       trace_events: o.trace_events,
       dropped_steps: o.dropped_steps,
     },

@@ -1,7 +1,13 @@
 import type { RunRecord, SuiteManifest } from '../results/record.js';
 import { clipHead, plainLine, plainText, urlPart } from '../util/untrusted-text.js';
 import { chip, EXPLORER_HEADER, explorerRows, markdownTable, pct } from './format.js';
-import { failureSection, fitSections, MARKDOWN_LIMIT, reportHead } from './markdown.js';
+import {
+  completionCallout,
+  failureSection,
+  fitSections,
+  MARKDOWN_LIMIT,
+  reportHead,
+} from './markdown.js';
 
 /** GitHub's limits on check runs (REST "Create a check run"). */
 export const CHECK_LIMITS = {
@@ -97,7 +103,11 @@ export function renderCheckRun(
       0,
       CHECK_LIMITS.title,
     );
-  const head = `${o.banner ? `> [!NOTE]\n> ${o.banner}\n\n` : ''}${reportHead(m)}\n`;
+  // The completion warning is a banner: above the table, as on the trace tab.
+  const callout = completionCallout(records);
+  const head =
+    `${o.banner ? `> [!NOTE]\n> ${o.banner}\n\n` : ''}${reportHead(m)}\n` +
+    (callout ? `${callout}\n` : '');
   const summary = fitSections(
     head,
     [markdownTable(EXPLORER_HEADER, explorerRows(records)) + '\n'],

@@ -1,4 +1,4 @@
-import { ERROR_CLASSES, type RunRecord } from '../results/record.js';
+import { ERROR_CLASSES, SOURCE_BADGES, sourceBadge, type RunRecord } from '../results/record.js';
 import { clipHead, mdText, plainLine } from '../util/untrusted-text.js';
 
 export const usd = (n: number) =>
@@ -11,14 +11,37 @@ export function chip(r: RunRecord): string {
   return `${ERROR_CLASSES[r.error.class]?.chip ?? r.error.class}${r.error.code && r.error.code !== r.error.class ? ` (${r.error.code})` : ''}`;
 }
 
+export { SOURCE_BADGES, sourceBadge };
+
+/**
+ * The Tool calls column: the total, the per-source breakdown, and the simulator's faults counted
+ * apart (they are the simulator's failures, not the agent's): `5 (simulated 3, injected 2;
+ * simulator faults 1)`.
+ */
 export function toolCalls(r: RunRecord): string {
-  const parts = Object.entries(r.tool_calls.by_source)
+  const parts = Object.entries(r.tool_calls.by_source ?? {})
     .filter(([, n]) => n > 0)
-    .map(([s, n]) => `${s} ${n}`);
-  return parts.length ? `${r.tool_calls.total} (${parts.join(', ')})` : String(r.tool_calls.total);
+    .map(([s, n]) => `${sourceBadge(s)} ${n}`);
+  const faults = r.tool_calls.simulator_faults ?? 0;
+  const detail = [parts.join(', '), faults ? `simulator faults ${faults}` : ''].filter(Boolean);
+  return detail.length
+    ? `${r.tool_calls.total} (${detail.join('; ')})`
+    : String(r.tool_calls.total);
 }
 
-/** The seeds' Data Explorer columns, one row per run. */
+/** Characters of the behavior config the Data Explorer column shows. */
+export const BEHAVIOR_COLUMN_CHARS = 60;
+
+/** The Behavior config column: the task's behavior_instructions, on one line, truncated. */
+export function behaviorConfig(r: RunRecord, max = BEHAVIOR_COLUMN_CHARS): string {
+  const text = r.behavior_config ?? r.seed?.behavior_instructions ?? '';
+  return clipHead(plainLine(text).replace(/\s+/g, ' ').trim(), max);
+}
+
+/**
+ * The seeds' Data Explorer columns, one row per run. Ledger violations, hidden by default there,
+ * are in the run's sections (the trace, the failure sections) rather than a column.
+ */
 export function explorerRows(records: RunRecord[]): string[][] {
   return records.map((r) => [
     r.task_id + (records.some((o) => o.trial > 1) ? ` #${r.trial}` : ''),
@@ -29,6 +52,7 @@ export function explorerRows(records: RunRecord[]): string[][] {
     toolCalls(r),
     ms(r.latency_ms),
     usd(r.cost.total_usd),
+    behaviorConfig(r),
     r.id,
   ]);
 }
@@ -41,6 +65,7 @@ export const EXPLORER_HEADER = [
   'Tool calls',
   'Latency',
   'Cost',
+  'Behavior config',
   'Trace',
 ];
 
@@ -61,4 +86,23 @@ export function markdownTable(header: string[], rows: string[][]): string {
   const esc = (s: string) => mdText(clipHead(s ?? '', 300));
   const row = (cells: string[]) => `| ${cells.map(esc).join(' | ')} |`;
   return [row(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(row)].join('\n');
+}
+
+/**
+ * The soft warning the record carries when a run completed with tools declared but made no proxy
+ * call (pipeline/record.ts writes it). The surfaces show it as a banner: the run is not failed,
+ * but its tools were likely unreachable.
+ */
+export const ZERO_PROXY_CALLS = 'completed with tools declared but zero proxy calls';
+
+/** Seed 001's common causes of the completion warning, in our words. */
+export const ZERO_PROXY_CALLS_CAUSES =
+  'The run is not failed. Likely causes: the agent caught a transport error and folded it into' +
+  ' its final response; its framework swallowed an exception in a tool body; the proxy URL is' +
+  " unreachable from the agent's runtime.";
+
+/** The run's completion warning, if it has one. */
+export function completionWarning(r: RunRecord): string | undefined {
+  const warnings = Array.isArray(r.soft_warnings) ? r.soft_warnings : [];
+  return warnings.find((w) => typeof w === 'string' && w.startsWith(ZERO_PROXY_CALLS));
 }

@@ -8,7 +8,20 @@ import {
   mdText,
   plainLine,
 } from '../util/untrusted-text.js';
-import { chip, EXPLORER_HEADER, explorerRows, markdownTable, ms, pct, usd } from './format.js';
+import {
+  chip,
+  completionWarning,
+  EXPLORER_HEADER,
+  explorerRows,
+  markdownTable,
+  ms,
+  pct,
+  usd,
+  ZERO_PROXY_CALLS,
+  ZERO_PROXY_CALLS_CAUSES,
+} from './format.js';
+import { ledgerMarkdown, violationsMarkdown } from './ledger.js';
+import { structureMarkdown } from './structure-card.js';
 import { sessionMarkdown } from './transcript.js';
 
 /** GitHub's smallest body limit (check-run summary and text); the report stays under it. */
@@ -88,7 +101,36 @@ export function trajectorySummary(r: RunRecord, max = 8): string[] {
 }
 
 /** Caps on one run's untrusted fields, so one huge run cannot push the others out of a report. */
-const CAP = { name: 200, code: 200, message: 2000, reasoning: 4000, tail: 3000, banner: 1000 };
+const CAP = {
+  name: 200,
+  code: 200,
+  message: 2000,
+  reasoning: 4000,
+  tail: 3000,
+  banner: 1000,
+  behavior: 200,
+};
+
+/** Runs a callout names before it counts the rest. */
+const CALLOUT_RUNS = 10;
+
+/**
+ * The completion warning over a suite (seed 001's yellow banner): runs that completed with tools
+ * declared but made no proxy call, passing ones included, since their tools were likely never
+ * reached. '' when there are none.
+ */
+export function completionCallout(records: RunRecord[]): string {
+  const runs = records.filter((r) => completionWarning(r));
+  if (!runs.length) return '';
+  const named = runs
+    .slice(0, CALLOUT_RUNS)
+    .map((r) => `${mdCode(clipHead(r.task_id, CAP.name))}${r.trial > 1 ? ` #${r.trial}` : ''}`);
+  const rest = runs.length > CALLOUT_RUNS ? `, +${runs.length - CALLOUT_RUNS} more` : '';
+  return (
+    `> [!WARNING]\n> **${runs.length} run(s) ${mdText(ZERO_PROXY_CALLS)}**: ${named.join(', ')}` +
+    `${rest}. ${mdText(ZERO_PROXY_CALLS_CAUSES)}\n`
+  );
+}
 
 /**
  * A collapsed section for one non-passing run: chip, error, judge card, a session's transcript
@@ -102,6 +144,13 @@ export function failureSection(r: RunRecord, traceHint: string): string {
   const who = mdText(`${clipHead(r.agent.name, CAP.name)} #${r.trial}`);
   const why = c ? ` · ${mdCode(clipHead(c, CAP.code))}` : '';
   const lines = [`<details><summary><b>${task}</b> · ${who} · ${r.verdict}${why}</summary>`, ''];
+  // The completion warning comes first, as the banner it is on the trace tab.
+  const warning = completionWarning(r);
+  if (warning)
+    lines.push(
+      `> [!WARNING]\n> ${mdProse(clipHead(warning, CAP.banner))}\n> ${mdText(ZERO_PROXY_CALLS_CAUSES)}`,
+      '',
+    );
   if (r.error) {
     const code = mdCode(clipHead(r.error.code ?? r.error.class, CAP.code));
     lines.push(`**Error** ${code}: ${mdProse(clipHead(r.error.message, CAP.message))}`, '');
@@ -120,6 +169,15 @@ export function failureSection(r: RunRecord, traceHint: string): string {
   }
   // The judge's verdict on a session is about this conversation: it comes right after.
   if (r.multi_turn) lines.push(sessionMarkdown(r.multi_turn), '');
+  if (r.behavior_config)
+    lines.push(`**Behavior config** ${mdText(clipHead(r.behavior_config, CAP.behavior))}`, '');
+  const violations = violationsMarkdown(r);
+  if (violations) lines.push(violations, '');
+  // Multi-agent runs only: the structure card (MARKDOWN_CARD_BOUNDS), then the tool calls as
+  // ledger rows (MARKDOWN_LEDGER_BOUNDS), collapsed.
+  if (r.multi_agent) lines.push(structureMarkdown(r.multi_agent), '');
+  const ledger = ledgerMarkdown(r);
+  if (ledger) lines.push(ledger, '');
   if (r.scorers.length) {
     const badge = (s: RunRecord['scorers'][number]) => {
       const score = s.score !== undefined ? ` ${mdText(String(s.score))}` : '';
@@ -210,7 +268,9 @@ export function renderMarkdownReport(
   const where = opts.fullRecordsAt ?? 'the results directory';
   // The blank line ends the table before the first <details>.
   const table = markdownTable(EXPLORER_HEADER, explorerRows(records));
-  const body = [reportHead(m), table, '', ''].join('\n');
+  // The completion warning is a banner: above the table, as on the trace tab.
+  const callout = completionCallout(records);
+  const body = [reportHead(m), ...(callout ? [callout] : []), table, '', ''].join('\n');
   const hint = 'Trace: <code>gauntlet show {id}</code>';
   const failures = records.filter((r) => r.verdict !== 'PASS').map((r) => failureSection(r, hint));
   return fitSections(body, failures, limit, where);

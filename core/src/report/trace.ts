@@ -1,14 +1,27 @@
 import type { RunRecord } from '../results/record.js';
 import { plainLine, plainText } from '../util/untrusted-text.js';
-import { chip, ms, toolCalls, usd } from './format.js';
+import { chip, completionWarning, ms, toolCalls, usd, ZERO_PROXY_CALLS_CAUSES } from './format.js';
+import { failureRuleText, ledgerText, type StateChoice, violationsText } from './ledger.js';
+import { structureText } from './structure-card.js';
 import { sessionText } from './transcript.js';
 
 export interface TraceOptions {
-  /** Colour the diff with SGR sequences; only for a terminal that wants colour. */
+  /** Colour the diff and the completion warning with SGR sequences; only for a terminal. */
   color?: boolean;
+  /** Which ledger State the tool calls show: after the last row (default), every row, one call. */
+  ledgerState?: StateChoice;
 }
 
-const SGR = { bold: '\x1b[1m', red: '\x1b[31m', green: '\x1b[32m', cyan: '\x1b[36m' };
+/** Failure rules the seed panel lists; the rest are counted (`--json` has them all). */
+const SEED_RULES = 50;
+
+const SGR = {
+  bold: '\x1b[1m',
+  red: '\x1b[31m',
+  green: '\x1b[32m',
+  yellow: '\x1b[33m',
+  cyan: '\x1b[36m',
+};
 const RESET = '\x1b[0m';
 const TAIL_LINES = 20;
 
@@ -63,7 +76,14 @@ export function renderTrace(r: RunRecord, o: TraceOptions = {}): string {
     );
   }
   for (const b of r.banners) line(`!! ${plainLine(b)}`);
-  for (const w of r.soft_warnings) line(`(!) ${plainLine(w)}`);
+  // The completion warning is a banner (seed 001's yellow one), with its likely causes.
+  const warning = completionWarning(r);
+  if (warning) {
+    const text = [`!! WARNING: ${plainLine(warning)}`, `   ${ZERO_PROXY_CALLS_CAUSES}`];
+    if (o.color) out.push(...text.map((t) => `${SGR.yellow}${plainText(t)}${RESET}`));
+    else line(...text);
+  }
+  for (const w of r.soft_warnings) if (w !== warning) line(`(!) ${plainLine(w)}`);
   if (r.error) {
     rule('Error');
     line(`${r.error.class}${r.error.code ? ` / ${r.error.code}` : ''}: ${r.error.message}`);
@@ -109,7 +129,18 @@ export function renderTrace(r: RunRecord, o: TraceOptions = {}): string {
   if (r.seed.behavior_instructions) line(`behavior_instructions: ${r.seed.behavior_instructions}`);
   line(`expected_outcome: ${r.seed.expected_outcome}`);
   if (r.seed.initial_state) line(`initial_state: ${JSON.stringify(r.seed.initial_state)}`);
+  const rules = Array.isArray(r.seed.failure_rules) ? r.seed.failure_rules : [];
+  if (rules.length) {
+    line(`failure_rules (${rules.length}):`);
+    line(...rules.slice(0, SEED_RULES).map((rule, i) => `  ${failureRuleText(rule, i)}`));
+    if (rules.length > SEED_RULES) line(`  … ${rules.length - SEED_RULES} more rules`);
+  }
   line(`from ${r.seed.origin.file}:${r.seed.origin.line}`);
+  // Multi-agent runs only: the reconstructed sub-agent graph (bounded: TERMINAL_CARD_BOUNDS).
+  if (r.multi_agent) {
+    rule('Multi-agent structure');
+    line(structureText(r.multi_agent));
+  }
   // A session's conversation, bounded (TERMINAL_SESSION_BOUNDS); --json has all of it.
   if (r.multi_turn) {
     rule('Session');
@@ -128,6 +159,17 @@ export function renderTrace(r: RunRecord, o: TraceOptions = {}): string {
   if (r.trajectory.dropped_steps) line(`… ${r.trajectory.dropped_steps} more steps were not kept`);
   if (!r.trajectory.steps.length) {
     line('(empty: capture keys off real file, process and network activity)');
+  }
+  // One ledger row per call with its Changes, and a State (TERMINAL_LEDGER_BOUNDS).
+  const ledger = ledgerText(r, o.ledgerState ?? 'last');
+  if (ledger) {
+    rule('Tool calls (ledger)');
+    line(ledger);
+  }
+  const violations = violationsText(r);
+  if (violations) {
+    rule(`Ledger violations (${r.ledger_violations.length})`);
+    line(violations);
   }
   rule('Final response');
   line(r.final_response ?? '(none)');

@@ -118,6 +118,22 @@ export interface ToolResult {
 export type ToolSource = 'odyssey' | 'injected' | 'passthrough' | 'error' | 'transport_error';
 
 /**
+ * Tool-call source badges (seed 001). The stored source `odyssey` is a call the simulator
+ * answered from the seeded world: it reads as "simulated".
+ */
+export const SOURCE_BADGES: Record<ToolSource, string> = {
+  odyssey: 'simulated',
+  injected: 'injected',
+  passthrough: 'passthrough',
+  error: 'error',
+  transport_error: 'transport error',
+};
+
+/** A source's badge; a source this version does not know shows as it was stored. */
+export const sourceBadge = (s: string) =>
+  Object.hasOwn(SOURCE_BADGES, s) ? SOURCE_BADGES[s as ToolSource] : s;
+
+/**
  * The world-state ledger (seed 004; seed 001's ledger viewer). Entities are keyed by type,
  * then id; the id field is kept among the fields.
  */
@@ -192,6 +208,8 @@ export interface ToolCallRecord {
   model_ms?: number;
   started_at: string;
   actor_id?: string;
+  /** Sessions: the turn the call was made in. */
+  turn?: number;
   /** The task's failure rule that fired (its index in failure_rules), for injected rows. */
   rule?: number;
   /**

@@ -1,4 +1,4 @@
-import type { RunRecord } from '../results/record.js';
+import type { RunRecord, StructureCard, ToolCallRecord } from '../results/record.js';
 import { record } from './records.js';
 
 /** A seeded PRNG (mulberry32): hostile inputs are reproducible from the seed in a failure. */
@@ -121,6 +121,57 @@ export function hostile(rng: () => number, parts = 12): string {
 }
 
 /** Records whose every text field that came from an agent, a model or a config is `text()`. */
+/** Tool calls whose every agent- or model-written part is hostile: names, args, ledger. */
+function hostileToolCalls(text: () => string): ToolCallRecord[] {
+  const fields = { [text()]: text(), note: text() };
+  const state = {
+    entities: { [text()]: { [text()]: fields } },
+    flags: [text()],
+    tombstones: { order: { [text()]: fields } },
+  };
+  return (['odyssey', 'injected', 'passthrough', 'error', 'transport_error'] as const).map(
+    (source, i) => ({
+      id: `tc_${i}`,
+      name: text(),
+      source,
+      args: { q: text() },
+      response: { a: text() },
+      error: text(),
+      status: 200,
+      latency_ms: 3,
+      started_at: '2026-11-23T10:00:00Z',
+      actor_id: text(),
+      ledger: {
+        state,
+        changes: [
+          { op: 'add' as const, entity_type: text(), entity_id: text(), fields },
+          { op: 'set_flag' as const, flag: text(), value: true },
+          { op: 'remove' as const, entity_type: text(), entity_id: text() },
+        ],
+      },
+    }),
+  );
+}
+
+/** A multi-agent card made of hostile actor ids and tool names. */
+function hostileCard(text: () => string): StructureCard {
+  const a = text();
+  const b = text();
+  return {
+    summary: { sub_agents: 1, delegation_depth: 1, handoffs: 1, declared: true },
+    attribution: { derived: 2, credited_via_owner: 0, unattributed: 1 },
+    divergence: {
+      declared_only_nodes: [text()],
+      undeclared_nodes: [b],
+      declared_only_edges: [{ from: text(), to: text() }],
+      undeclared_edges: [{ from: a, to: b }],
+    },
+    roster: [{ actor: a, tools: [text()], calls: 2, provenance: 'observed' }],
+    relationships: [{ from: a, to: b, kind: 'handoff', count: 1, exercised: true }],
+    handoff_timeline: [{ at: text(), from: a, to: b }],
+  };
+}
+
 export function hostileRecords(text: () => string): RunRecord[] {
   const at = '2026-11-23T10:00:00Z';
   const steps = [
@@ -139,9 +190,21 @@ export function hostileRecords(text: () => string): RunRecord[] {
       behavior_instructions: text(),
       expected_outcome: 'completion' as const,
       initial_state: { k: text() },
+      failure_rules: [{ tool: text(), args: { q: text() }, error: { message: text() } }],
       origin: { file: '/repo/.gauntlet/suites/s.yaml', line: 3 },
     },
-    trajectory: { steps, model_calls: [], tool_calls: [], trace_events: [], dropped_steps: 0 },
+    trajectory: {
+      steps,
+      model_calls: [],
+      tool_calls: hostileToolCalls(text),
+      trace_events: [],
+      dropped_steps: 0,
+    },
+    behavior_config: text(),
+    ledger_violations: [
+      { call_id: 'tc_1', tool: text(), attempt: 'first' as const, errors: [text(), text()] },
+    ],
+    multi_agent: hostileCard(text),
     debug: {
       stdout_tail: text(),
       stderr_tail: text(),

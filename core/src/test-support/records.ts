@@ -26,17 +26,21 @@ export function record(o: Partial<RunRecord> & { task_id: string }): RunRecord {
     tool_calls: {
       total: 1,
       by_source: { odyssey: 0, injected: 0, passthrough: 1, error: 0, transport_error: 0 },
+      simulator_faults: 0,
     },
     latency_ms: 1200,
     phases: {},
     cost: { agent_usd: 0.002, judge_usd: 0.001, simulator_usd: 0, total_usd: 0.003 },
     behavior_config: null,
     ledger_violations: [],
+    ledger: null,
+    multi_agent: null,
     seed: {
       user_instruction: 'Where is my order?',
       behavior_instructions: null,
       expected_outcome: 'completion',
       initial_state: null,
+      failure_rules: null,
       origin: { file: '/repo/.gauntlet/suites/smoke.yaml', line: 12 },
     },
     trajectory: {
