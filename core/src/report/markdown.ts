@@ -54,6 +54,7 @@ export function reportHead(m: SuiteManifest): string {
       (m.trials > 1
         ? ` · **pass^${m.trials}** ${pct(m.pass_hat_k)} · **pass@${m.trials}** ${pct(m.pass_at_k)}`
         : ''),
+    ...passKLine(m),
     `**Cost** ${usd(m.cost.total_usd)} (agent ${usd(m.cost.agent_usd)}` +
       `, judge ${usd(m.cost.judge_usd)}` +
       // Sessions with a persona simulator have a third cost; suites without one show two.
@@ -119,6 +120,18 @@ const CALLOUT_RUNS = 10;
  * declared but made no proxy call, passing ones included, since their tools were likely never
  * reached. '' when there are none.
  */
+/**
+ * The pass^k curve as one line (unbiased estimators, k = 1 .. trials): how fast reliability
+ * falls as a user retries, next to pass@k. Nothing for one trial.
+ */
+function passKLine(m: SuiteManifest): string[] {
+  const c = m.pass_k_curve ?? [];
+  if (c.length < 2) return [];
+  const pts = c.map((p) => `${p.k}: ${pct(p.pass_hat_k)}`).join(' · ');
+  const at = c.map((p) => pct(p.pass_at_k)).join(' · ');
+  return [`**pass^k** ${pts} (pass@k ${at})`];
+}
+
 export function completionCallout(records: RunRecord[]): string {
   const runs = records.filter((r) => completionWarning(r));
   if (!runs.length) return '';

@@ -462,9 +462,14 @@ export interface SuiteManifest {
     not_run?: number;
   };
   pass_rate: number;
-  /** Tasks whose every trial passed (pass^k) and whose any trial passed (pass@k), as fractions. */
+  /**
+   * pass^k and pass@k at k = the fewest trials a task has (every trial passed / any did, when
+   * all tasks ran `trials` times): the last point of `pass_k_curve`.
+   */
   pass_hat_k: number;
   pass_at_k: number;
+  /** The unbiased pass^k and pass@k for k = 1 .. the fewest trials (results/pass-k.ts). */
+  pass_k_curve?: { k: number; pass_hat_k: number; pass_at_k: number }[];
   cost: { agent_usd: number; judge_usd: number; simulator_usd: number; total_usd: number };
   latency: { p50_ms: number; p95_ms: number; max_ms: number };
   by_error_class: Record<string, number>;

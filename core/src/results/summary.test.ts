@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from './record.js';
+import { reportHead } from '../report/markdown.js';
 import { summarise } from './summary.js';
 
 const rec = (
@@ -56,5 +57,29 @@ describe('suite summary', () => {
     ]);
     expect(m.gates_passed).toBe(false);
     expect(m.latency.max_ms).toBe(9000);
+  });
+});
+
+describe('the pass^k curve in the manifest', () => {
+  it('holds the unbiased estimators for k = 1..trials, its last point the pass^k fields', () => {
+    const runs = [
+      rec('a', 1, 'PASS'),
+      rec('a', 2, 'PASS'),
+      rec('a', 3, 'FAIL'),
+      rec('b', 1, 'PASS'),
+      rec('b', 2, 'PASS'),
+      rec('b', 3, 'PASS'),
+    ];
+    const m = summarise('s1', 's', runs, 3, {}, Date.now(), {
+      gauntlet_version: '0',
+      config_hash: 'h',
+      host: 'x',
+    });
+    expect(m.pass_k_curve!.map((p) => p.k)).toEqual([1, 2, 3]);
+    // Task a: pass^2 = C(2,2)/C(3,2) = 1/3; task b: 1.
+    expect(m.pass_k_curve![1].pass_hat_k).toBeCloseTo((1 / 3 + 1) / 2);
+    expect(m.pass_hat_k).toBeCloseTo(0.5);
+    expect(m.pass_at_k).toBe(1);
+    expect(reportHead(m)).toContain('**pass^k** 1: 83% · 2: 67% · 3: 50%');
   });
 });

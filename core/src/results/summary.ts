@@ -1,3 +1,4 @@
+import { passKCurve } from './pass-k.js';
 import type { Gates } from './record.js';
 import type { Provenance, RunRecord, SuiteManifest } from './record.js';
 
@@ -44,13 +45,14 @@ export function summarise(
       ...(byTask.get(`${r.task_id}\0${r.agent.name}`) ?? []),
       r,
     ]);
-  const groups = [...byTask.values()];
-  const passHatK = groups.length
-    ? groups.filter((g) => g.every((r) => r.verdict === 'PASS')).length / groups.length
-    : 0;
-  const passAtK = groups.length
-    ? groups.filter((g) => g.some((r) => r.verdict === 'PASS')).length / groups.length
-    : 0;
+  const curve = passKCurve(
+    [...byTask.values()].map((g) => ({
+      n: g.length,
+      c: g.filter((r) => r.verdict === 'PASS').length,
+    })),
+  );
+  const passHatK = curve.at(-1)?.pass_hat_k ?? 0;
+  const passAtK = curve.at(-1)?.pass_at_k ?? 0;
   const latencies = records.map((r) => r.latency_ms).sort((a, b) => a - b);
   const passRate = records.length ? counts.pass / records.length : 0;
   const p95 = percentile(latencies, 95);
@@ -96,6 +98,7 @@ export function summarise(
     pass_rate: passRate,
     pass_hat_k: passHatK,
     pass_at_k: passAtK,
+    pass_k_curve: curve,
     cost,
     latency: {
       p50_ms: percentile(latencies, 50),
