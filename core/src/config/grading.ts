@@ -45,6 +45,12 @@ registerGradingSource({
   fix: () => 'set judge: { model: <model> } (or drop judge: none to use judge_model)',
 });
 
+registerGradingSource({
+  name: 'checks',
+  grades: ({ tasks }) => tasks.some((t) => (t.expect?.length ?? 0) > 0),
+  fix: () => 'add expect: checks (e.g. - contains: "refund") to the suite or its tasks',
+});
+
 /** The refusal of a suite that nothing grades, at its `judge` key; undefined if graded. */
 export function ungradedSuite(s: SuiteGrading): ConfigIssue | undefined {
   if (SOURCES.some((src) => src.grades(s))) return undefined;

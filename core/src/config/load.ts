@@ -7,6 +7,7 @@ import { ConfigError, type ConfigIssue } from './errors.js';
 import { ungradedSuite } from './grading.js';
 import type { Kind } from './schemas.js';
 import { taskWorldIssues } from './task-world.js';
+import { expectIssues } from './expect.js';
 import { loadTasks } from './tasks.js';
 import { resolveAgentTools } from './tools.js';
 import type {
@@ -159,6 +160,7 @@ export async function loadConfig(
           .map((n) => tree.agents.get(n)?.value)
           .filter((a): a is AgentConfig => !!a);
         issues.push(...taskWorldIssues(suite, tasks, agents));
+        issues.push(...expectIssues(suite, tasks, agents));
         const ungraded = ungradedSuite({ suite, tasks, scenarios: tree.scenarios });
         if (ungraded) issues.push(ungraded);
       } catch (e) {

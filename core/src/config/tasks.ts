@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { ConfigError, type ConfigIssue } from './errors.js';
+import { expectProblems, parseExpectCell } from './expect.js';
 import { MAX_DEPTH as MAX_JSON_DEPTH, nestingDepth } from '../util/bounded.js';
 import {
   MULTI_TURN_COLUMNS,
@@ -76,6 +77,10 @@ const DEEP_FIX = `flatten it: JSON cells may nest at most ${MAX_JSON_DEPTH} leve
 const SEED_FIX =
   'write empty, path:<dir>, zip:<file>, an https git URL with an optional #ref, or a JSON object';
 const STATE_FIX = 'write a JSON object such as {"orders": {}}';
+const EXPECT_FIX =
+  'write one check per line, e.g. "contains: refund", or a JSON list such as [{"contains":"refund"}]';
+const fmtPath = (path: (string | number)[]) =>
+  path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
 const EVAL_FIX = 'write a JSON array of scorers, e.g. [{"name":"tests","command":"pytest -q"}]';
 
 /** A workspace_seed cell: a JSON object, or `empty`, `path:<dir>`, `zip:<file>`, `https://…git[#ref]`. */
@@ -151,14 +156,28 @@ const WIREABLE = [
   'workspace_seed',
   'setup_command',
   'eval',
+  'expect',
   ...MULTI_TURN_COLUMNS,
 ];
 const MULTI_TURN = new Set<string>(MULTI_TURN_COLUMNS);
 
-/** Expands a suite's inline or CSV tasks; every bad row is a hard error naming the row. */
+/**
+ * Expands a suite's inline or CSV tasks; every bad row is a hard error naming the row. The
+ * suite's `expect:` checks come first in each task's list, then the task's own.
+ */
 export async function loadTasks(
   suite: Loaded<SuiteConfig>,
   library: Map<string, Loaded<ScenarioConfig>> = new Map(),
+): Promise<Task[]> {
+  const tasks = await expandTasks(suite, library);
+  const shared = suite.value.expect ?? [];
+  if (!shared.length) return tasks;
+  return tasks.map((t) => ({ ...t, expect: [...shared, ...(t.expect ?? [])] }));
+}
+
+async function expandTasks(
+  suite: Loaded<SuiteConfig>,
+  library: Map<string, Loaded<ScenarioConfig>>,
 ): Promise<Task[]> {
   const t = suite.value.tasks;
   const suiteScenario = suite.value.scenario ? library.get(suite.value.scenario) : undefined;
@@ -462,6 +481,16 @@ export function parseTaskCsv(
         } catch (e) {
           if (e instanceof TooDeep) bad(w, `workspace_seed ${e.message}`, DEEP_FIX);
           else bad(w, `workspace_seed is malformed (${(e as Error).message})`, SEED_FIX);
+        }
+      } else if (w === 'expect') {
+        try {
+          const items = parseExpectCell(v, parseJsonCell);
+          const p = expectProblems(items)[0];
+          if (p) bad(w, `expect${fmtPath(p.path)} ${p.message}`, p.fix);
+          else task.expect = items;
+        } catch (e) {
+          if (e instanceof TooDeep) bad(w, `expect ${e.message}`, DEEP_FIX);
+          else bad(w, `expect is malformed (${(e as Error).message})`, EXPECT_FIX);
         }
       } else if (w === 'setup_command') task.axes = { ...task.axes, setup_command: v };
       else if (w === 'eval') {

@@ -1,5 +1,6 @@
 /** Typed views of the YAML kinds; the JSON Schemas in schemas/ are the source of truth. */
 import type { FailureRule, Gates, LedgerSchema, Topology } from '../results/record.js';
+import type { ExpectItem } from './expect.js';
 
 export type { FailureRule, Gates, LedgerSchema, Topology };
 
@@ -82,6 +83,8 @@ export interface TaskSpec {
   expected_outcome?: 'completion' | 'refusal';
   initial_state?: Record<string, unknown>;
   failure_rules?: FailureRule[];
+  /** Checks on this task's runs, after the suite's own (core/src/config/expect.ts). */
+  expect?: ExpectItem[];
 }
 
 /** `turn_mode` of a task: model_as_user is a multi-turn session, single_turn one agent turn. */
@@ -135,6 +138,8 @@ export interface SuiteConfig {
   trials?: number;
   concurrency?: number;
   gates?: Gates;
+  /** Checks every run of the suite must pass (core/src/config/expect.ts). */
+  expect?: ExpectItem[];
 }
 
 export interface WorkspaceSeed {

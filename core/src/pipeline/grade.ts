@@ -1,4 +1,6 @@
 import type { ScenarioConfig } from '../config/types.js';
+import type { Check } from '../config/expect.js';
+import { runChecks } from '../grading/checks.js';
 import { scoreCriterion } from '../grading/criterion.js';
 import { judge, notApplicable, type JudgeTarget } from '../grading/judge.js';
 import { runScorers } from '../grading/scorers.js';
@@ -16,12 +18,15 @@ export interface GradePlan {
   judge: JudgeTarget | null;
   /** Sessions: the judge grades the whole conversation (the session verdict). */
   transcript?: TranscriptEntry[];
+  /** The task's `expect:` checks, the suite's first. */
+  checks?: readonly Check[];
 }
 
 /**
- * The grade phase: the scenario's scorers inside the sandbox on the final state, then the
- * judge. Criteria scored by the judge's model are paid to the judge. A failing scorer run
- * keeps the run and raises the "eval phase failed" banner; it never fails the run.
+ * The grade phase: the scenario's scorers inside the sandbox on the final state, the
+ * `expect:` checks on the final response, tool calls and ledger, then the judge. Criteria
+ * scored by the judge's model are paid to the judge. A failing scorer run keeps the run and
+ * raises the "eval phase failed" banner; it never fails the run.
  */
 export async function grade(
   session: Session,
@@ -51,6 +56,26 @@ export async function grade(
     } catch (e) {
       coding.eval_error ??= `scorers failed: ${(e as Error).message.slice(0, 500)}`;
     }
+  }
+  if (plan.checks?.length && outcome.status === 'completed') {
+    const t = plan.judge;
+    outcome.checks = await runChecks(
+      plan.checks,
+      {
+        final_response: outcome.final_response,
+        tool_calls: outcome.tool_calls,
+        ledger: outcome.world?.ledger.final ?? null,
+      },
+      {
+        llm: t
+          ? async (c, scale) => {
+              const g = await scoreCriterion(t, c, scale, task, outcome);
+              outcome.criteria_cost_usd = (outcome.criteria_cost_usd ?? 0) + g.cost_usd;
+              return g;
+            }
+          : undefined,
+      },
+    );
   }
   if (!plan.judge) return null;
   if (outcome.status !== 'completed' || outcome.final_response === null)

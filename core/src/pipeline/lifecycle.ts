@@ -1,3 +1,4 @@
+import { checksOf } from '../config/expect.js';
 import type { PreparedAgent } from '../agents/kind.js';
 import { agentKindOf } from '../agents/registry.js';
 import { SecretUnresolved } from '../config/secrets.js';
@@ -150,6 +151,7 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
           },
           scenario: task.scenario?.config,
           judge: deps.judge,
+          checks: checksOf(task.expect),
           ...(collected.multi ? { transcript: collected.multi.transcript } : {}),
         }),
       );

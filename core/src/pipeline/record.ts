@@ -88,7 +88,8 @@ export function buildRecord(args: {
 }): RunRecord {
   const { outcome: o, task, judge } = args;
   const agentCost = o.model_calls.reduce((n, c) => n + c.cost_usd, 0);
-  const judgeCost = (judge?.cost_usd ?? 0) + (o.coding?.criteria_cost_usd ?? 0);
+  const judgeCost =
+    (judge?.cost_usd ?? 0) + (o.coding?.criteria_cost_usd ?? 0) + (o.criteria_cost_usd ?? 0);
   // The user simulator's and the tool simulator's calls are both the simulator's share.
   const simulatorCost = (args.multi?.simulator_usd ?? 0) + (o.world?.simulator_usd ?? 0);
   const bySource = { odyssey: 0, injected: 0, passthrough: 0, error: 0, transport_error: 0 };
@@ -108,8 +109,9 @@ export function buildRecord(args: {
     warnings.push(
       `cost unknown for ${unpriced.join(', ')}: not in the price table, counted as $0; add it under prices: in gauntlet.yaml`,
     );
-  const scorers = o.coding?.scorers ?? [];
-  // OVERALL: every scorer passed and the judge (when there is one) did not fail the run.
+  const scorers = [...(o.coding?.scorers ?? []), ...(o.checks ?? [])];
+  // OVERALL: every scorer and check passed and the judge (when there is one) did not fail
+  // the run. Runs with neither scorers nor checks have no OVERALL: the judge's verdict stands.
   const overall =
     scorers.length && o.status === 'completed'
       ? scorers.every((x) => x.passed) && judge?.verdict !== 'FAIL'
@@ -169,6 +171,7 @@ export function buildRecord(args: {
       initial_state: task.initial_state ?? null,
       failure_rules: task.failure_rules ?? null,
       origin: task.origin,
+      ...(task.expect?.length ? { expect: task.expect } : {}),
       ...(task.scenario ? { scenario: task.scenario.config } : {}),
     },
     trajectory: {

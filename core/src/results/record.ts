@@ -304,6 +304,8 @@ export interface ScorerResult {
   score?: number;
   /** The failing tail of the scorer's output, kept for the badge's expanded view. */
   tail?: string;
+  /** The `expect:` check kind (contains, tool_called, ...); absent for a scenario's scorers. */
+  check?: string;
 }
 
 export interface RunRecord {
@@ -342,6 +344,8 @@ export interface RunRecord {
     failure_rules: FailureRule[] | null;
     origin: { file: string; line: number; row?: number };
     scenario?: unknown;
+    /** The task's `expect:` checks as written, the suite's first. */
+    expect?: Record<string, unknown>[];
   };
   trajectory: {
     steps: TrajectoryStep[];

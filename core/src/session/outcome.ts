@@ -28,6 +28,10 @@ export interface AgentOutcome {
   turn_of?: Record<string, number>;
   /** Runs with tools: the ledger as seeded and as left, and what the simulator did. */
   world?: WorldOutcome;
+  /** The `expect:` checks' results, when the task has checks and the run completed. */
+  checks?: ScorerResult[];
+  /** What the checks' llm_judge criteria cost, paid to the judge model. */
+  criteria_cost_usd?: number;
 }
 
 export interface CodingOutcome {
