@@ -73,6 +73,14 @@ describe.skipIf(!dockerReady())('examples/support: tools over a ledger, offline'
       );
       expect(cancel.ledger!.final.flags).toEqual(['order_cancelled']);
       expect(cancel.seed.failure_rules).toHaveLength(1);
+      // The row's checks read the tool calls and the world as left; the suite's apply to all.
+      expect(cancel.scorers.map((x) => [x.check, x.passed])).toEqual([
+        ['not_contains', true],
+        ['tool_not_called', true],
+        ['tool_called', true],
+        ['world_state', true],
+      ]);
+      expect(cancel.overall).toBe('PASS');
       expect(cancel.behavior_config).toContain('cancelled only while paid');
 
       // track: the carrier's answer, forwarded and written to the ledger as a shipment.

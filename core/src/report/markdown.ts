@@ -192,11 +192,15 @@ export function failureSection(r: RunRecord, traceHint: string): string {
   const ledger = ledgerMarkdown(r);
   if (ledger) lines.push(ledger, '');
   if (r.scorers.length) {
+    // A check's score is its pass (1) or fail (0): the badge's colour already says it.
     const badge = (s: RunRecord['scorers'][number]) => {
-      const score = s.score !== undefined ? ` ${mdText(String(s.score))}` : '';
+      const score = s.score !== undefined && !s.check ? ` ${mdText(String(s.score))}` : '';
       return `${s.passed ? '🟢' : '🔴'} ${mdCode(clipHead(s.name, CAP.name))}${score}`;
     };
-    lines.push(r.scorers.map(badge).join(' · '), '');
+    const overall = r.overall
+      ? `**OVERALL ${r.overall === 'PASS' ? '🟢' : '🔴'} ${r.overall}** · `
+      : '';
+    lines.push(overall + r.scorers.map(badge).join(' · '), '');
     for (const s of r.scorers.filter((x) => !x.passed && x.tail)) {
       const name = mdText(clipHead(s.name, CAP.name));
       const tail = mdCodeBlock(clipTail(s.tail!, CAP.tail));
