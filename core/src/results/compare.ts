@@ -1,45 +1,29 @@
+import { classifyConfirmations, type Confirmation } from './confirmation.js';
+import { fisherExact, fisherMinP } from './fisher.js';
+import { reservedHolm } from './holm.js';
+import { pairedPassRateTest, type PairedTest } from './paired-test.js';
 import type { RunRecord } from './record.js';
 
+export { fisherExact } from './fisher.js';
+
 /**
- * Head against base, per task and agent, over the trials each side ran. A change is called a
- * regression or an improvement only when Fisher's exact test says it is unlikely to be noise:
- * with one trial a side, a flipped verdict never is.
+ * Head against base, per task and agent, over the trials each side ran.
+ *
+ * Stage 1 (every PR): each task is tested with Fisher's exact test, the suite's pass rate with a
+ * test paired by task (paired-test.ts), and ALL of them are corrected together (holm.ts): the
+ * pass-rate test holds half of alpha while it stands, the tasks share the other half. So with no
+ * real change, the chance that a comment claims any change at all (a task or the pass rate) is
+ * under alpha, however many tasks the suite has. A change is "beyond noise" when its adjusted p
+ * is under alpha.
+ *
+ * Tasks whose trials could not give p < alpha whatever their outcome (every trial passed, or
+ * failed, on both sides; or too few trials, e.g. 1 or 3 a side) are left out of the correction
+ * (Tarone's observation: they can never be called a change, so they spend none of alpha);
+ * their adjusted p is 1.
+ *
+ * Stage 2 (confirmation.ts): head records marked `confirmation: true` are extra trials of tasks
+ * that flipped. They never enter stage 1; they confirm or refute the flip on their own.
  */
-
-const lnFact = (() => {
-  const cache = [0];
-  return (n: number) => {
-    for (let i = cache.length; i <= n; i++) cache[i] = cache[i - 1] + Math.log(i);
-    return cache[n];
-  };
-})();
-
-/** Two-sided Fisher's exact test on [[a, b], [c, d]]: the probability of a table at least as extreme. */
-export function fisherExact(a: number, b: number, c: number, d: number): number {
-  const r1 = a + b,
-    r2 = c + d,
-    c1 = a + c,
-    n = a + b + c + d;
-  const p = (x: number) =>
-    Math.exp(
-      lnFact(r1) +
-        lnFact(r2) +
-        lnFact(c1) +
-        lnFact(n - c1) -
-        lnFact(n) -
-        lnFact(x) -
-        lnFact(r1 - x) -
-        lnFact(c1 - x) -
-        lnFact(r2 - c1 + x),
-    );
-  const observed = p(a);
-  let total = 0;
-  for (let x = Math.max(0, c1 - r2); x <= Math.min(r1, c1); x++) {
-    const px = p(x);
-    if (px <= observed * (1 + 1e-7)) total += px;
-  }
-  return Math.min(1, total);
-}
 
 export type Change = 'regressed' | 'improved' | 'unchanged' | 'new' | 'removed';
 
@@ -52,23 +36,47 @@ export interface TaskComparison {
   task_id: string;
   agent: string;
   base: Tally | null;
+  /** Head's trials, confirmation re-runs excluded. */
   head: Tally | null;
   change: Change;
   /** Fisher's exact p over the trials; null when one side is missing. */
   p_value: number | null;
+  /** p_value after Holm over every task compared and the pass rate; null when one is missing. */
+  p_adjusted: number | null;
+  /**
+   * The change is real at alpha: stage 1's adjusted p is under alpha and no confirmation
+   * refuted it, or a confirmation confirmed it.
+   */
   beyond_noise: boolean;
+  /** Confirmation re-runs of a flipped task; null when there were none. */
+  confirmation: Confirmation | null;
 }
 
 export interface Comparison {
   tasks: TaskComparison[];
-  pass_rate: { base: number; head: number; p_value: number; beyond_noise: boolean };
+  /** Pooled pass rates of each side (confirmation re-runs excluded), and the paired test. */
+  pass_rate: PairedTest & {
+    base: number;
+    head: number;
+    p_adjusted: number;
+    beyond_noise: boolean;
+  };
   cost_usd: { base: number; head: number };
   p95_ms: { base: number; head: number };
+  /** Beyond noise, confirmed ones included. */
   regressions: number;
   improvements: number;
   /** Changed verdicts that the trials cannot tell from noise. */
   noisy: number;
   min_trials: number;
+  alpha: number;
+  /** Tasks in stage 1's correction: those compared whose trials could show a change. */
+  tasks_tested: number;
+  /** Tasks re-run for confirmation, by outcome. */
+  confirmed_regressions: number;
+  confirmed_improvements: number;
+  refuted: number;
+  undecided: number;
 }
 
 const tally = (rs: RunRecord[]): Tally => ({
@@ -82,65 +90,100 @@ const p95 = (rs: RunRecord[]) => {
 
 function group(rs: RunRecord[]): Map<string, RunRecord[]> {
   const m = new Map<string, RunRecord[]>();
-  for (const r of rs)
-    m.set(`${r.task_id}\0${r.agent.name}`, [...(m.get(`${r.task_id}\0${r.agent.name}`) ?? []), r]);
+  for (const r of rs) {
+    const k = `${r.task_id}\0${r.agent.name}`;
+    const list = m.get(k);
+    if (list) list.push(r);
+    else m.set(k, [r]);
+  }
   return m;
 }
 
-export function compareRuns(base: RunRecord[], head: RunRecord[], alpha = 0.05): Comparison {
+/** A confirmation re-run; anything but `true` (a hostile record's "yes") is an ordinary run. */
+const isConfirmation = (r: RunRecord) => r.confirmation === true;
+
+export function compareRuns(base: RunRecord[], headAll: RunRecord[], alpha = 0.05): Comparison {
+  const head = headAll.filter((r) => !isConfirmation(r));
   const b = group(base);
   const h = group(head);
+  const extra = group(headAll.filter(isConfirmation));
   const keys = [...new Set([...h.keys(), ...b.keys()])].sort();
   const tasks: TaskComparison[] = keys.map((k) => {
     const [task_id, agent] = k.split('\0');
     const bt = b.has(k) ? tally(b.get(k)!) : null;
     const ht = h.has(k) ? tally(h.get(k)!) : null;
+    const common = { task_id, agent, base: bt, head: ht, p_adjusted: null, confirmation: null };
     if (!bt || !ht)
-      return {
-        task_id,
-        agent,
-        base: bt,
-        head: ht,
-        change: bt ? 'removed' : 'new',
-        p_value: null,
-        beyond_noise: false,
-      };
+      return { ...common, change: bt ? 'removed' : 'new', p_value: null, beyond_noise: false };
     const rb = bt.pass / bt.n;
     const rh = ht.pass / ht.n;
     const pv = fisherExact(ht.pass, ht.n - ht.pass, bt.pass, bt.n - bt.pass);
     const change: Change = rh < rb ? 'regressed' : rh > rb ? 'improved' : 'unchanged';
-    return {
-      task_id,
-      agent,
-      base: bt,
-      head: ht,
-      change,
-      p_value: pv,
-      beyond_noise: change !== 'unchanged' && pv < alpha,
-    };
+    return { ...common, change, p_value: pv, beyond_noise: false };
   });
+
+  // Stage 1: the paired pass-rate test and the testable tasks, one Holm family.
+  const paired = tasks.filter((t) => t.base && t.head);
+  const suite = pairedPassRateTest(paired.map((t) => ({ base: t.base!, head: t.head! })));
+  const testable = paired.filter(
+    (t) => fisherMinP(t.head!.n, t.base!.n, t.head!.pass + t.base!.pass) < alpha,
+  );
+  const adj = reservedHolm(
+    suite.p_value,
+    testable.map((t) => t.p_value!),
+  );
+  for (const t of paired) t.p_adjusted = 1;
+  testable.forEach((t, i) => (t.p_adjusted = adj.others[i]));
+  for (const t of paired) t.beyond_noise = t.change !== 'unchanged' && t.p_adjusted! < alpha;
+
+  // Stage 2: flipped tasks with confirmation re-runs, one Holm family of their own.
+  const rerun = paired.filter(
+    (t) => (t.change === 'regressed' || t.change === 'improved') && extra.has(keyOf(t)),
+  );
+  const outcomes = classifyConfirmations(
+    rerun.map((t) => ({
+      base: t.base!,
+      head: t.head!,
+      change: t.change as 'regressed' | 'improved',
+      extra: tally(extra.get(keyOf(t))!),
+    })),
+    alpha,
+  );
+  rerun.forEach((t, i) => {
+    t.confirmation = outcomes[i];
+    t.beyond_noise =
+      outcomes[i].outcome === 'confirmed' || (t.beyond_noise && outcomes[i].outcome !== 'refuted');
+  });
+
   const tb = tally(base);
   const th = tally(head);
-  const pv = fisherExact(th.pass, th.n - th.pass, tb.pass, tb.n - tb.pass);
   const rate = (t: Tally) => (t.n ? t.pass / t.n : 0);
   const sum = (rs: RunRecord[]) => rs.reduce((n, r) => n + r.cost.total_usd, 0);
   const changed = tasks.filter((t) => t.change === 'regressed' || t.change === 'improved');
+  const confirmed = (c: Change) =>
+    rerun.filter((t) => t.change === c && t.confirmation!.outcome === 'confirmed').length;
   return {
     tasks,
     pass_rate: {
       base: rate(tb),
       head: rate(th),
-      p_value: pv,
-      beyond_noise: rate(tb) !== rate(th) && pv < alpha,
+      ...suite,
+      p_adjusted: adj.reserved ?? 1,
+      beyond_noise: suite.excess_passes !== 0 && (adj.reserved ?? 1) < alpha,
     },
     cost_usd: { base: sum(base), head: sum(head) },
     p95_ms: { base: p95(base), head: p95(head) },
     regressions: changed.filter((t) => t.change === 'regressed' && t.beyond_noise).length,
     improvements: changed.filter((t) => t.change === 'improved' && t.beyond_noise).length,
     noisy: changed.filter((t) => !t.beyond_noise).length,
-    min_trials: Math.min(
-      ...tasks.filter((t) => t.base && t.head).flatMap((t) => [t.base!.n, t.head!.n]),
-      Infinity,
-    ),
+    min_trials: paired.reduce((m, t) => Math.min(m, t.base!.n, t.head!.n), Infinity),
+    alpha,
+    tasks_tested: testable.length,
+    confirmed_regressions: confirmed('regressed'),
+    confirmed_improvements: confirmed('improved'),
+    refuted: rerun.filter((t) => t.confirmation!.outcome === 'refuted').length,
+    undecided: rerun.filter((t) => t.confirmation!.outcome === 'undecided').length,
   };
 }
+
+const keyOf = (t: TaskComparison) => `${t.task_id}\0${t.agent}`;

@@ -315,6 +315,12 @@ export interface RunRecord {
   suite: string;
   task_id: string;
   trial: number;
+  /**
+   * A confirmation re-run: an extra trial of a task that flipped against the base, run after the
+   * suite to confirm or refute the flip (its trial number continues after the original ones).
+   * Comparisons keep it out of the first test and judge the flip with it alone.
+   */
+  confirmation?: boolean;
   agent: { name: string; version: string; kind: 'python' | 'http' | 'command' };
   status: RunStatus;
   error: RunError | null;
