@@ -10,6 +10,10 @@ export interface ActionInputs {
   shard?: Shard;
   concurrency?: number;
   trials?: number;
+  /** Extra trials for each task that flipped against the base (0: no confirmation). */
+  confirm: number;
+  /** The most the confirmation re-runs may cost (estimated from the head runs). */
+  confirmMaxCostUsd?: number;
   judgeModel?: string;
   keys: { ANTHROPIC_API_KEY?: string; OPENAI_API_KEY?: string };
   githubToken?: string;
@@ -85,6 +89,13 @@ export function parseInputs(get: (name: string) => string): ActionInputs {
     }
   }
   const opt = (n: string) => get(n).trim() || undefined;
+  const confirm = num(get, 'confirm', { min: 0, max: 50, int: true }) ?? 0;
+  if (confirm && shard && shard.total > 1)
+    throw new InputError(
+      'confirm',
+      're-runs flipped tasks in the job that ran them, and a shard sees only its share',
+      'run the suite unsharded to confirm, or drop confirm from the shard jobs',
+    );
   return {
     mode,
     workingDirectory: opt('working-directory') ?? '.',
@@ -94,6 +105,8 @@ export function parseInputs(get: (name: string) => string): ActionInputs {
     shard,
     concurrency: num(get, 'concurrency', { min: 1, max: 64, int: true }),
     trials: num(get, 'trials', { min: 1, max: 100, int: true }),
+    confirm,
+    confirmMaxCostUsd: num(get, 'confirm-max-cost-usd', { min: 0 }),
     judgeModel: opt('judge-model'),
     keys: { ANTHROPIC_API_KEY: opt('anthropic-api-key'), OPENAI_API_KEY: opt('openai-api-key') },
     githubToken: opt('github-token'),

@@ -6,7 +6,14 @@ import * as github from '@actions/github';
 import {
   actionsLogLine,
   applyExtraGates,
+  baseEntries,
   chip,
+  COMMENT_MARKER,
+  compareRuns,
+  renderPrComment,
+  suiteView,
+  type SuiteComparison,
+  type SuiteView,
   GitBranchStore,
   mergeShards,
   Redactor,
@@ -78,13 +85,36 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         );
       if (e.type === 'log') core.info(actionsLogLine(e.message));
     };
-    // The base run for the latency gate comes from the results branch, read before the suites run
-    // so the gates are settled before any manifest, report or JUnit file is written.
+    // The base runs (the latency gate's, the comparison's, the confirmation's) come from the
+    // results branch, read before the suites run so everything is settled before any manifest,
+    // report or JUnit file is written.
+    const pr = payload.pull_request;
+    const prBase =
+      pr?.base?.sha && pr.base.ref ? { baseSha: pr.base.sha, baseRef: pr.base.ref } : undefined;
+    if (inputs.confirm && !(branch && prBase))
+      core.warning(
+        'confirm re-runs tasks that flipped against the base branch: it needs results-branch and a pull_request event; nothing will be confirmed',
+      );
     const tip =
-      branch && inputs.gates.maxLatencyRegressionPct !== undefined
+      branch && (inputs.gates.maxLatencyRegressionPct !== undefined || prBase)
         ? await branch.fetchTip()
         : undefined;
     const index = tip && branch ? await branch.readIndex(tip) : undefined;
+    const bases = new Map<string, Promise<SuiteView | undefined>>();
+    const baseOf = (suite: string) => {
+      if (!bases.has(suite))
+        bases.set(
+          suite,
+          index && tip && branch && prBase
+            ? suiteView(
+                baseEntries(index, suite, prBase),
+                (id) => readSuiteRun(branch, tip, id),
+                `base-${suite}`,
+              )
+            : Promise.resolve(undefined),
+        );
+      return bases.get(suite)!;
+    };
     const suites = inputs.suites.length ? inputs.suites : [undefined];
     const results: SuiteResult[] = [];
     // A cancelled job gets SIGINT, then SIGTERM: stop, record what finished, remove sandboxes.
@@ -112,6 +142,18 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           },
           extraGates: extraGates(inputs),
           baselineFor: (m) => baselineFor(index, m),
+          ...(inputs.confirm && prBase
+            ? {
+                confirm: {
+                  trials: inputs.confirm,
+                  maxCostUsd: inputs.confirmMaxCostUsd,
+                  base: async (suite: string) => {
+                    const v = await baseOf(suite);
+                    return v && { records: v.records, suiteRunIds: [v.latestId] };
+                  },
+                },
+              }
+            : {}),
           signal: stop.signal,
         })),
       );
@@ -134,7 +176,29 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         );
       }
     }
-    const pr = payload.pull_request;
+    // The comparison with the base (the PR comment's body, confirmations included), in the
+    // job summary and a file, so it is there even without the App.
+    const comparisons: SuiteComparison[] = [];
+    for (const r of results) {
+      const base = await baseOf(r.manifest.suite);
+      comparisons.push({
+        suite: r.manifest.suite,
+        head: r.manifest,
+        base: base?.manifest ?? null,
+        comparison: base ? compareRuns(base.records, r.records) : null,
+      });
+    }
+    let comparison: { text: string; path: string } | undefined;
+    if (prBase && comparisons.some((c) => c.base)) {
+      const text = renderPrComment(comparisons, {
+        headSha: pr?.head?.sha ?? env.GITHUB_SHA ?? '',
+        baseLabel: prBase.baseRef,
+        fullRecordsAt: recordsUrl(inputs, env, results[0].manifest.id) ?? results[0].dir,
+      });
+      const path = join(resultsDir, 'comparison.md');
+      await writeFile(path, text);
+      comparison = { text, path };
+    }
     if (pr?.number)
       notes.unshift(
         `PR #${pr.number}: ${escapeMarkdown(pr.title ?? '')} (${(pr.head?.sha ?? '').slice(0, 7)} against ${(pr.base?.sha ?? '').slice(0, 7)})`,
@@ -146,7 +210,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       })),
       inputs,
       env,
-      { notes, sharded, resultsRef, reportPath: results[0]?.dir },
+      { notes, sharded, resultsRef, reportPath: results[0]?.dir, comparison },
     );
     const saved = await saveImagesForJob(images, log, { cancelled: stop.signal.aborted });
     const savedLines = `\n${saved.map((l) => `- ${l}`).join('\n')}\n`;
@@ -275,14 +339,8 @@ async function merge(
     );
   const bySuite = new Map<string, ShardResult[]>();
   for (const e of mine) {
-    const files = await branch.readSuiteRun(tip, e.id);
-    const manifest = JSON.parse(files.get('manifest.json') ?? 'null') as SuiteManifest | null;
-    if (!manifest) continue;
-    const records = manifest.runs
-      .map((r) => files.get(`${r.id}.json`))
-      .filter((t): t is string => !!t)
-      .map((t) => JSON.parse(t) as RunRecord);
-    bySuite.set(e.suite, [...(bySuite.get(e.suite) ?? []), { manifest, records }]);
+    const part = await readSuiteRun(branch, tip, e.id);
+    if (part) bySuite.set(e.suite, [...(bySuite.get(e.suite) ?? []), part]);
   }
   const notes: string[] = [];
   const merged = [...bySuite.values()].map((parts) => {
@@ -310,11 +368,33 @@ async function merge(
   );
 }
 
+/** One suite run as the results branch holds it: its manifest and the records it lists. */
+async function readSuiteRun(
+  branch: GitBranchStore,
+  tip: string,
+  id: string,
+): Promise<ShardResult | undefined> {
+  const files = await branch.readSuiteRun(tip, id);
+  const manifest = JSON.parse(files.get('manifest.json') ?? 'null') as SuiteManifest | null;
+  if (!manifest) return undefined;
+  const records = manifest.runs
+    .map((r) => files.get(`${r.id}.json`))
+    .filter((t): t is string => !!t)
+    .map((t) => JSON.parse(t) as RunRecord);
+  return { manifest, records };
+}
+
 async function report(
   parts: SummaryPart[],
   inputs: ActionInputs,
   env: NodeJS.ProcessEnv,
-  o: { notes: string[]; sharded: boolean; resultsRef?: string; reportPath?: string },
+  o: {
+    notes: string[];
+    sharded: boolean;
+    resultsRef?: string;
+    reportPath?: string;
+    comparison?: { text: string; path: string };
+  },
 ) {
   const manifests = parts.map((p) => p.manifest);
   const intro = [
@@ -325,7 +405,11 @@ async function report(
       : []),
     ...o.notes.map((n) => `- ${n}`),
   ];
-  if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderJobSummary(parts, intro)).write();
+  if (env.GITHUB_STEP_SUMMARY) {
+    await core.summary.addRaw(renderJobSummary(parts, intro)).write();
+    if (o.comparison)
+      await core.summary.addRaw(`\n${o.comparison.text.replace(COMMENT_MARKER, '')}\n`).write();
+  }
   let annotated = 0;
   for (const p of parts) {
     for (const r of p.records.filter((x) => x.verdict !== 'PASS')) {
@@ -353,6 +437,7 @@ async function report(
     ...outputsOf(manifests),
     'results-ref': o.resultsRef ?? '',
     'report-path': o.reportPath ?? '',
+    'comparison-path': o.comparison?.path ?? '',
     'junit-path': o.reportPath ? join(o.reportPath, 'junit.xml') : '',
   };
   for (const [k, v] of Object.entries(outputs)) core.setOutput(k, v);

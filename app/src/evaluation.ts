@@ -1,14 +1,12 @@
 import { posix } from 'node:path';
 import {
+  baseEntries,
   compareRuns,
-  mergeShards,
   renderCheckRun,
   renderPrComment,
-  summarise,
-  type IndexEntry,
-  type RunRecord,
+  suiteView,
   type SuiteComparison,
-  type SuiteManifest,
+  type SuiteView,
 } from '../../core/src/index.js';
 import { ApiResultsSource } from './results-source.js';
 import { upsertStickyComment } from './sticky-comment.js';
@@ -26,59 +24,6 @@ export interface WorkflowRunLike {
 export interface Repo {
   owner: string;
   repo: string;
-}
-
-interface View {
-  manifest: SuiteManifest;
-  records: RunRecord[];
-  latestId: string;
-}
-
-const key = (r: RunRecord) => `${r.task_id}\0${r.agent.name}\0${r.trial}`;
-
-/**
- * Everything known about one suite at one commit: shards of each workflow run merged, then
- * later workflow runs (re-runs of failed tasks, say) laid over earlier ones task by task. The
- * newest result of each run replaces the old one in the view; the branch keeps them all.
- */
-async function viewOf(
-  src: ApiResultsSource,
-  entries: IndexEntry[],
-  id: string,
-): Promise<View | undefined> {
-  if (!entries.length) return undefined;
-  const byRun = new Map<string, IndexEntry[]>();
-  for (const e of [...entries].sort((a, b) => a.started_at.localeCompare(b.started_at)))
-    byRun.set(e.workflow_run ?? e.id, [...(byRun.get(e.workflow_run ?? e.id) ?? []), e]);
-  const overlay = new Map<string, RunRecord>();
-  let last: SuiteManifest | undefined;
-  for (const group of byRun.values()) {
-    const parts = (await Promise.all(group.map((e) => src.suiteRun(e.id)))).filter(
-      (p): p is NonNullable<typeof p> => !!p,
-    );
-    if (!parts.length) continue;
-    const merged = group.some((e) => e.shard) ? mergeShards(parts) : parts[parts.length - 1];
-    for (const r of merged.records) overlay.set(key(r), r);
-    last = merged.manifest;
-  }
-  if (!last) return undefined;
-  const records = [...overlay.values()].sort((a, b) => key(a).localeCompare(key(b)));
-  const gates = Object.fromEntries(
-    last.gates
-      .filter((g) => g.name !== 'max_latency_regression_pct')
-      .map((g) => [g.name, g.threshold]),
-  );
-  const manifest = summarise(
-    id,
-    last.suite,
-    records,
-    last.trials,
-    gates,
-    Date.parse(entries[0].started_at),
-    last.provenance,
-  );
-  manifest.merged_from = last.merged_from;
-  return { manifest, records, latestId: entries[entries.length - 1].id };
 }
 
 /** The open PR whose head is this commit: `pull_requests` is empty for forks and dispatches. */
@@ -103,6 +48,7 @@ export async function publishEvaluation(
 ): Promise<{ suites: string[] }> {
   const src = new ApiResultsSource(octokit, repo, settings.resultsBranch);
   const index = await src.index();
+  const read = (id: string) => src.suiteRun(id);
   const suites = [
     ...new Set(
       (index?.suite_runs ?? [])
@@ -114,9 +60,9 @@ export async function publishEvaluation(
   const pr = await findPr(octokit, repo, run);
   const comparisons: SuiteComparison[] = [];
   for (const suite of suites) {
-    const head = await viewOf(
-      src,
+    const head = await suiteView(
       index.suite_runs.filter((e) => e.suite === suite && e.commit === run.head_sha),
+      read,
       `${run.id}-${suite}`,
     );
     if (!head) continue;
@@ -148,21 +94,13 @@ export async function publishEvaluation(
         check_run_id: created.data.id,
         output: { title: view.title, summary: view.summary, annotations: batch },
       });
-    let base: View | undefined;
+    let base: SuiteView | undefined;
     if (pr) {
-      const onBase = index.suite_runs.filter((e) => e.suite === suite && e.commit === pr.base.sha);
-      // The PR's exact base commit if it was evaluated, else the newest run on the base branch.
-      const onBranch = index.suite_runs
-        .filter((e) => e.suite === suite && !e.pr && e.ref === `refs/heads/${pr.base.ref}`)
-        .sort((a, b) => b.started_at.localeCompare(a.started_at));
-      const baseCommit = onBase.length ? pr.base.sha : onBranch[0]?.commit;
-      base = baseCommit
-        ? await viewOf(
-            src,
-            index.suite_runs.filter((e) => e.suite === suite && e.commit === baseCommit),
-            `base-${suite}`,
-          )
-        : undefined;
+      base = await suiteView(
+        baseEntries(index, suite, { baseSha: pr.base.sha, baseRef: pr.base.ref }),
+        read,
+        `base-${suite}`,
+      );
     }
     comparisons.push({
       suite,

@@ -39,6 +39,8 @@ export type { Provenance, RunRecord, SuiteManifest } from './results/record.js';
 export { GitBranchStore, type BranchIndex, type IndexEntry } from './results/git-branch.js';
 export { mergeShards, type ShardResult } from './results/merge.js';
 export { compareRuns } from './results/compare.js';
+export { baseEntries, suiteView, type SuiteView } from './results/suite-view.js';
+export { planConfirmation, type ConfirmOptions } from './pipeline/confirm.js';
 export { applyExtraGates } from './results/gates.js';
 export { summarise } from './results/summary.js';
 export { Redactor } from './results/redact.js';

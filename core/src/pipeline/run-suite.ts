@@ -8,11 +8,18 @@ import { loadTasks, type Task, type TaskScenario } from '../config/tasks.js';
 import type { ConfigTree, Loaded, SuiteConfig } from '../config/types.js';
 import type { JudgeTarget } from '../grading/judge.js';
 import { ModelEnvironment, ModelUnresolved } from '../models/environment.js';
-import type { Provenance, RunError, RunRecord, SuiteManifest } from '../results/record.js';
+import type {
+  ConfirmationRun,
+  Provenance,
+  RunError,
+  RunRecord,
+  SuiteManifest,
+} from '../results/record.js';
 import { Redactor } from '../results/redact.js';
 import { fitRecord } from '../results/record-size.js';
 import { DirectoryStore } from '../results/store.js';
 import { summarise } from '../results/summary.js';
+import { planConfirmation, type ConfirmOptions } from './confirm.js';
 import { applyExtraGates, type ExtraGates } from '../results/gates.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownReport } from '../report/markdown.js';
@@ -56,6 +63,8 @@ export interface RunOptions {
   shard?: Shard;
   /** Gates a caller adds to every suite (the Action's inputs), applied before anything is written. */
   extraGates?: ExtraGates;
+  /** Re-run the tasks that flipped against the base with extra trials (the Action's `confirm`). */
+  confirm?: ConfirmOptions;
   /** The base run to compare p95 latency with, for the latency-regression gate. */
   baselineFor?: (m: SuiteManifest) => { p95_ms: number; id: string } | undefined;
   onEvent?: (e: RunEvent) => void;
@@ -256,64 +265,98 @@ async function runSuite(
 
   const limits = sandboxLimits(tree.project.value);
 
-  const records = await mapPool(
-    runs,
-    concurrency,
-    async (run) => {
-      const runId = newId('r');
-      const t0 = Date.now();
-      ctx.emit({ type: 'run_start', runId, task: run.task.id, agent: run.agent, trial: run.trial });
-      const agent = prepared.get(run.agent) ?? {
-        config: tree.agents.get(run.agent)!.value,
-        kind: 'python' as const,
-        version: tree.agents.get(run.agent)!.value.version ?? 'unresolved',
-        env: {},
-        headers: {},
-        timeoutMs: 0,
-        mounts: [],
-        endpoints: new Map(),
-      };
-      const task = {
-        ...run.task,
-        origin: {
-          ...run.task.origin,
-          file: relative(tree.root, run.task.origin.file).split(sep).join('/'),
+  /** One run, start to record; a confirmation re-run is marked so before it is written. */
+  const execute = async (run: (typeof runs)[number], confirmation = false) => {
+    const runId = newId('r');
+    const t0 = Date.now();
+    ctx.emit({ type: 'run_start', runId, task: run.task.id, agent: run.agent, trial: run.trial });
+    const agent = prepared.get(run.agent) ?? {
+      config: tree.agents.get(run.agent)!.value,
+      kind: 'python' as const,
+      version: tree.agents.get(run.agent)!.value.version ?? 'unresolved',
+      env: {},
+      headers: {},
+      timeoutMs: 0,
+      mounts: [],
+      endpoints: new Map(),
+    };
+    const task = {
+      ...run.task,
+      origin: {
+        ...run.task.origin,
+        file: relative(tree.root, run.task.origin.file).split(sep).join('/'),
+      },
+    };
+    const base = {
+      id: runId,
+      suiteRunId,
+      suite: s.name,
+      task,
+      trial: run.trial,
+      agent,
+      started: t0,
+      provenance: prov,
+    };
+    let record: RunRecord;
+    try {
+      record = await runOne(run, agent, runId, base);
+    } catch (e) {
+      // Whatever one run does ends as that run's own error: the suite goes on and reports.
+      const message = `gauntlet failed on this run and went on with the suite: ${String((e as Error)?.message ?? e).slice(0, 500)}`;
+      const outcome: AgentOutcome = {
+        ...emptyOutcome(),
+        status: 'failed',
+        error: {
+          class: 'internal_error',
+          code: 'run_crashed',
+          message,
+          detail: String((e as Error)?.stack ?? '').slice(0, 4000),
         },
       };
-      const base = {
-        id: runId,
-        suiteRunId,
-        suite: s.name,
-        task,
-        trial: run.trial,
-        agent,
-        started: t0,
-        provenance: prov,
-      };
-      let record: RunRecord;
-      try {
-        record = await runOne(run, agent, runId, base);
-      } catch (e) {
-        // Whatever one run does ends as that run's own error: the suite goes on and reports.
-        const message = `gauntlet failed on this run and went on with the suite: ${String((e as Error)?.message ?? e).slice(0, 500)}`;
-        const outcome: AgentOutcome = {
-          ...emptyOutcome(),
-          status: 'failed',
-          error: {
-            class: 'internal_error',
-            code: 'run_crashed',
-            message,
-            detail: String((e as Error)?.stack ?? '').slice(0, 4000),
-          },
-        };
-        record = ctx.redactor.value(fitRecord(buildRecord({ ...base, outcome, judge: null })));
-      }
-      await ctx.store.writeRun(record);
-      ctx.emit({ type: 'run_end', record });
-      return record;
-    },
-    ctx.opts.signal,
-  );
+      record = ctx.redactor.value(fitRecord(buildRecord({ ...base, outcome, judge: null })));
+    }
+    if (confirmation) record.confirmation = true;
+    await ctx.store.writeRun(record);
+    ctx.emit({ type: 'run_end', record });
+    return record;
+  };
+  const records = await mapPool(runs, concurrency, (run) => execute(run), ctx.opts.signal);
+  const confirmation = await confirm();
+
+  /**
+   * The confirm phase (the Action's `confirm`): flipped tasks against the base, re-run with
+   * extra trials after every first run, within the cost cap, in the same suite run.
+   */
+  async function confirm(): Promise<ConfirmationRun | undefined> {
+    const o = ctx.opts.confirm;
+    if (!o || ctx.opts.signal?.aborted) return undefined;
+    const base = await o.base(s.name);
+    if (!base?.records.length) {
+      ctx.emit({
+        type: 'log',
+        message: `confirm: no base results of ${s.name}; nothing to confirm`,
+      });
+      return undefined;
+    }
+    const plan = planConfirmation(base, records, { trials: o.trials, maxCostUsd: o.maxCostUsd });
+    const capped = plan.run.not_rerun.filter((t) => t.reason === 'cost_cap').length;
+    ctx.emit({
+      type: 'log',
+      message: `confirm: re-running ${plan.rerun.length} flipped task(s) × ${o.trials} trial(s)${capped ? `; ${capped} left out by the cost cap` : ''}`,
+    });
+    const extra = plan.rerun.flatMap((t) => {
+      const first = runs.find((r) => r.task.id === t.task_id && r.agent === t.agent);
+      const done = records.filter((r) => r.task_id === t.task_id && r.agent.name === t.agent);
+      const after = Math.max(0, ...done.map((r) => r.trial));
+      return first
+        ? Array.from({ length: o.trials }, (_, i) => ({ ...first, trial: after + i + 1 }))
+        : [];
+    });
+    const more = await mapPool(extra, concurrency, (run) => execute(run, true), ctx.opts.signal);
+    records.push(...more);
+    plan.run.cost_usd = more.reduce((n, r) => n + r.cost.total_usd, 0);
+    return plan.run;
+  }
 
   async function runOne(
     run: (typeof runs)[number],
@@ -370,7 +413,9 @@ async function runSuite(
       () => undefined,
     );
   const manifest = summarise(suiteRunId, s.name, records, trials, s.gates ?? {}, started, prov);
-  if (records.length < runs.length) manifest.counts.not_run = runs.length - records.length;
+  if (confirmation) manifest.confirmation = confirmation;
+  const firstRuns = records.filter((r) => !r.confirmation).length;
+  if (firstRuns < runs.length) manifest.counts.not_run = runs.length - firstRuns;
   const notes = ctx.opts.extraGates
     ? applyExtraGates(manifest, ctx.opts.extraGates, ctx.opts.baselineFor?.(manifest))
     : [];

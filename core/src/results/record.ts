@@ -495,8 +495,31 @@ export interface SuiteManifest {
     error_class: ErrorClass | null;
     latency_ms: number;
     cost_usd: number;
+    /** A confirmation re-run: listed, not counted in the rates. */
+    confirmation?: true;
   }[];
   provenance: Provenance;
   /** On the merged view of a sharded suite run: what it was merged from. */
   merged_from?: { suite_run_ids: string[]; shards: string[]; missing_shards: string[] };
+  /** Set when flipped tasks were re-run to confirm them (the Action's `confirm`). */
+  confirmation?: ConfirmationRun;
+}
+
+/**
+ * What a confirmation did: which flipped tasks it re-run and which it left, and why. Whether
+ * each was confirmed, refuted or undecided is computed from the records (`compareRuns`), never
+ * stored twice.
+ */
+export interface ConfirmationRun {
+  /** Extra trials per re-run task. */
+  extra_trials: number;
+  /** The base suite run(s) the flips were found against. */
+  base_suite_runs: string[];
+  /** Re-run tasks, most suspicious first. */
+  tasks: { task_id: string; agent: string; change: 'regressed' | 'improved' }[];
+  /** Flips not re-run: past the cost cap, or past the depth where a re-run could confirm. */
+  not_rerun: { task_id: string; agent: string; reason: 'cost_cap' | 'not_confirmable' }[];
+  /** What the re-runs cost; the cap they were held to (null: none). */
+  cost_usd: number;
+  max_cost_usd: number | null;
 }

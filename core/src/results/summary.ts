@@ -11,12 +11,15 @@ function percentile(sorted: number[], p: number): number {
 export function summarise(
   id: string,
   suite: string,
-  records: RunRecord[],
+  all: RunRecord[],
   trials: number,
   gates: Gates,
   started: number,
   provenance: Provenance,
 ): SuiteManifest {
+  // Confirmation re-runs are extra trials of chosen tasks: listed and paid for, never in the
+  // rates, where they would weigh the flipped tasks more than the rest.
+  const records = all.filter((r) => r.confirmation !== true);
   const counts: SuiteManifest['counts'] = {
     runs: records.length,
     completed: 0,
@@ -37,8 +40,9 @@ export function summarise(
     else if (r.verdict === 'PENDING') counts.pending++;
     else counts.not_applicable++;
     if (r.error) byClass[r.error.class] = (byClass[r.error.class] ?? 0) + 1;
-    for (const k of Object.keys(cost) as (keyof typeof cost)[]) cost[k] += r.cost[k];
   }
+  for (const r of all)
+    for (const k of Object.keys(cost) as (keyof typeof cost)[]) cost[k] += r.cost[k];
   const byTask = new Map<string, RunRecord[]>();
   for (const r of records)
     byTask.set(`${r.task_id}\0${r.agent.name}`, [
@@ -108,7 +112,8 @@ export function summarise(
     by_error_class: byClass,
     gates: results,
     gates_passed: results.every((g) => g.passed),
-    runs: records.map((r) => ({
+    runs: all.map((r) => ({
+      ...(r.confirmation === true ? { confirmation: true } : {}),
       id: r.id,
       task_id: r.task_id,
       agent: r.agent.name,
