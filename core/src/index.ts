@@ -38,7 +38,22 @@ export { inspectImage, type CachedImage } from './sandbox/image-archive.js';
 export type { Provenance, RunRecord, SuiteManifest } from './results/record.js';
 export { GitBranchStore, type BranchIndex, type IndexEntry } from './results/git-branch.js';
 export { mergeShards, type ShardResult } from './results/merge.js';
-export { compareRuns } from './results/compare.js';
+export {
+  compareRuns,
+  fisherExact,
+  type Change,
+  type Comparison,
+  type Tally,
+  type TaskComparison,
+} from './results/compare.js';
+export {
+  classifyConfirmations,
+  flipsToConfirm,
+  selectiveConfirmationP,
+  type Confirmation,
+} from './results/confirmation.js';
+export { holmAdjust, reservedHolm } from './results/holm.js';
+export { pairedPassRateTest, type PairedTally, type PairedTest } from './results/paired-test.js';
 export { baseEntries, suiteView, type SuiteView } from './results/suite-view.js';
 export { planConfirmation, type ConfirmOptions } from './pipeline/confirm.js';
 export { applyExtraGates } from './results/gates.js';

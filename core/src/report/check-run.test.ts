@@ -92,7 +92,55 @@ describe('check-run and PR-comment rendering within GitHub limits', () => {
       { headSha: 'abc1234', baseLabel: 'main', fullRecordsAt: 'x' },
     );
     expect(real).toContain('**1 regression(s) and 0 improvement(s) beyond noise**');
-    expect(real).toMatch(/\| a \| support-bot \| 8\/8 \| 0\/8 \| regressed ‼ \| 0\.000 \|/);
+    // Raw p 0.00016, Holm-adjusted over the one task and the pass rate: 0.00031.
+    expect(real).toMatch(
+      /\| a \| support-bot \| 8\/8 \| 0\/8 \| regressed ‼ \| &lt; 0\.001 \| &lt; 0\.001 \|/,
+    );
+    expect(real).toContain('after correcting for the 1 task(s) whose trials could show a change');
+    expect(real).toContain('head passed 4.0 trial(s) fewer than');
+    expect(real).not.toContain('Confirmation re-runs');
+  });
+
+  it('shows confirmation re-runs: confirmed, refuted and undecided flips apart', () => {
+    const trials = (task: string, v: 'PASS' | 'FAIL', n: number, o: object = {}) =>
+      Array.from({ length: n }, (_, t) =>
+        record({ task_id: task, trial: t + 1, verdict: v, ...o }),
+      );
+    const base = [...trials('lost', 'PASS', 5), ...trials('luck', 'PASS', 5)];
+    // 'maybe' flipped mildly (3/5 to 1/5): re-running it too sets a cutoff at which 'lost' can be
+    // confirmed (re-running only 5/5-to-0/5 flips would tell nothing: see confirmation.ts).
+    base.push(...trials('maybe', 'PASS', 3), ...trials('maybe', 'FAIL', 2));
+    base.push(...trials('x-same', 'PASS', 5));
+    const head = [...trials('lost', 'FAIL', 5), ...trials('luck', 'FAIL', 5)];
+    head.push(...trials('maybe', 'PASS', 1), ...trials('maybe', 'FAIL', 4));
+    head.push(...trials('x-same', 'PASS', 5));
+    const extra = (task: string, pass: number) =>
+      Array.from({ length: 10 }, (_, t) =>
+        record({
+          task_id: task,
+          trial: 6 + t,
+          verdict: t < pass ? 'PASS' : 'FAIL',
+          confirmation: true,
+        }),
+      );
+    const all = [...head, ...extra('lost', 0), ...extra('luck', 9), ...extra('maybe', 3)];
+    const m = summarise('s1', 'smoke', head, 1, {}, Date.now(), prov);
+    const c = compareRuns(base, all);
+    expect(c).toMatchObject({ confirmed_regressions: 1, refuted: 1, undecided: 1 });
+    const out = renderPrComment([{ suite: 'smoke', head: m, base: m, comparison: c }], {
+      headSha: 'abc1234',
+      baseLabel: 'main',
+      fullRecordsAt: 'x',
+    });
+    expect(out).toContain('**Confirmation re-runs** of 3 flipped task(s)');
+    expect(out).toContain('- Confirmed regressions (1): lost (support-bot)');
+    expect(out).toContain('- Refuted: the extra trials look like base (1): luck (support-bot)');
+    expect(out).toContain('- Undecided: too few extra trials to tell (1): maybe (support-bot)');
+    expect(out).toMatch(
+      /\| lost \| support-bot \| 5\/5 \| 0\/5 \| regressed ‼ \|.*\| 0\/10 confirmed/,
+    );
+    expect(out).toMatch(/\| luck \| support-bot \| 5\/5 \| 0\/5 \| regressed \|.*\| 9\/10 refuted/);
+    expect(markdownProblems(out, { marker: COMMENT_MARKER })).toEqual([]);
   });
 
   it('shows failing 50-turn sessions of large messages within the limits', () => {

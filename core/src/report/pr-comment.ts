@@ -1,4 +1,4 @@
-import type { Comparison } from '../results/compare.js';
+import type { Comparison, TaskComparison } from '../results/compare.js';
 import type { SuiteManifest } from '../results/record.js';
 import { clipHead, mdCode, mdText } from '../util/untrusted-text.js';
 import { markdownTable, ms, pct, usd } from './format.js';
@@ -19,6 +19,56 @@ export interface SuiteComparison {
 }
 
 const signed = (n: number, f: (x: number) => string) => `${n >= 0 ? '+' : '−'}${f(Math.abs(n))}`;
+
+const p3 = (p: number | null) => (p === null ? '' : p < 0.001 ? '< 0.001' : p.toFixed(3));
+
+/** The paired pass-rate test in plain words. */
+function pairedLine(c: Comparison): string {
+  const r = c.pass_rate;
+  if (!r.tasks_informative)
+    return `Pass rate, task by task: none of the ${r.tasks_paired} task(s) run on both sides passed some trials and failed others, so the trials show no change.`;
+  const k = Math.abs(r.excess_passes);
+  const dir = r.excess_passes < 0 ? 'fewer' : 'more';
+  const shift = `head passed ${k.toFixed(1)} trial(s) ${dir} than base's results predict`;
+  return `Pass rate, task by task: over the ${r.tasks_paired} task(s) run on both sides, ${r.excess_passes === 0 ? 'head passed as many trials as expected' : shift} (exact paired test, p ${p3(r.p_value)}, Holm-adjusted ${p3(r.p_adjusted)}): ${r.beyond_noise ? '**beyond noise**' : 'within noise'}.`;
+}
+
+/** What "beyond noise" means, for this comparison. */
+function beyondNoise(c: Comparison): string {
+  const a = `${Math.round(c.alpha * 100)}%`;
+  return `_Beyond noise: after correcting for the ${c.tasks_tested} task(s) whose trials could show a change and the pass rate (Holm), the chance of seeing a change this large with no real change is under ${a}._`;
+}
+
+const rerunList = (ts: TaskComparison[]) =>
+  ts.map((t) => `${mdText(clipHead(t.task_id, 100))} (${mdText(clipHead(t.agent, 60))})`);
+
+/** Confirmation re-runs, by outcome. */
+function confirmationLines(c: Comparison): string[] {
+  const rerun = c.tasks.filter((t) => t.confirmation);
+  if (!rerun.length) return [];
+  const of = (o: string, ch?: string) =>
+    rerun.filter((t) => t.confirmation!.outcome === o && (!ch || t.change === ch));
+  const out = [
+    `**Confirmation re-runs** of ${rerun.length} flipped task(s): their extra trials alone, tested against base in the flip's direction (Holm over the tasks re-run).`,
+    '',
+  ];
+  const section = (label: string, ts: TaskComparison[]) => {
+    if (!ts.length) return;
+    const shown = rerunList(ts.slice(0, 30));
+    const more = ts.length > 30 ? `, and ${ts.length - 30} more` : '';
+    out.push(`- ${label} (${ts.length}): ${shown.join(', ')}${more}`);
+  };
+  section('Confirmed regressions', of('confirmed', 'regressed'));
+  section('Confirmed improvements', of('confirmed', 'improved'));
+  section('Refuted: the extra trials look like base', of('refuted'));
+  section('Undecided: too few extra trials to tell', of('undecided'));
+  return out;
+}
+
+const confirmCell = (t: TaskComparison) =>
+  t.confirmation
+    ? `${t.confirmation.extra.pass}/${t.confirmation.extra.n} ${t.confirmation.outcome} (p ${p3(t.confirmation.p_adjusted)})`
+    : '';
 
 function suiteSection(s: SuiteComparison): string {
   const h = s.head;
@@ -57,24 +107,33 @@ function suiteSection(s: SuiteComparison): string {
     ),
     '',
   );
+  lines.push(pairedLine(c), '');
   const changed = c.tasks.filter((t) => t.change !== 'unchanged');
+  const flipped = changed.filter((t) => t.change === 'regressed' || t.change === 'improved');
+  const trials = Number.isFinite(c.min_trials) ? c.min_trials : 1;
   const verdict =
     c.regressions || c.improvements
-      ? `**${c.regressions} regression(s) and ${c.improvements} improvement(s) beyond noise** (Fisher's exact test over the trials, p < 0.05).`
-      : changed.some((t) => t.change === 'regressed' || t.change === 'improved')
-        ? `No change is beyond noise: ${c.noisy} task(s) flipped, but with ${Number.isFinite(c.min_trials) ? c.min_trials : 1} trial(s) a side that is indistinguishable from chance${c.min_trials < 4 ? '; run more trials (trials: 5) to tell' : ''}.`
+      ? `**${c.regressions} regression(s) and ${c.improvements} improvement(s) beyond noise**.`
+      : flipped.length
+        ? `No change is beyond noise: ${c.noisy} task(s) flipped, but with ${trials} trial(s) a side that is indistinguishable from chance${c.min_trials < 5 ? '; run more trials (trials: 5) to tell, or confirm the flips with re-runs' : ''}.`
         : 'No task changed its verdict.';
-  lines.push(verdict, '');
+  lines.push(verdict, '', beyondNoise(c), '');
+  const confirm = confirmationLines(c);
+  if (confirm.length) lines.push(...confirm, '');
   if (changed.length) {
+    const rerun = changed.some((t) => t.confirmation);
     const rows = changed.map((t) => [
       t.task_id,
       t.agent,
       t.base ? `${t.base.pass}/${t.base.n}` : '—',
       t.head ? `${t.head.pass}/${t.head.n}` : '—',
       t.change + (t.beyond_noise ? ' ‼' : ''),
-      t.p_value === null ? '' : t.p_value.toFixed(3),
+      p3(t.p_value),
+      p3(t.p_adjusted),
+      ...(rerun ? [confirmCell(t)] : []),
     ]);
-    lines.push(markdownTable(['task', 'agent', 'base pass', 'head pass', 'change', 'p'], rows), '');
+    const header = ['task', 'agent', 'base pass', 'head pass', 'change', 'p', 'p (Holm)'];
+    lines.push(markdownTable(rerun ? [...header, 're-runs'] : header, rows), '');
   }
   return lines.join('\n');
 }
