@@ -14,6 +14,8 @@ export interface ActionInputs {
   confirm: number;
   /** The most the confirmation re-runs may cost (estimated from the head runs). */
   confirmMaxCostUsd?: number;
+  /** The base to compare with when the event carries no pull request (a dispatched re-run). */
+  base?: { sha: string; ref: string };
   judgeModel?: string;
   keys: { ANTHROPIC_API_KEY?: string; OPENAI_API_KEY?: string };
   githubToken?: string;
@@ -96,8 +98,17 @@ export function parseInputs(get: (name: string) => string): ActionInputs {
       're-runs flipped tasks in the job that ran them, and a shard sees only its share',
       'run the suite unsharded to confirm, or drop confirm from the shard jobs',
     );
+  const baseSha = opt('base-sha');
+  const baseRef = opt('base-ref');
+  if ((baseSha || baseRef) && !(baseSha && /^[0-9a-f]{40}$/.test(baseSha) && baseRef))
+    throw new InputError(
+      baseSha && !/^[0-9a-f]{40}$/.test(baseSha) ? 'base-sha' : baseSha ? 'base-ref' : 'base-sha',
+      'base-sha (a full 40-character commit) and base-ref (a branch name) go together',
+      'pass both from the dispatch inputs, or neither',
+    );
   return {
     mode,
+    ...(baseSha && baseRef ? { base: { sha: baseSha, ref: baseRef } } : {}),
     workingDirectory: opt('working-directory') ?? '.',
     configDir: opt('config-directory') ?? '.gauntlet',
     suites: parseTaskFilter(get('suites')),

@@ -90,10 +90,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     // report or JUnit file is written.
     const pr = payload.pull_request;
     const prBase =
-      pr?.base?.sha && pr.base.ref ? { baseSha: pr.base.sha, baseRef: pr.base.ref } : undefined;
+      pr?.base?.sha && pr.base.ref
+        ? { baseSha: pr.base.sha, baseRef: pr.base.ref }
+        : inputs.base && { baseSha: inputs.base.sha, baseRef: inputs.base.ref };
     if (inputs.confirm && !(branch && prBase))
       core.warning(
-        'confirm re-runs tasks that flipped against the base branch: it needs results-branch and a pull_request event; nothing will be confirmed',
+        'confirm re-runs tasks that flipped against the base branch: it needs results-branch and a pull_request event (or base-sha and base-ref); nothing will be confirmed',
       );
     const tip =
       branch && (inputs.gates.maxLatencyRegressionPct !== undefined || prBase)

@@ -308,6 +308,44 @@ describe('re-runs', () => {
     return p;
   }
 
+  it('"Re-run failed" asks the Action to confirm flips, with the PR base, when the App is set to', async () => {
+    const { probot, state } = await loadApp(undefined, { settings: { rerunConfirm: 10 } });
+    authScope();
+    resultsBranch(REPO, branchWithShards());
+    const BASE = 'c'.repeat(40);
+    const gh = nock(API)
+      .get(`/repos/${REPO}/actions/runs/777`)
+      .reply(200, {
+        id: 777,
+        workflow_id: 31,
+        head_branch: 'feature',
+        run_attempt: 1,
+        head_repository: { full_name: REPO },
+        pull_requests: [{ number: 7, base: { sha: BASE, ref: 'main' }, head: { ref: 'feature' } }],
+      })
+      .post(`/repos/${REPO}/actions/workflows/31/dispatches`, (b) => {
+        expect(b.inputs).toMatchObject({
+          suites: 'smoke',
+          confirm: '10',
+          'base-sha': BASE,
+          'base-ref': 'main',
+        });
+        return true;
+      })
+      .reply(204)
+      .patch(`/repos/${REPO}/check-runs/9001`, (b) =>
+        b.output.summary.includes('flips confirmed with 10 extra trials against `main`'),
+      )
+      .reply(200, {});
+    await probot.receive({
+      id: 'd-4c',
+      name: 'check_run',
+      payload: checkRunPayload('rerun_failed'),
+    } as any);
+    await state.drain();
+    expect(gh.pendingMocks()).toEqual([]);
+  });
+
   it('"Re-run failed" dispatches the eval workflow on the PR branch with the failed tasks, and marks the check run', async () => {
     const { probot, state } = await loadApp();
     authScope();

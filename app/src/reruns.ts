@@ -86,17 +86,23 @@ export async function handleRerun(
     return { kind: 'refused', reason: 'no failed tasks' };
   }
   const tasks = [...failed].sort();
+  // A dispatch carries no pull request: the base to confirm flips against travels as inputs.
+  const base = run.pull_requests?.[0]?.base;
+  const confirm =
+    settings.rerunConfirm && base
+      ? { confirm: String(settings.rerunConfirm), 'base-sha': base.sha, 'base-ref': base.ref }
+      : {};
   await octokit.rest.actions.createWorkflowDispatch({
     ...repo,
     workflow_id: run.workflow_id,
     ref: run.head_branch,
-    inputs: { tasks: tasks.join(','), suites: suite },
+    inputs: { tasks: tasks.join(','), suites: suite, ...confirm },
   });
   await mark(
     octokit,
     repo,
     check,
-    `@${actor} asked to re-run ${tasks.length} failed task(s) on \`${run.head_branch}\`: ${tasks.slice(0, 30).join(', ')}${tasks.length > 30 ? ', …' : ''}`,
+    `@${actor} asked to re-run ${tasks.length} failed task(s) on \`${run.head_branch}\`: ${tasks.slice(0, 30).join(', ')}${tasks.length > 30 ? ', …' : ''}${'confirm' in confirm ? ` (flips confirmed with ${settings.rerunConfirm} extra trials against \`${base!.ref}\`)` : ''}`,
   );
   return { kind: 'dispatched', tasks, ref: run.head_branch };
 }

@@ -37,7 +37,7 @@ const { privateKey } = generateKeyPairSync('rsa', {
 /** A Probot with the App loaded (or not, when the caller loads it). */
 export async function loadApp(
   secret = 'webhook-secret',
-  opts: { load?: boolean; log?: unknown } = {},
+  opts: { load?: boolean; log?: unknown; settings?: { rerunConfirm?: number } } = {},
 ) {
   const Octokit = ProbotOctokit.defaults({
     retry: { enabled: false },
@@ -49,6 +49,7 @@ export async function loadApp(
   const { appFn, state } = gauntletApp({
     resultsBranch: 'gauntlet-results',
     serverUrl: 'https://github.com',
+    ...opts.settings,
   });
   if (opts.load !== false) await probot.load(appFn);
   return { probot, appFn, state };
