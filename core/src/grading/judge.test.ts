@@ -33,7 +33,7 @@ describe('judge', () => {
         },
         {
           reply: {
-            tool_use: { name: 'record_verdict', input: verdict('FAIL') },
+            tool_use: { name: 'record_verdict', input: verdict('FAIL', null) },
             usage: { input_tokens: 1000, output_tokens: 100 },
           },
         },
