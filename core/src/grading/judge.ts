@@ -280,7 +280,8 @@ function median(values: number[]): number {
  */
 export async function judge(t: JudgeTarget, input: JudgeInput): Promise<JudgeCard> {
   const started = Date.now();
-  const n = t.samples ?? 1;
+  // The suite schema holds samples to 1..JUDGE_SAMPLES_MAX; a caller of the API gets the same.
+  const n = Math.min(JUDGE_SAMPLES_MAX, Math.max(1, Math.floor(t.samples ?? 1) || 1));
   const prompt = judgePrompt(input);
   const hasBehavior = Boolean(input.behavior_instructions);
   const results: Awaited<ReturnType<typeof sampleOnce>>[] = new Array(n);
