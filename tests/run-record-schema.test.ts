@@ -25,6 +25,15 @@ describe('schemas/run-record.schema.json', () => {
     expect(errors(stored(sessionRecord(CODING_SESSION, { task_id: 'fix-then-extend' })))).toBe('');
   });
 
+  it('accepts an UNCERTAIN run with its sampled judge card, and rejects a malformed one', () => {
+    const split = stored(record({ task_id: 'split', verdict: 'UNCERTAIN' }));
+    expect(errors(split)).toBe('');
+    split.judge.samples.agreement = 2;
+    expect(errors(split)).toMatch(/maximum/);
+    delete split.judge.samples.uncertain;
+    expect(errors(split)).toMatch(/uncertain/);
+  });
+
   it('accepts a session whose turn failed, and one that never ended', () => {
     const failed = structuredClone(REFUND_SESSION);
     failed.termination_reason = null;

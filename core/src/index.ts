@@ -35,7 +35,13 @@ export { DirectoryImageStore } from './sandbox/image-store-dir.js';
 export { inspectImage, type CachedImage } from './sandbox/image-archive.js';
 
 // Results: the stored records, the results branch, shard merges, comparison, gates, redaction.
-export type { Provenance, RunRecord, SuiteManifest } from './results/record.js';
+export type {
+  JudgeCard,
+  Provenance,
+  RowVerdict,
+  RunRecord,
+  SuiteManifest,
+} from './results/record.js';
 export { GitBranchStore, type BranchIndex, type IndexEntry } from './results/git-branch.js';
 export { mergeShards, type ShardResult } from './results/merge.js';
 export {
@@ -71,7 +77,7 @@ export {
 } from './report/check-run.js';
 export { COMMENT_MARKER, renderPrComment, type SuiteComparison } from './report/pr-comment.js';
 export { renderJobSummary, type SummaryPart } from './report/job-summary.js';
-export { chip } from './report/format.js';
+export { chip, judgeVerdict } from './report/format.js';
 export { cutBytes } from './report/markdown.js';
 
 // The runner API (seed 003): open sandboxes for agents of a config tree, run turns, resume a

@@ -49,7 +49,9 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr) {
               ? '✗'
               : r.verdict === 'FAIL'
                 ? '✗'
-                : '·';
+                : r.verdict === 'UNCERTAIN'
+                  ? '?'
+                  : '·';
         if (tty) stream.write('\r\x1b[2K');
         // A run that did not finish is "errored": "failed" would read as a judged FAIL.
         const state = r.status === 'failed' ? 'errored' : r.status;

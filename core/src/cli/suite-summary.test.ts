@@ -26,6 +26,15 @@ describe('the end-of-suite summary line', () => {
     expect(suiteSummaryLine(both)).toMatch(/^smoke: 33% pass \(1\/3\) · fail 1 · errored 1 · /);
     expect(suiteSummaryLine(both)).not.toContain('failed');
   });
+
+  it('counts uncertain runs (a split judge) apart, and only when there are any', () => {
+    const suite = (rs: RunRecord[]) => summarise('s1', 'smoke', rs, 1, {}, Date.now(), prov);
+    const split = suite([record({ task_id: 'a' }), record({ task_id: 'b', verdict: 'UNCERTAIN' })]);
+    expect(suiteSummaryLine(split)).toMatch(
+      /^smoke: 50% pass \(1\/2\) · fail 0 · uncertain 1 · errored 0 · /,
+    );
+    expect(suiteSummaryLine(suite([record({ task_id: 'a' })]))).not.toContain('uncertain');
+  });
 });
 
 /** A stream that records what was written, as a pipe (not a TTY). */

@@ -12,7 +12,9 @@ export function suiteSummaryLine(m: SuiteManifest): string {
     m.counts.cancelled || m.counts.not_run
       ? ` · cancelled ${m.counts.cancelled ?? 0} · not run ${m.counts.not_run ?? 0}`
       : '';
-  const counts = `fail ${m.counts.fail} · errored ${m.counts.failed}${stopped}`;
+  // Uncertain runs (a split sampled judge) are neither pass nor fail; shown only when there are any.
+  const uncertain = m.counts.uncertain ? ` · uncertain ${m.counts.uncertain}` : '';
+  const counts = `fail ${m.counts.fail}${uncertain} · errored ${m.counts.failed}${stopped}`;
   const cost = `cost ${usd(m.cost.total_usd)} · p50 ${ms(m.latency.p50_ms)} · ${ms(m.duration_ms)}`;
   const pass = `${pct(m.pass_rate)} pass (${m.counts.pass}/${m.counts.runs})`;
   return `${plainLine(m.suite)}: ${pass}${passK} · ${counts} · ${cost}`;

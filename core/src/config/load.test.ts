@@ -67,6 +67,31 @@ describe('config loading', () => {
     expect(ref).toMatchObject({ line: 3, field: 'agent' });
   });
 
+  it('takes judge.samples 1..15 and names the line and the fix of any other value', async () => {
+    const withSamples = (v: string) =>
+      issues({
+        '.gauntlet/agents/a1.yaml': agent,
+        '.gauntlet/suites/s1.yaml': suite.replace(
+          'agent: a1',
+          `agent: a1\njudge:\n  samples: ${v}`,
+        ),
+      });
+    expect(await withSamples('3')).toEqual([]);
+    for (const [v, message] of [
+      ['16', '16: must be <= 15'],
+      ['0', '0: must be >= 1'],
+      ['2.5', '2.5: must be integer'],
+      ['three', '"three": must be integer'],
+    ]) {
+      // One issue, at the value: not the anyOf's noise about `judge: none`.
+      const found = await withSamples(v);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ field: 'judge.samples', line: 5, code: 'invalid_value' });
+      expect(found[0].message).toBe(message);
+      expect(found[0].fix).toContain('from 1 to 15');
+    }
+  });
+
   it('rejects Dockerfile bodies with instructions other than RUN/ENV/WORKDIR, at the body line', async () => {
     const bad = agent + 'environment:\n  dockerfile: |\n    RUN echo ok\n    COPY . /app\n';
     const [i] = await issues({

@@ -128,7 +128,8 @@ export interface SuiteConfig {
   description?: string;
   agent?: string;
   agents?: string[];
-  judge?: 'none' | { model?: string };
+  /** `samples`: how many times the judge grades each run (1..15, default 1); majority wins. */
+  judge?: 'none' | { model?: string; samples?: number };
   scenario?: string;
   tasks: TaskSpec[] | { csv: string };
   columns?: string[];

@@ -41,7 +41,10 @@ function simplify(errors: ErrorObject[]): ErrorObject[] {
         o !== e &&
         o.keyword !== e.keyword &&
         (o.instancePath + '/').startsWith(e.instancePath + '/') &&
-        !['anyOf', 'oneOf', 'type', 'const', 'if'].includes(o.keyword),
+        // Any error further down is the one to act on (`judge.samples: must be integer`); at
+        // the same place, only one that is not itself an alternative's mismatch.
+        (o.instancePath !== e.instancePath ||
+          !['anyOf', 'oneOf', 'type', 'const', 'if'].includes(o.keyword)),
     );
   let out = errors.filter((e) => {
     if (e.keyword === 'anyOf' || e.keyword === 'oneOf')

@@ -68,9 +68,6 @@ export const VERDICT_TOOL = {
 
 const validate = new Ajv({ allErrors: true }).compile(VERDICT_TOOL.input_schema);
 
-/** The judge's model, reached through the host's loopback relay. */
-export type JudgeTarget = ModelTarget;
-
 /** What the judge reads of a run; an agent's outcome is one. */
 export interface JudgeEvidence {
   final_response: string | null;
@@ -159,7 +156,7 @@ export function judgePrompt(input: JudgeInput): string {
     : 'no model calls';
   return [
     `<task>\n${input.user_instruction}\n</task>`,
-    `<behavior_instructions>\n${input.behavior_instructions ?? '(none configured: instruction_adherence must be null)'}\n</behavior_instructions>`,
+    `<behavior_instructions>\n${input.behavior_instructions || '(none configured: instruction_adherence must be null)'}\n</behavior_instructions>`,
     `<expected_outcome>${input.expected_outcome}</expected_outcome>`,
     // Sessions are judged as a whole: the verdict is on the conversation, not its last reply.
     input.transcript ? transcriptBlock(input.transcript) : '',
@@ -186,50 +183,147 @@ export function judgePrompt(input: JudgeInput): string {
     .join('\n\n');
 }
 
-/** Grades one run. Invalid structured output is retried once, then reported as a judge error. */
-export async function judge(t: JudgeTarget, input: JudgeInput): Promise<JudgeCard> {
-  const started = Date.now();
-  const prompt = judgePrompt(input);
+/** The most samples a suite may ask of the judge (suite `judge.samples`). */
+export const JUDGE_SAMPLES_MAX = 15;
+
+/**
+ * A vote is split, and the card uncertain, when the majority's share of the samples is below
+ * this: 2-1 of 3 and 3-2 of 5 are uncertain, 4-1 of 5 and 3-1 of 4 are not; a tie always is.
+ */
+export const AGREEMENT_THRESHOLD = 0.75;
+
+/** Samples asked at once: a sampled judge should not burst the provider's rate limit. */
+const SAMPLES_IN_FLIGHT = 5;
+
+/** The judge as the suite resolved it: its model, and how many times each run is graded. */
+export type JudgeTarget = ModelTarget & { samples?: number };
+
+/** One valid record_verdict call, checked beyond its JSON schema by `checkVerdict`. */
+interface Sample {
+  task_completion: number;
+  instruction_adherence: number | null;
+  efficiency: number;
+  verdict: 'PASS' | 'FAIL';
+  failure_mode: string | null;
+  reasoning: string;
+}
+
+/**
+ * What makes a verdict invalid, or null when it is valid. The JSON schema catches missing,
+ * extra, mistyped and out-of-range fields (a lowercase "pass" too); the rest depends on the
+ * run: instruction_adherence is an integer exactly when behavior instructions exist, and a
+ * FAIL names its failure mode while a PASS has none. A mismatch is never silently repaired.
+ */
+export function checkVerdict(args: unknown, hasBehavior: boolean): string | null {
+  if (args === undefined) return 'no record_verdict call';
+  if (!validate(args))
+    return validate.errors?.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ') ?? '?';
+  const a = args as Sample;
+  const problems: string[] = [];
+  if (hasBehavior && a.instruction_adherence === null)
+    problems.push('/instruction_adherence must be 1..5: behavior instructions were configured');
+  if (!hasBehavior && a.instruction_adherence !== null)
+    problems.push('/instruction_adherence must be null: no behavior instructions were configured');
+  if (a.verdict === 'FAIL' && !a.failure_mode?.trim())
+    problems.push('/failure_mode must name the failure on FAIL');
+  if (a.verdict === 'PASS' && a.failure_mode !== null)
+    problems.push('/failure_mode must be null on PASS');
+  if (!a.reasoning.trim()) problems.push('/reasoning must not be blank');
+  return problems.length ? problems.join('; ') : null;
+}
+
+/**
+ * The prompt of sample `k` of `n`. With one sample it is the plain prompt (so cassettes
+ * recorded before sampling still replay); with more, each sample's request differs by its
+ * index, so a cassette records and replays each one by content and a script can tell them apart.
+ */
+export function samplePrompt(prompt: string, k: number, n: number): string {
+  return n > 1 ? `${prompt}\n\n<sample index="${k}" of="${n}"/>` : prompt;
+}
+
+/** One sample: invalid structured output is retried once, then the sample is a judge error. */
+async function sampleOnce(
+  t: JudgeTarget,
+  prompt: string,
+  hasBehavior: boolean,
+): Promise<{ cost: number } & ({ sample: Sample } | { error: string })> {
   let cost = 0;
-  let lastError = '';
+  let error = '';
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const r = await callTool(t, SYSTEM, prompt, VERDICT_TOOL);
       cost += t.prices.cost(t.model, r.input, r.output);
-      if (!validate(r.args)) {
-        lastError = `invalid verdict: ${r.args === undefined ? 'no record_verdict call' : validate.errors?.map((e) => `${e.instancePath} ${e.message}`).join('; ')}`;
-        continue;
-      }
-      const a = r.args as {
-        task_completion: number;
-        instruction_adherence: number | null;
-        efficiency: number;
-        verdict: 'PASS' | 'FAIL';
-        failure_mode: string | null;
-        reasoning: string;
-      };
-      return {
-        verdict: a.verdict,
-        scores: {
-          task_completion: a.task_completion,
-          instruction_adherence: input.behavior_instructions ? a.instruction_adherence : null,
-          efficiency: a.efficiency,
-        },
-        failure_mode: a.verdict === 'PASS' ? null : (a.failure_mode ?? 'unspecified'),
-        reasoning: a.reasoning,
-        model: t.model,
-        cost_usd: cost,
-        latency_ms: Date.now() - started,
-      };
+      const invalid = checkVerdict(r.args, hasBehavior);
+      if (!invalid) return { cost, sample: r.args as Sample };
+      error = `invalid verdict: ${invalid}`;
     } catch (e) {
-      lastError = (e as Error).message;
+      error = (e as Error).message;
     }
   }
+  return { cost, error };
+}
+
+/** The lower median: of an even count the lower middle value, so a score never rounds up. */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/**
+ * Grades one run, asking the judge `t.samples` times (default 1) and taking the majority.
+ * Any sample still invalid after its retry makes the card a judge error (NOT APPLICABLE with
+ * `error`), whatever the others said: a vote not cast is never read as a pass. Scores are the
+ * lower median of the samples; reasoning and failure mode come from the first sample that
+ * voted with the majority; cost is summed and latency is the elapsed time of them all.
+ * A split vote (majority share below AGREEMENT_THRESHOLD) is marked `samples.uncertain`; a
+ * tie's card verdict is FAIL (not shown to pass), and either way the row says UNCERTAIN.
+ */
+export async function judge(t: JudgeTarget, input: JudgeInput): Promise<JudgeCard> {
+  const started = Date.now();
+  // The suite schema holds samples to 1..JUDGE_SAMPLES_MAX; a caller of the API gets the same.
+  const n = Math.min(JUDGE_SAMPLES_MAX, Math.max(1, Math.floor(t.samples ?? 1) || 1));
+  const prompt = judgePrompt(input);
+  const hasBehavior = Boolean(input.behavior_instructions);
+  const results: Awaited<ReturnType<typeof sampleOnce>>[] = new Array(n);
+  let next = 0;
+  const worker = async () => {
+    for (let k = next++; k < n; k = next++)
+      results[k] = await sampleOnce(t, samplePrompt(prompt, k + 1, n), hasBehavior);
+  };
+  await Promise.all(Array.from({ length: Math.min(n, SAMPLES_IN_FLIGHT) }, worker));
+  const cost = results.reduce((sum, r) => sum + r.cost, 0);
+  const common = { model: t.model, cost_usd: cost, latency_ms: Date.now() - started };
+  const failed = results.findIndex((r) => 'error' in r);
+  if (failed >= 0) {
+    const error =
+      (n > 1 ? `sample ${failed + 1} of ${n}: ` : '') +
+      (results[failed] as { error: string }).error;
+    return {
+      ...notApplicable(`the judge could not grade this run: ${error}`),
+      ...common,
+      error,
+    };
+  }
+  const samples = results.map((r) => (r as { sample: Sample }).sample);
+  const pass = samples.filter((s) => s.verdict === 'PASS').length;
+  const fail = n - pass;
+  const verdict = pass > fail ? 'PASS' : 'FAIL';
+  const lead = samples.find((s) => s.verdict === verdict)!;
+  const agreement = Math.max(pass, fail) / n;
   return {
-    ...notApplicable(`the judge could not grade this run: ${lastError}`),
-    model: t.model,
-    cost_usd: cost,
-    latency_ms: Date.now() - started,
-    error: lastError,
+    verdict,
+    scores: {
+      task_completion: median(samples.map((s) => s.task_completion)),
+      instruction_adherence: hasBehavior
+        ? median(samples.map((s) => s.instruction_adherence!))
+        : null,
+      efficiency: median(samples.map((s) => s.efficiency)),
+    },
+    failure_mode: verdict === 'PASS' ? null : lead.failure_mode,
+    reasoning: lead.reasoning,
+    ...common,
+    ...(n > 1
+      ? { samples: { n, pass, fail, agreement, uncertain: agreement < AGREEMENT_THRESHOLD } }
+      : {}),
   };
 }

@@ -70,7 +70,9 @@ function timeline(o: AgentOutcome): TrajectoryStep[] {
 export function rowVerdict(status: RunRecord['status'], judge: JudgeCard | null): RowVerdict {
   if (!judge) return status === 'failed' ? 'PENDING' : 'NOT APPLICABLE';
   // Seed 001: when the judge cannot run, the card says NOT APPLICABLE and the row PENDING.
-  return judge.verdict === 'NOT APPLICABLE' ? 'PENDING' : judge.verdict;
+  if (judge.verdict === 'NOT APPLICABLE') return 'PENDING';
+  // A split sampled judge is neither a clean PASS nor a clean FAIL.
+  return judge.samples?.uncertain ? 'UNCERTAIN' : judge.verdict;
 }
 
 export function buildRecord(args: {
@@ -110,11 +112,13 @@ export function buildRecord(args: {
       `cost unknown for ${unpriced.join(', ')}: not in the price table, counted as $0; add it under prices: in gauntlet.yaml`,
     );
   const scorers = [...(o.coding?.scorers ?? []), ...(o.checks ?? [])];
-  // OVERALL: every scorer and check passed and the judge (when there is one) did not fail
-  // the run. Runs with neither scorers nor checks have no OVERALL: the judge's verdict stands.
+  // OVERALL: every scorer and check passed and the judge (when there is one) did not fail the
+  // run; a split judge failed nothing cleanly, so the row says UNCERTAIN unless a check failed.
+  // Runs with neither scorers nor checks have no OVERALL: the judge's verdict stands.
+  const judgeFailed = judge?.verdict === 'FAIL' && !judge.samples?.uncertain;
   const overall =
     scorers.length && o.status === 'completed'
-      ? scorers.every((x) => x.passed) && judge?.verdict !== 'FAIL'
+      ? scorers.every((x) => x.passed) && !judgeFailed
         ? 'PASS'
         : 'FAIL'
       : null;

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { dockerReady } from '../test-support/docker.js';
 import { makeTree, project, pythonAgent, suite } from '../test-support/tree.js';
@@ -209,5 +210,51 @@ describe.skipIf(!dockerReady())('suite runs in real sandboxes', () => {
       error: { code: 'agent_code_fetch_failed' },
     });
     expect(res.records[0].error?.message).toContain('symlink');
+  });
+
+  it('asks a sampled judge n times and records a split as UNCERTAIN, not a pass', async () => {
+    const verdict = (v: 'PASS' | 'FAIL') =>
+      `{ name: record_verdict, input: { task_completion: ${v === 'PASS' ? 5 : 2}, instruction_adherence: null, efficiency: 4, verdict: ${v}, failure_mode: ${v === 'PASS' ? 'null' : 'incomplete'}, reasoning: "${v} by the sample" } }`;
+    const root = await makeTree({
+      ...project(),
+      // Sample 2 of the 'split' task fails; every other sample passes.
+      '.gauntlet/models/judge.yaml': `rules:
+  - when: { system: "judge of an AI agent", last_user: 'hello split.*<sample index="2" of="3"/>' }
+    reply:
+      tool_use: ${verdict('FAIL')}
+  - when: { system: "judge of an AI agent" }
+    reply:
+      tool_use: ${verdict('PASS')}
+`,
+      ...pythonAgent(
+        'a',
+        'def run(t, *, proxy_url, run_token):\n    return "hello " + t["user_instruction"]',
+      ),
+      ...suite('s', 'a', ['split', 'agree'], 'judge:\n  samples: 3\n'),
+    });
+    const [res] = await runSuites({ root, env: process.env });
+    const by = Object.fromEntries(res.records.map((r) => [r.final_response, r]));
+    expect(by['hello split']).toMatchObject({
+      verdict: 'UNCERTAIN',
+      judge: { verdict: 'PASS', samples: { n: 3, pass: 2, fail: 1, uncertain: true } },
+    });
+    expect(by['hello agree']).toMatchObject({
+      verdict: 'PASS',
+      judge: { samples: { n: 3, pass: 3, fail: 0, agreement: 1, uncertain: false } },
+    });
+    expect(res.manifest.counts).toMatchObject({ pass: 1, uncertain: 1, fail: 0 });
+    expect(res.manifest.pass_rate).toBe(0.5);
+    expect(readFileSync(join(res.dir, 'report.md'), 'utf8')).toContain(
+      '**Judge** PASS, 2 of 3 samples agree — uncertain',
+    );
+    // What was stored fits the published schemas.
+    const ajv = new Ajv({ strict: false });
+    const schema = (f: string) =>
+      JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'schemas', f), 'utf8'));
+    const stored = (f: string) => JSON.parse(readFileSync(join(res.dir, f), 'utf8'));
+    const record = ajv.compile(schema('run-record.schema.json'));
+    for (const r of res.records) expect(record(stored(`${r.id}.json`)), r.id).toBe(true);
+    const manifest = ajv.compile(schema('suite-manifest.schema.json'));
+    expect(manifest(stored('manifest.json')), JSON.stringify(manifest.errors)).toBe(true);
   });
 });

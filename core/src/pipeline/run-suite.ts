@@ -183,10 +183,13 @@ async function runSuite(
   let judgeCode: string | undefined;
   if (s.judge !== 'none') {
     try {
-      judgeTarget = ctx.models.judgeTarget(
-        ctx.opts.judgeModel ?? (typeof s.judge === 'object' ? s.judge.model : undefined),
-        tree.project.value.judge_model,
-      );
+      judgeTarget = {
+        ...ctx.models.judgeTarget(
+          ctx.opts.judgeModel ?? (typeof s.judge === 'object' ? s.judge.model : undefined),
+          tree.project.value.judge_model,
+        ),
+        samples: (typeof s.judge === 'object' && s.judge.samples) || 1,
+      };
     } catch (e) {
       if (!(e instanceof ModelUnresolved)) throw e;
       judgeError = e.message;

@@ -99,7 +99,7 @@ export function renderCheckRun(
       ? 'success'
       : 'failure';
   const title =
-    `${pct(m.pass_rate)} pass (${m.counts.pass}/${m.counts.runs})${m.gates.length ? (m.gates_passed ? ' · gates passed' : ' · gates failed') : ''}${m.counts.failed ? ` · ${m.counts.failed} errored` : ''}`.slice(
+    `${pct(m.pass_rate)} pass (${m.counts.pass}/${m.counts.runs})${m.gates.length ? (m.gates_passed ? ' · gates passed' : ' · gates failed') : ''}${m.counts.failed ? ` · ${m.counts.failed} errored` : ''}${m.counts.uncertain ? ` · ${m.counts.uncertain} uncertain` : ''}`.slice(
       0,
       CHECK_LIMITS.title,
     );

@@ -1,4 +1,10 @@
-import { ERROR_CLASSES, SOURCE_BADGES, sourceBadge, type RunRecord } from '../results/record.js';
+import {
+  ERROR_CLASSES,
+  SOURCE_BADGES,
+  sourceBadge,
+  type JudgeCard,
+  type RunRecord,
+} from '../results/record.js';
 import { clipHead, mdText, plainLine } from '../util/untrusted-text.js';
 
 export const usd = (n: number) =>
@@ -12,6 +18,35 @@ export function chip(r: RunRecord): string {
 }
 
 export { SOURCE_BADGES, sourceBadge };
+
+/** A count from a stored record (hostile): a small whole number, else '?'. */
+const count = (x: unknown) =>
+  Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 99 ? String(x) : '?';
+
+/**
+ * How a sampled judge voted for its card's verdict: `2 of 3 samples agree`; '' when the judge
+ * was asked once (no `samples`).
+ */
+export function judgeAgreement(j: JudgeCard | null): string {
+  const s = j?.samples;
+  if (!s || typeof s !== 'object') return '';
+  return `${count(j.verdict === 'PASS' ? s.pass : s.fail)} of ${count(s.n)} samples agree`;
+}
+
+/** The judge card's verdict with its agreement: `PASS, 2 of 3 samples agree — uncertain`. */
+export function judgeVerdict(j: JudgeCard): string {
+  const agree = judgeAgreement(j);
+  if (!agree) return j.verdict;
+  return `${j.verdict}, ${agree}${j.samples?.uncertain === true ? ' — uncertain' : ''}`;
+}
+
+/** A row's verdict for tables: an UNCERTAIN row says how its judge split, `UNCERTAIN (PASS 2 of 3)`. */
+export function rowVerdictText(r: RunRecord): string {
+  const agree = r.verdict === 'UNCERTAIN' ? judgeAgreement(r.judge) : '';
+  return agree
+    ? `UNCERTAIN (${r.judge!.verdict} ${agree.replace(/ samples agree$/, '')})`
+    : r.verdict;
+}
 
 /**
  * The Tool calls column: the total, the per-source breakdown, and the simulator's faults counted
@@ -47,7 +82,7 @@ export function explorerRows(records: RunRecord[]): string[][] {
     r.task_id + (records.some((o) => o.trial > 1) ? ` #${r.trial}` : ''),
     `${r.agent.name}@${r.agent.version}`,
     r.status,
-    r.verdict,
+    rowVerdictText(r),
     chip(r),
     toolCalls(r),
     ms(r.latency_ms),

@@ -1,6 +1,6 @@
 import type { RunRecord, SuiteManifest } from '../results/record.js';
 import { clipHead, clipTail, xmlAttr as attr, xmlText as text } from '../util/untrusted-text.js';
-import { chip } from './format.js';
+import { chip, judgeVerdict } from './format.js';
 
 /** The element inside a testcase: an infra error, a judged failure, or a skip for no verdict. */
 function outcome(r: RunRecord): string {
@@ -14,7 +14,10 @@ function outcome(r: RunRecord): string {
     const message = attr(clipHead(r.judge?.reasoning ?? '', 500));
     return `<failure type="${attr(chip(r) || 'FAIL')}" message="${message}"/>`;
   }
-  return r.verdict === 'PASS' ? '' : `<skipped message="verdict ${attr(r.verdict)}"/>`;
+  // UNCERTAIN (a split sampled judge) is skipped like a run without a verdict: JUnit has no
+  // third outcome, and a failure would count a split as a clean FAIL. The message says why.
+  const why = r.verdict === 'UNCERTAIN' && r.judge ? `: judge ${judgeVerdict(r.judge)}` : '';
+  return r.verdict === 'PASS' ? '' : `<skipped message="verdict ${attr(r.verdict + why)}"/>`;
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   completionWarning,
   EXPLORER_HEADER,
   explorerRows,
+  judgeVerdict,
   markdownTable,
   ms,
   pct,
@@ -51,6 +52,8 @@ export function reportHead(m: SuiteManifest): string {
     // FAIL is the verdict; errored runs (status failed) did not finish and have none.
     `**Runs** ${c.runs} · **completed** ${c.completed} · **PASS** ${c.pass} · **FAIL** ${c.fail}` +
       ` · **errored** ${c.failed} · **pending** ${c.pending}` +
+      // A split sampled judge: neither PASS nor FAIL, and not a pass.
+      (c.uncertain ? ` · **uncertain** ${c.uncertain}` : '') +
       (m.trials > 1
         ? ` · **pass^${m.trials}** ${pct(m.pass_hat_k)} · **pass@${m.trials}** ${pct(m.pass_at_k)}`
         : ''),
@@ -173,7 +176,7 @@ export function failureSection(r: RunRecord, traceHint: string): string {
     const { task_completion: done, instruction_adherence: adherence, efficiency } = j.scores;
     const mode = j.failure_mode ? ` · ${mdText(clipHead(j.failure_mode, CAP.code))}` : '';
     lines.push(
-      `**Judge** ${j.verdict} · completion ${done}/5 · adherence ${adherence ?? 'n/a'}` +
+      `**Judge** ${judgeVerdict(j)} · completion ${done}/5 · adherence ${adherence ?? 'n/a'}` +
         ` · efficiency ${efficiency}/5${mode}`,
       '',
       `> ${mdProse(clipHead(j.reasoning, CAP.reasoning))}`,

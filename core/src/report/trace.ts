@@ -1,6 +1,14 @@
 import type { RunRecord } from '../results/record.js';
 import { plainLine, plainText } from '../util/untrusted-text.js';
-import { chip, completionWarning, ms, toolCalls, usd, ZERO_PROXY_CALLS_CAUSES } from './format.js';
+import {
+  chip,
+  completionWarning,
+  judgeVerdict,
+  ms,
+  toolCalls,
+  usd,
+  ZERO_PROXY_CALLS_CAUSES,
+} from './format.js';
 import { failureRuleText, ledgerText, type StateChoice, violationsText } from './ledger.js';
 import { structureText } from './structure-card.js';
 import { sessionText } from './transcript.js';
@@ -101,7 +109,7 @@ export function renderTrace(r: RunRecord, o: TraceOptions = {}): string {
   else {
     const j = r.judge;
     const mode = j.failure_mode ? ` · failure mode: ${j.failure_mode}` : '';
-    line(`${j.verdict}${mode} · ${j.model ?? '-'} · ${usd(j.cost_usd)}`);
+    line(`${judgeVerdict(j)}${mode} · ${j.model ?? '-'} · ${usd(j.cost_usd)}`);
     if (j.verdict !== 'NOT APPLICABLE') {
       const s = j.scores;
       const adherence = s.instruction_adherence ?? 'null';

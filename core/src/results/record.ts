@@ -19,7 +19,11 @@ export const ERROR_CLASSES = {
 export type ErrorClass = keyof typeof ERROR_CLASSES;
 
 export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
-export type RowVerdict = 'PASS' | 'FAIL' | 'PENDING' | 'NOT APPLICABLE';
+/**
+ * UNCERTAIN: a sampled judge split (its card's `samples.uncertain`); it is neither a clean PASS
+ * nor a clean FAIL, and never counts as a pass.
+ */
+export type RowVerdict = 'PASS' | 'FAIL' | 'UNCERTAIN' | 'PENDING' | 'NOT APPLICABLE';
 
 export interface RunError {
   class: ErrorClass;
@@ -42,6 +46,11 @@ export interface JudgeCard {
   cost_usd: number;
   latency_ms: number;
   error?: string;
+  /**
+   * Set when the suite asked the judge more than once (judge.samples > 1): the votes, the
+   * majority's share of them (0..1), and whether the vote was split (share below 0.75, or a tie).
+   */
+  samples?: { n: number; pass: number; fail: number; agreement: number; uncertain: boolean };
 }
 
 export type StepType =
@@ -468,6 +477,8 @@ export interface SuiteManifest {
     fail: number;
     pending: number;
     not_applicable: number;
+    /** Runs whose sampled judge split (verdict UNCERTAIN); absent in manifests before sampling. */
+    uncertain?: number;
     cancelled?: number;
     not_run?: number;
   };

@@ -83,3 +83,41 @@ describe('the pass^k curve in the manifest', () => {
     expect(reportHead(m)).toContain('**pass^k** 1: 83% · 2: 67% · 3: 50%');
   });
 });
+
+describe('uncertain runs (a split sampled judge)', () => {
+  const runs = [
+    rec('a', 1, 'PASS'),
+    rec('a', 2, 'UNCERTAIN'),
+    rec('b', 1, 'UNCERTAIN'),
+    rec('b', 2, 'FAIL'),
+  ];
+  const m = summarise('s1', 's', runs, 2, { min_pass_rate: 0.5 }, Date.now(), {
+    gauntlet_version: '0',
+    config_hash: 'h',
+    host: 'x',
+  });
+
+  it('are counted apart and never as a pass: not in the pass rate, pass^k or pass@k', () => {
+    expect(m.counts).toMatchObject({ runs: 4, pass: 1, fail: 1, uncertain: 2, pending: 0 });
+    expect(m.counts.not_applicable).toBe(0);
+    expect(m.pass_rate).toBe(0.25);
+    expect(m.gates).toEqual([
+      { name: 'min_pass_rate', threshold: 0.5, actual: 0.25, passed: false },
+    ]);
+    // Task a: 1 of 2 passed, task b: none.
+    expect(m.pass_at_k).toBe(0.5);
+    expect(m.pass_hat_k).toBe(0);
+    expect(m.runs.map((r) => r.verdict)).toEqual(['PASS', 'UNCERTAIN', 'UNCERTAIN', 'FAIL']);
+  });
+
+  it('show in the report head, which leaves the count out when there are none', () => {
+    expect(reportHead(m)).toContain('**PASS** 1 · **FAIL** 1');
+    expect(reportHead(m)).toContain('**uncertain** 2');
+    const none = summarise('s1', 's', [rec('a', 1, 'PASS')], 1, {}, Date.now(), {
+      gauntlet_version: '0',
+      config_hash: 'h',
+      host: 'x',
+    });
+    expect(reportHead(none)).not.toContain('uncertain');
+  });
+});

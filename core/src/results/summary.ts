@@ -28,6 +28,7 @@ export function summarise(
     fail: 0,
     pending: 0,
     not_applicable: 0,
+    uncertain: 0,
   };
   const byClass: Record<string, number> = {};
   const cost = { agent_usd: 0, judge_usd: 0, simulator_usd: 0, total_usd: 0 };
@@ -37,6 +38,7 @@ export function summarise(
     if (r.status === 'cancelled') counts.cancelled = (counts.cancelled ?? 0) + 1;
     if (r.verdict === 'PASS') counts.pass++;
     else if (r.verdict === 'FAIL') counts.fail++;
+    else if (r.verdict === 'UNCERTAIN') counts.uncertain!++;
     else if (r.verdict === 'PENDING') counts.pending++;
     else counts.not_applicable++;
     if (r.error) byClass[r.error.class] = (byClass[r.error.class] ?? 0) + 1;
@@ -58,6 +60,7 @@ export function summarise(
   const passHatK = curve.at(-1)?.pass_hat_k ?? 0;
   const passAtK = curve.at(-1)?.pass_at_k ?? 0;
   const latencies = records.map((r) => r.latency_ms).sort((a, b) => a - b);
+  // Only a clean PASS is a pass: UNCERTAIN (a split judge), like PENDING, counts against it.
   const passRate = records.length ? counts.pass / records.length : 0;
   const p95 = percentile(latencies, 95);
   const results: SuiteManifest['gates'] = [];

@@ -3,6 +3,8 @@ import type { MultiTurnRecord, RunRecord, TranscriptEntry } from '../results/rec
 /** A complete, schema-shaped run record for renderer and comparison tests. */
 export function record(o: Partial<RunRecord> & { task_id: string }): RunRecord {
   const failed = o.verdict === 'FAIL';
+  // An UNCERTAIN row: a judge sampled 3 times that split 2-1 for PASS.
+  const split = o.verdict === 'UNCERTAIN';
   return {
     schema_version: 1,
     id: `r-${o.task_id}-${o.trial ?? 1}`,
@@ -22,6 +24,7 @@ export function record(o: Partial<RunRecord> & { task_id: string }): RunRecord {
       model: 'claude-sonnet-4-6',
       cost_usd: 0.001,
       latency_ms: 10,
+      ...(split ? { samples: { n: 3, pass: 2, fail: 1, agreement: 2 / 3, uncertain: true } } : {}),
     },
     tool_calls: {
       total: 1,
