@@ -19,9 +19,9 @@ export interface ConfirmationPlan {
 }
 
 /**
- * The flipped tasks to re-run, as a prefix of `flipsToConfirm`'s order (the confirmation test
- * is exact for any prefix, not for a pick): the prefix ends at the first task whose estimated
- * cost (its head runs' mean, times the extra trials) would pass the cap.
+ * The flipped tasks to re-run: `flipsToConfirm`'s choice (a prefix of its order, for which the
+ * confirmation test is exact), no deeper than the first task whose estimated cost (its head
+ * runs' mean, times the extra trials) would pass the cap.
  */
 export function planConfirmation(
   base: { records: RunRecord[]; suiteRunIds: string[] },
@@ -29,41 +29,42 @@ export function planConfirmation(
   o: { trials: number; maxCostUsd?: number },
 ): ConfirmationPlan {
   const comparison = compareRuns(base.records, head);
-  const chosen = flipsToConfirm(comparison, { extraTrials: o.trials });
-  const chosenKeys = new Set(chosen.map((t) => `${t.task_id}\0${t.agent}`));
+  const pick = (max?: number) => flipsToConfirm(comparison, { extraTrials: o.trials, max });
   const cost = (t: { task_id: string; agent: string }) => {
     const rs = head.filter((r) => r.task_id === t.task_id && r.agent.name === t.agent);
     return rs.length ? (rs.reduce((n, r) => n + r.cost.total_usd, 0) / rs.length) * o.trials : 0;
   };
+  // The cap bounds how deep the list may go; flipsToConfirm then picks the depth within it,
+  // since cutting its list short afterwards would keep the test exact but could lose its power.
+  const ordered = pick();
+  let fit = 0;
+  for (let spent = 0; fit < ordered.length; fit++) {
+    spent += cost(ordered[fit]);
+    if (o.maxCostUsd !== undefined && spent > o.maxCostUsd) break;
+  }
+  const chosen = fit < ordered.length ? pick(fit) : ordered;
+  const chosenKeys = new Set(chosen.map((t) => `${t.task_id}\0${t.agent}`));
   const run: ConfirmationRun = {
     extra_trials: o.trials,
     base_suite_runs: base.suiteRunIds,
-    tasks: [],
+    tasks: chosen.map((t) => ({
+      task_id: t.task_id,
+      agent: t.agent,
+      change: t.change as 'regressed' | 'improved',
+    })),
     not_rerun: [],
     cost_usd: 0,
     max_cost_usd: o.maxCostUsd ?? null,
   };
-  let estimate = 0;
-  let capped = false;
-  for (const t of chosen) {
-    const c = cost(t);
-    capped ||= o.maxCostUsd !== undefined && estimate + c > o.maxCostUsd;
-    if (capped) {
-      run.not_rerun.push({ task_id: t.task_id, agent: t.agent, reason: 'cost_cap' });
-      continue;
-    }
-    estimate += c;
-    run.tasks.push({
-      task_id: t.task_id,
-      agent: t.agent,
-      change: t.change as 'regressed' | 'improved',
-    });
+  const capped = new Set(ordered.slice(fit).map((t) => `${t.task_id}\0${t.agent}`));
+  for (const t of comparison.tasks) {
+    const k = `${t.task_id}\0${t.agent}`;
+    if ((t.change === 'regressed' || t.change === 'improved') && !chosenKeys.has(k))
+      run.not_rerun.push({
+        task_id: t.task_id,
+        agent: t.agent,
+        reason: capped.has(k) ? 'cost_cap' : 'not_confirmable',
+      });
   }
-  for (const t of comparison.tasks)
-    if (
-      (t.change === 'regressed' || t.change === 'improved') &&
-      !chosenKeys.has(`${t.task_id}\0${t.agent}`)
-    )
-      run.not_rerun.push({ task_id: t.task_id, agent: t.agent, reason: 'not_confirmable' });
   return { rerun: run.tasks.map(({ task_id, agent }) => ({ task_id, agent })), run };
 }

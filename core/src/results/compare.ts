@@ -122,11 +122,15 @@ export function compareRuns(base: RunRecord[], headAll: RunRecord[], alpha = 0.0
     return { ...common, change, p_value: pv, beyond_noise: false };
   });
 
+  // With confirmation re-runs the comment makes claims of two kinds (stage 1's and the
+  // confirmations'): each gets half of alpha, so the chance of any false claim stays under it.
+  const a1 = extra.size ? alpha / 2 : alpha;
+  const a2 = alpha / 2;
   // Stage 1: the paired pass-rate test and the testable tasks, one Holm family.
   const paired = tasks.filter((t) => t.base && t.head);
   const suite = pairedPassRateTest(paired.map((t) => ({ base: t.base!, head: t.head! })));
   const testable = paired.filter(
-    (t) => fisherMinP(t.head!.n, t.base!.n, t.head!.pass + t.base!.pass) < alpha,
+    (t) => fisherMinP(t.head!.n, t.base!.n, t.head!.pass + t.base!.pass) < a1,
   );
   const adj = reservedHolm(
     suite.p_value,
@@ -134,7 +138,7 @@ export function compareRuns(base: RunRecord[], headAll: RunRecord[], alpha = 0.0
   );
   for (const t of paired) t.p_adjusted = 1;
   testable.forEach((t, i) => (t.p_adjusted = adj.others[i]));
-  for (const t of paired) t.beyond_noise = t.change !== 'unchanged' && t.p_adjusted! < alpha;
+  for (const t of paired) t.beyond_noise = t.change !== 'unchanged' && t.p_adjusted! < a1;
 
   // Stage 2: flipped tasks with confirmation re-runs, one Holm family of their own.
   const rerun = paired.filter(
@@ -147,7 +151,7 @@ export function compareRuns(base: RunRecord[], headAll: RunRecord[], alpha = 0.0
       change: t.change as 'regressed' | 'improved',
       extra: tally(extra.get(keyOf(t))!),
     })),
-    alpha,
+    a2,
   );
   rerun.forEach((t, i) => {
     t.confirmation = outcomes[i];
@@ -169,7 +173,7 @@ export function compareRuns(base: RunRecord[], headAll: RunRecord[], alpha = 0.0
       head: rate(th),
       ...suite,
       p_adjusted: adj.reserved ?? 1,
-      beyond_noise: suite.excess_passes !== 0 && (adj.reserved ?? 1) < alpha,
+      beyond_noise: suite.excess_passes !== 0 && (adj.reserved ?? 1) < a1,
     },
     cost_usd: { base: sum(base), head: sum(head) },
     p95_ms: { base: p95(base), head: p95(head) },

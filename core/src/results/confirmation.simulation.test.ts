@@ -61,7 +61,8 @@ describe('confirmation of a task that went from always passing to always failing
 
   it('asks for no re-run with 1 trial a side (none could confirm), and confirms 3 in 20', () => {
     expect(confirmed(100, 1, 7)).toEqual({ confirmed: 0, rerunAny: 0 });
-    expect(confirmed(20, 3, 8).confirmed).toBeGreaterThanOrEqual(0.9);
+    // Measured 88% with the confirmations' half of alpha (95.5% with all of it).
+    expect(confirmed(20, 3, 8).confirmed).toBeGreaterThanOrEqual(0.85);
   });
 });
 
@@ -69,7 +70,9 @@ describe('confirmation under no real change', () => {
   // Measured: at most 2% of comments claim a confirmed change in any cell (200 repetitions; 50
   // for 1,000 tasks). Testing the extra trials against base without accounting for why the task
   // was re-run claimed one in 13% (100 tasks, 3 trials) to 46% (1,000 tasks, 10 trials).
-  it('claims a confirmed change in at most 5% of comments, 20-1000 tasks, 1-10 trials', () => {
+  // Stage 1 and the confirmations each get half of alpha, so the comment as a whole (any task
+  // beyond noise, confirmed or not, or the pass rate) claims a change in at most 5%.
+  it('claims any change in at most 5% of comments, 20-1000 tasks, 1-10 trials', () => {
     const all = { claims: 0, n: 0 };
     for (const tasks of [20, 100, 300, 1000])
       for (const trials of [1, 3, 5, 10]) {
@@ -79,7 +82,7 @@ describe('confirmation under no real change', () => {
         for (let r = 0; r < n; r++) {
           const rates = realisticRates(tasks, rnd);
           const c = confirmRound(rates, rates, trials, rnd).comparison;
-          if (c.confirmed_regressions + c.confirmed_improvements) claims++;
+          if (c.regressions + c.improvements || c.pass_rate.beyond_noise) claims++;
         }
         all.claims += claims;
         all.n += n;

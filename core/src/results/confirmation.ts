@@ -124,6 +124,7 @@ const byId = (a: TaskComparison, b: TaskComparison) =>
  * base (an always-passing task that now always fails). Ties go to the shorter prefix; `max`
  * bounds it (a cost cap known in advance: the depth is then chosen within it). Empty when
  * no prefix leaves any task confirmable (one trial a side, for instance).
+ * `alpha` defaults to the confirmations' half of the comparison's (see compareRuns).
  * Tasks already beyond noise stay in: leaving them out would make the choice no longer "the
  * most suspicious flips", which the test's exactness rests on.
  */
@@ -133,7 +134,8 @@ export function flipsToConfirm(
 ): TaskComparison[] {
   const extraTrials = opts.extraTrials ?? 10;
   const max = opts.max ?? Infinity;
-  const alpha = opts.alpha ?? comparison.alpha ?? 0.05;
+  // The confirmations' share of alpha: compareRuns gives them half, stage 1 the other half.
+  const alpha = opts.alpha ?? (comparison.alpha ?? 0.05) / 2;
   const flips = comparison.tasks
     .filter(
       (t) =>
