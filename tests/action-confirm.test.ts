@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord, SuiteManifest } from '../core/src/index.js';
 import { bareRemote, gitIn } from '../core/src/test-support/git.js';
@@ -14,6 +15,11 @@ import { runAction } from './support/run-action.js';
  * of a task answers "ok" (a pass under the suite's check) or "no". Calls of one task may come
  * in any order, so only how many pass in each phase is fixed, which is all the verdicts see.
  */
+const schema = (name: string) =>
+  new Ajv({ strict: false }).compile(
+    JSON.parse(readFileSync(join(__dirname, '..', 'schemas', name), 'utf8')),
+  );
+
 const SCRIPT: Record<string, Record<'base' | 'head', string>> = {
   // A truly regressed: always passed on base, always fails on head, extra trials included.
   regressed: { base: 'yyyyy', head: 'nnnnn' + 'nnnnnnnnnn' },
@@ -132,6 +138,11 @@ describe('the Action with confirm, against a results branch on disk', () => {
             gitIn(remote, 'show', `gauntlet-results:runs/${id}/${r.id}.json`),
           ) as RunRecord,
       );
+    // What the branch holds matches the published schemas, confirmation fields included.
+    const manifestValid = schema('suite-manifest.schema.json');
+    expect(manifestValid(manifest), JSON.stringify(manifestValid.errors)).toBe(true);
+    const recordValid = schema('run-record.schema.json');
+    expect(recordValid(regressedExtra[0]), JSON.stringify(recordValid.errors)).toBe(true);
     expect(regressedExtra.map((r) => [r.confirmation, r.verdict])).toEqual(
       Array(10).fill([true, 'FAIL']),
     );
