@@ -151,7 +151,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
                   maxCostUsd: inputs.confirmMaxCostUsd,
                   base: async (suite: string) => {
                     const v = await baseOf(suite);
-                    return v && { records: v.records, suiteRunIds: [v.latestId] };
+                    return v && { records: v.records, suiteRunIds: v.suiteRunIds };
                   },
                 },
               }

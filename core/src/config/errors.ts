@@ -9,6 +9,11 @@ export interface ConfigIssue extends SourcePos {
   fix?: string;
 }
 
+/** A path inside a field as a suffix: `[0].regex`, `.orders[2]`. */
+export function pathSuffix(path: readonly (string | number)[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+}
+
 export function formatIssue(i: ConfigIssue): string {
   const where = `${i.file}:${i.line}:${i.column}`;
   const field = i.field ? ` ${i.field}:` : '';

@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { MAX_REGEX_LENGTH, REGEX_FLAGS } from '../util/bounded-regex.js';
-import type { ConfigIssue } from './errors.js';
+import { pathSuffix, type ConfigIssue } from './errors.js';
 import type { Task } from './tasks.js';
 import type { AgentConfig, Loaded, SuiteConfig, TaskSpec } from './types.js';
 
@@ -348,7 +348,7 @@ export function expectIssues(
       out.push({
         ...where(p.path),
         code: 'invalid_check',
-        message: `${label}${fmt(p.path)} ${p.message}`,
+        message: `${label}${pathSuffix(p.path)} ${p.message}`,
         fix: p.fix,
       });
     if (problems.length || !Array.isArray(items)) continue;
@@ -367,6 +367,3 @@ export function expectIssues(
   }
   return out;
 }
-
-const fmt = (path: (string | number)[]) =>
-  path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');

@@ -1,6 +1,6 @@
 import { failureRuleProblems, undeclaredToolProblems } from '../world/failure-rules.js';
 import { initialStateProblems } from '../world/initial-state.js';
-import type { ConfigIssue } from './errors.js';
+import { pathSuffix, type ConfigIssue } from './errors.js';
 import type { Task } from './tasks.js';
 import type { AgentConfig, Loaded, SuiteConfig } from './types.js';
 
@@ -28,7 +28,7 @@ export function taskWorldIssues(
         out.push({
           ...where('failure_rules', p.path),
           code: 'invalid_failure_rule',
-          message: `${row}failure_rules${fmt(p.path)}: ${p.message}`,
+          message: `${row}failure_rules${pathSuffix(p.path)}: ${p.message}`,
           fix: 'see the failure rules section of the README',
         });
       if (!problems.length)
@@ -40,7 +40,7 @@ export function taskWorldIssues(
             out.push({
               ...where('failure_rules', p.path),
               code: 'unknown_tool',
-              message: `${row}failure_rules${fmt(p.path)}: ${p.message} (agent ${a.name})`,
+              message: `${row}failure_rules${pathSuffix(p.path)}: ${p.message} (agent ${a.name})`,
               fix: 'name a tool declared on the agent',
             });
     }
@@ -50,12 +50,9 @@ export function taskWorldIssues(
           out.push({
             ...where('initial_state', p.path),
             code: 'invalid_initial_state',
-            message: `${row}initial_state${fmt(p.path)}: ${p.message} (agent ${a.name}'s ledger_schema)`,
+            message: `${row}initial_state${pathSuffix(p.path)}: ${p.message} (agent ${a.name}'s ledger_schema)`,
             fix: 'seed only declared entity types, each with its id field',
           });
   });
   return out;
 }
-
-const fmt = (path: (string | number)[]) =>
-  path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');

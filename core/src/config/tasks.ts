@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { ConfigError, type ConfigIssue } from './errors.js';
+import { ConfigError, pathSuffix, type ConfigIssue } from './errors.js';
 import { expectProblems, parseExpectCell } from './expect.js';
 import { MAX_DEPTH as MAX_JSON_DEPTH, nestingDepth } from '../util/bounded.js';
 import {
@@ -79,8 +79,6 @@ const SEED_FIX =
 const STATE_FIX = 'write a JSON object such as {"orders": {}}';
 const EXPECT_FIX =
   'write one check per line, e.g. "contains: refund", or a JSON list such as [{"contains":"refund"}]';
-const fmtPath = (path: (string | number)[]) =>
-  path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
 const EVAL_FIX = 'write a JSON array of scorers, e.g. [{"name":"tests","command":"pytest -q"}]';
 
 /** A workspace_seed cell: a JSON object, or `empty`, `path:<dir>`, `zip:<file>`, `https://…git[#ref]`. */
@@ -486,7 +484,7 @@ export function parseTaskCsv(
         try {
           const items = parseExpectCell(v, parseJsonCell);
           const p = expectProblems(items)[0];
-          if (p) bad(w, `expect${fmtPath(p.path)} ${p.message}`, p.fix);
+          if (p) bad(w, `expect${pathSuffix(p.path)} ${p.message}`, p.fix);
           else task.expect = items;
         } catch (e) {
           if (e instanceof TooDeep) bad(w, `expect ${e.message}`, DEEP_FIX);

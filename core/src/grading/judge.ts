@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import { callTool } from '../models/host-call.js';
+import { mapPool } from '../util/pool.js';
 import type { ModelTarget } from '../models/target.js';
 import { clipText } from '../util/bounded.js';
 import type {
@@ -284,13 +285,11 @@ export async function judge(t: JudgeTarget, input: JudgeInput): Promise<JudgeCar
   const n = Math.min(JUDGE_SAMPLES_MAX, Math.max(1, Math.floor(t.samples ?? 1) || 1));
   const prompt = judgePrompt(input);
   const hasBehavior = Boolean(input.behavior_instructions);
-  const results: Awaited<ReturnType<typeof sampleOnce>>[] = new Array(n);
-  let next = 0;
-  const worker = async () => {
-    for (let k = next++; k < n; k = next++)
-      results[k] = await sampleOnce(t, samplePrompt(prompt, k + 1, n), hasBehavior);
-  };
-  await Promise.all(Array.from({ length: Math.min(n, SAMPLES_IN_FLIGHT) }, worker));
+  const results = await mapPool(
+    Array.from({ length: n }, (_, k) => samplePrompt(prompt, k + 1, n)),
+    SAMPLES_IN_FLIGHT,
+    (p) => sampleOnce(t, p, hasBehavior),
+  );
   const cost = results.reduce((sum, r) => sum + r.cost, 0);
   const common = { model: t.model, cost_usd: cost, latency_ms: Date.now() - started };
   const failed = results.findIndex((r) => 'error' in r);

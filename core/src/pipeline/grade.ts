@@ -38,27 +38,28 @@ export async function grade(
     user_instruction: plan.task.user,
     behavior_instructions: plan.task.behavior_instructions,
   };
+  // llm_judge scorers and checks alike are scored by the judge's model and paid to the judge.
+  const t = plan.judge;
+  const llm = t
+    ? async (criterion: string, scale: number) => {
+        const g = await scoreCriterion(t, criterion, scale, task, outcome);
+        outcome.criteria_cost_usd = (outcome.criteria_cost_usd ?? 0) + g.cost_usd;
+        return g;
+      }
+    : undefined;
   if (coding && outcome.status === 'completed' && session.sandbox) {
-    const t = plan.judge;
     try {
       coding.scorers = await runScorers(plan.scenario?.scorers ?? [], {
         sandbox: session.sandbox,
         finalResponse: outcome.final_response,
         changedPaths: coding.changed_paths,
-        llm: t
-          ? async (c, scale) => {
-              const g = await scoreCriterion(t, c, scale, task, outcome);
-              coding.criteria_cost_usd = (coding.criteria_cost_usd ?? 0) + g.cost_usd;
-              return g;
-            }
-          : undefined,
+        llm,
       });
     } catch (e) {
       coding.eval_error ??= `scorers failed: ${(e as Error).message.slice(0, 500)}`;
     }
   }
-  if (plan.checks?.length && outcome.status === 'completed') {
-    const t = plan.judge;
+  if (plan.checks?.length && outcome.status === 'completed')
     outcome.checks = await runChecks(
       plan.checks,
       {
@@ -66,17 +67,8 @@ export async function grade(
         tool_calls: outcome.tool_calls,
         ledger: outcome.world?.ledger.final ?? null,
       },
-      {
-        llm: t
-          ? async (c, scale) => {
-              const g = await scoreCriterion(t, c, scale, task, outcome);
-              outcome.criteria_cost_usd = (outcome.criteria_cost_usd ?? 0) + g.cost_usd;
-              return g;
-            }
-          : undefined,
-      },
+      { llm },
     );
-  }
   if (!plan.judge) return null;
   if (outcome.status !== 'completed' || outcome.final_response === null)
     return notApplicable(

@@ -1,6 +1,6 @@
-import { checksOf } from '../config/expect.js';
 import type { PreparedAgent } from '../agents/kind.js';
 import { agentKindOf } from '../agents/registry.js';
+import { checksOf } from '../config/expect.js';
 import { SecretUnresolved } from '../config/secrets.js';
 import type { Task, TaskScenario } from '../config/tasks.js';
 import type { JudgeTarget } from '../grading/judge.js';

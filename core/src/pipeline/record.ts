@@ -90,8 +90,7 @@ export function buildRecord(args: {
 }): RunRecord {
   const { outcome: o, task, judge } = args;
   const agentCost = o.model_calls.reduce((n, c) => n + c.cost_usd, 0);
-  const judgeCost =
-    (judge?.cost_usd ?? 0) + (o.coding?.criteria_cost_usd ?? 0) + (o.criteria_cost_usd ?? 0);
+  const judgeCost = (judge?.cost_usd ?? 0) + (o.criteria_cost_usd ?? 0);
   // The user simulator's and the tool simulator's calls are both the simulator's share.
   const simulatorCost = (args.multi?.simulator_usd ?? 0) + (o.world?.simulator_usd ?? 0);
   const bySource = { odyssey: 0, injected: 0, passthrough: 0, error: 0, transport_error: 0 };

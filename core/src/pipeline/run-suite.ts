@@ -27,7 +27,7 @@ import { checkDocker, DockerDriver, sandboxLimits } from '../sandbox/docker.js';
 import type { SandboxDriver } from '../sandbox/driver.js';
 import { DEFAULT_BASE_IMAGE, ImageManager } from '../sandbox/images.js';
 import { newId, sha256, stableStringify } from '../util/hash.js';
-import { mapPool } from './pool.js';
+import { mapPool } from '../util/pool.js';
 import { sweepTempDirs } from '../util/temp.js';
 import { prepareAgent, type PreparedAgent } from './prepare.js';
 import { selectRuns, type Shard } from './select.js';

@@ -9,6 +9,8 @@ export interface SuiteView {
   records: RunRecord[];
   /** The newest suite run in the view (where its full records are). */
   latestId: string;
+  /** Every suite run the view was built from, in the index's order. */
+  suiteRunIds: string[];
 }
 
 const key = (r: RunRecord) => `${r.task_id}\0${r.agent.name}\0${r.trial}`;
@@ -56,7 +58,8 @@ export async function suiteView(
   );
   manifest.merged_from = last.merged_from;
   if (last.confirmation) manifest.confirmation = last.confirmation;
-  return { manifest, records, latestId: entries[entries.length - 1].id };
+  const ids = entries.map((e) => e.id);
+  return { manifest, records, latestId: ids[ids.length - 1], suiteRunIds: ids };
 }
 
 /**

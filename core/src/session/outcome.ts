@@ -30,7 +30,7 @@ export interface AgentOutcome {
   world?: WorldOutcome;
   /** The `expect:` checks' results, when the task has checks and the run completed. */
   checks?: ScorerResult[];
-  /** What the checks' llm_judge criteria cost, paid to the judge model. */
+  /** What the llm_judge criteria (scorers and checks) cost, paid to the judge model. */
   criteria_cost_usd?: number;
 }
 
@@ -38,8 +38,6 @@ export interface CodingOutcome {
   diff: string | null;
   changed_paths: string[];
   scorers: ScorerResult[];
-  /** What the llm_judge criteria cost, paid to the judge model. */
-  criteria_cost_usd?: number;
   /** Set when diff or scorer capture failed: the run stands, with a banner. */
   eval_error?: string;
   /** What the CLI itself reported (Claude Code's result line, say). */

@@ -1,17 +1,8 @@
 import { compareRuns, type Comparison } from '../results/compare.js';
 import type { RunRecord } from '../results/record.js';
+import { mulberry32 } from '../util/seeded-random.js';
 
-/** mulberry32: a tiny seeded generator, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /**
  * True pass probabilities of a suite's tasks, as agent suites tend to have them: 30% of tasks

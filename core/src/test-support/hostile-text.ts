@@ -1,17 +1,9 @@
 import type { RunRecord, StructureCard, ToolCallRecord } from '../results/record.js';
+import { mulberry32 } from '../util/seeded-random.js';
 import { record } from './records.js';
 
 /** A seeded PRNG (mulberry32): hostile inputs are reproducible from the seed in a failure. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = mulberry32;
 
 /** Present in every generated string, so a test can see the hostile text did reach the output. */
 export const CANARY = 'CANARY';

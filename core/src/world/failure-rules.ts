@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FailureRule } from '../results/record.js';
 import { didYouMean } from '../util/suggest.js';
+import { mulberry32 } from '../util/seeded-random.js';
 
 /** A config problem at a path inside the value checked (for file:line:column reporting). */
 type Problem = { path: (string | number)[]; message: string };
@@ -15,21 +16,6 @@ const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const ERROR_TYPE = /^[a-z][a-z0-9_]{0,63}$/;
 const RULE_KEYS = ['tool', 'args', 'nth', 'probability', 'error'];
 const ERROR_KEYS = ['status', 'type', 'message'];
-
-/**
- * mulberry32: a small, well-known 32-bit generator (uniform floats in [0, 1)). Not for secrets;
- * chosen because it is tiny, fast and gives the same sequence on every platform.
- */
-function mulberry32(state: number): () => number {
-  let a = state >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The first 32 bits of sha256(text): a seed string becomes a generator state. */
 function seedState(text: string): number {
