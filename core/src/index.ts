@@ -36,17 +36,34 @@ export { inspectImage, type CachedImage } from './sandbox/image-archive.js';
 
 // Results: the stored records, the results branch, shard merges, comparison, gates, redaction.
 export type {
+  ErrorClass,
   JudgeCard,
+  LedgerOp,
+  LedgerState,
+  ModelCall,
+  MultiTurnRecord,
   Provenance,
   RowVerdict,
   RunRecord,
+  RunStatus,
+  ScorerResult,
+  StructureCard,
   SuiteManifest,
+  ToolCallRecord,
+  ToolSource,
+  TraceEvent,
+  TrajectoryStep,
+  TranscriptEntry,
 } from './results/record.js';
-export { GitBranchStore, type BranchIndex, type IndexEntry } from './results/git-branch.js';
+export { ERROR_CLASSES, SOURCE_BADGES, sourceBadge } from './results/record.js';
+export { GitBranchStore } from './results/git-branch.js';
+export { entryOf, type BranchIndex, type IndexEntry } from './results/suite-index.js';
 export { mergeShards, type ShardResult } from './results/merge.js';
 export {
+  comparableRow,
   compareRuns,
   fisherExact,
+  type ComparableRun,
   type Change,
   type Comparison,
   type Tally,

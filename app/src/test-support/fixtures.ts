@@ -11,7 +11,7 @@ import {
   type SuiteManifest,
 } from '../../../core/src/index.js';
 // A store internal the fixtures need to build branch indexes by hand.
-import { entryOf } from '../../../core/src/results/git-branch.js';
+import { entryOf } from '../../../core/src/results/suite-index.js';
 import { gauntletApp } from '../index.js';
 
 /** Real webhook payloads from @octokit/webhooks-examples, adapted per test. */

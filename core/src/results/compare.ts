@@ -2,7 +2,7 @@ import { classifyConfirmations, type Confirmation } from './confirmation.js';
 import { fisherExact, fisherMinP } from './fisher.js';
 import { reservedHolm } from './holm.js';
 import { pairedPassRateTest, type PairedTest } from './paired-test.js';
-import type { RunRecord } from './record.js';
+import type { RunRecord, SuiteManifest } from './record.js';
 
 export { fisherExact } from './fisher.js';
 
@@ -24,6 +24,25 @@ export { fisherExact } from './fisher.js';
  * Stage 2 (confirmation.ts): head records marked `confirmation: true` are extra trials of tasks
  * that flipped. They never enter stage 1; they confirm or refute the flip on their own.
  */
+
+/**
+ * What a comparison reads of a run: a stored record has it, and so does a manifest's listing of
+ * its runs (`comparableRow`), which is how the viewer compares suites without opening records.
+ */
+export type ComparableRun = Pick<
+  RunRecord,
+  'task_id' | 'verdict' | 'confirmation' | 'latency_ms'
+> & { agent: { name: string }; cost: { total_usd: number } };
+
+/** A manifest's run row as a ComparableRun. */
+export const comparableRow = (r: SuiteManifest['runs'][number]): ComparableRun => ({
+  task_id: r.task_id,
+  agent: { name: r.agent },
+  verdict: r.verdict,
+  latency_ms: r.latency_ms,
+  cost: { total_usd: r.cost_usd },
+  ...(r.confirmation === true ? { confirmation: true } : {}),
+});
 
 export type Change = 'regressed' | 'improved' | 'unchanged' | 'new' | 'removed';
 
@@ -79,17 +98,17 @@ export interface Comparison {
   undecided: number;
 }
 
-const tally = (rs: RunRecord[]): Tally => ({
+const tally = (rs: ComparableRun[]): Tally => ({
   pass: rs.filter((r) => r.verdict === 'PASS').length,
   n: rs.length,
 });
-const p95 = (rs: RunRecord[]) => {
+const p95 = (rs: ComparableRun[]) => {
   const s = rs.map((r) => r.latency_ms).sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)] : 0;
 };
 
-function group(rs: RunRecord[]): Map<string, RunRecord[]> {
-  const m = new Map<string, RunRecord[]>();
+function group(rs: ComparableRun[]): Map<string, ComparableRun[]> {
+  const m = new Map<string, ComparableRun[]>();
   for (const r of rs) {
     const k = `${r.task_id}\0${r.agent.name}`;
     const list = m.get(k);
@@ -100,9 +119,13 @@ function group(rs: RunRecord[]): Map<string, RunRecord[]> {
 }
 
 /** A confirmation re-run; anything but `true` (a hostile record's "yes") is an ordinary run. */
-const isConfirmation = (r: RunRecord) => r.confirmation === true;
+const isConfirmation = (r: ComparableRun) => r.confirmation === true;
 
-export function compareRuns(base: RunRecord[], headAll: RunRecord[], alpha = 0.05): Comparison {
+export function compareRuns(
+  base: ComparableRun[],
+  headAll: ComparableRun[],
+  alpha = 0.05,
+): Comparison {
   const head = headAll.filter((r) => !isConfirmation(r));
   const b = group(base);
   const h = group(head);
@@ -162,7 +185,7 @@ export function compareRuns(base: RunRecord[], headAll: RunRecord[], alpha = 0.0
   const tb = tally(base);
   const th = tally(head);
   const rate = (t: Tally) => (t.n ? t.pass / t.n : 0);
-  const sum = (rs: RunRecord[]) => rs.reduce((n, r) => n + r.cost.total_usd, 0);
+  const sum = (rs: ComparableRun[]) => rs.reduce((n, r) => n + r.cost.total_usd, 0);
   const changed = tasks.filter((t) => t.change === 'regressed' || t.change === 'improved');
   const confirmed = (c: Change) =>
     rerun.filter((t) => t.change === c && t.confirmation!.outcome === 'confirmed').length;

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Redactor } from './redact.js';
 import type { SuiteManifest } from './record.js';
+import { entryOf, type BranchIndex, type IndexEntry } from './suite-index.js';
+
+export type { BranchIndex, IndexEntry } from './suite-index.js';
 
 /**
  * The results branch: run records committed to a branch of the evaluated repository, safe
@@ -13,32 +16,6 @@ import type { SuiteManifest } from './record.js';
  * re-reads the tip, rebuilds, and retries after a jittered backoff. index.json is rebuilt on
  * every append from what the tree holds, never appended to.
  */
-
-export interface IndexEntry {
-  id: string;
-  suite: string;
-  started_at: string;
-  pass_rate: number;
-  runs: number;
-  failed: number;
-  cost_usd: number;
-  gates_passed: boolean;
-  p95_ms: number;
-  commit?: string;
-  ref?: string;
-  event?: string;
-  base_sha?: string;
-  pr?: number;
-  workflow_run?: string;
-  run_attempt?: number;
-  shard?: string;
-}
-
-export interface BranchIndex {
-  schema_version: 1;
-  updated_at: string;
-  suite_runs: IndexEntry[];
-}
 
 export interface Retention {
   /** Suite runs older than this are dropped from the tree. */
@@ -86,29 +63,6 @@ export class FileTooLarge extends Error {
 
 const DEFAULT_RETENTION: Required<Retention> = { maxAgeDays: 90, maxSuiteRuns: 2000 };
 const TIP = 'refs/gauntlet/tip';
-
-export function entryOf(m: SuiteManifest): IndexEntry {
-  const p = m.provenance;
-  return {
-    id: m.id,
-    suite: m.suite,
-    started_at: m.started_at,
-    pass_rate: m.pass_rate,
-    runs: m.counts.runs,
-    failed: m.counts.failed,
-    cost_usd: m.cost.total_usd,
-    gates_passed: m.gates_passed,
-    p95_ms: m.latency.p95_ms,
-    ...(p.commit ? { commit: p.commit } : {}),
-    ...(p.ref ? { ref: p.ref } : {}),
-    ...(p.event ? { event: p.event } : {}),
-    ...(p.base_sha ? { base_sha: p.base_sha } : {}),
-    ...(p.pr ? { pr: p.pr } : {}),
-    ...(p.workflow_run ? { workflow_run: p.workflow_run } : {}),
-    ...(p.run_attempt ? { run_attempt: p.run_attempt } : {}),
-    ...(p.shard ? { shard: p.shard } : {}),
-  };
-}
 
 /** Which suite runs survive retention, newest first. */
 export function retained(entries: IndexEntry[], r: Retention = {}, now = Date.now()): IndexEntry[] {

@@ -506,6 +506,14 @@ export interface SuiteManifest {
     error_class: ErrorClass | null;
     latency_ms: number;
     cost_usd: number;
+    /** The explorer's columns (absent in manifests written before the viewer). */
+    agent_version?: string;
+    started_at?: string;
+    failure_mode?: string | null;
+    tool_calls?: { total: number; by_source: Record<ToolSource, number> };
+    /** Cut to LISTED_BEHAVIOR_CHARS; the record has the whole text. */
+    behavior_config?: string | null;
+    ledger_violations?: number;
     /** A confirmation re-run: listed, not counted in the rates. */
     confirmation?: true;
   }[];

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redactor } from './redact.js';
 import type { RunRecord, SuiteManifest } from './record.js';
+import { entryOf, type IndexEntry } from './suite-index.js';
 
 /** Where run records live; the directory store is the local default, a git branch the CI one. */
 export interface ResultsStore {
@@ -45,26 +46,25 @@ export class DirectoryStore implements ResultsStore {
   /** The index is regenerated from the manifests, never appended to. */
   async reindex() {
     const runs = join(this.dir, 'runs');
-    const entries: unknown[] = [];
+    const entries: IndexEntry[] = [];
     for (const d of (await readdir(runs).catch(() => [])).sort()) {
       try {
         const m = JSON.parse(
           await readFile(join(runs, d, 'manifest.json'), 'utf8'),
         ) as SuiteManifest;
-        entries.push({
-          id: m.id,
-          suite: m.suite,
-          started_at: m.started_at,
-          pass_rate: m.pass_rate,
-          runs: m.counts.runs,
-          cost_usd: m.cost.total_usd,
-          gates_passed: m.gates_passed,
-        });
+        entries.push(entryOf(m));
       } catch {
         /* a suite run still in progress has no manifest yet */
       }
     }
-    await this.put(join(this.dir, 'index.json'), JSON.stringify({ suite_runs: entries }, null, 2));
+    await this.put(
+      join(this.dir, 'index.json'),
+      JSON.stringify(
+        { schema_version: 1, updated_at: new Date().toISOString(), suite_runs: entries },
+        null,
+        2,
+      ),
+    );
   }
 
   async findRun(idOrPrefix: string): Promise<RunRecord | undefined> {

@@ -120,13 +120,38 @@ export function summarise(
       id: r.id,
       task_id: r.task_id,
       agent: r.agent.name,
+      agent_version: r.agent.version,
       trial: r.trial,
       status: r.status,
       verdict: r.verdict,
       error_class: r.error?.class ?? null,
       latency_ms: r.latency_ms,
       cost_usd: r.cost.total_usd,
+      ...explorerColumns(r),
     })),
     provenance,
+  };
+}
+
+/** Behaviour configs are cut here in the listing (the record keeps the whole text). */
+export const LISTED_BEHAVIOR_CHARS = 200;
+
+/**
+ * The Data Explorer's columns beyond the verdict (seed 001): listed in the manifest so the
+ * viewer draws a suite of any size from one file, opening a record only for its trace.
+ */
+function explorerColumns(r: RunRecord) {
+  // Records merged from a results branch may predate a field: list what there is.
+  const behavior = typeof r.behavior_config === 'string' ? r.behavior_config : null;
+  const calls = r.tool_calls;
+  return {
+    started_at: r.started_at,
+    failure_mode: r.judge?.failure_mode ?? null,
+    ...(calls ? { tool_calls: { total: calls.total, by_source: calls.by_source } } : {}),
+    behavior_config:
+      behavior && behavior.length > LISTED_BEHAVIOR_CHARS
+        ? `${behavior.slice(0, LISTED_BEHAVIOR_CHARS - 1)}…`
+        : behavior,
+    ledger_violations: r.ledger_violations?.length ?? 0,
   };
 }
