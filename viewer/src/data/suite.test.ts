@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { BranchIndex, IndexEntry, SuiteManifest } from '../../../core/src/index.js';
-import { baseOf, compareSuites, currentRuns, groupTasks, sameCommit } from './suite.js';
+import {
+  baseOf,
+  compareSuites,
+  currentRuns,
+  groupTasks,
+  listedSuiteRuns,
+  sameCommit,
+} from './suite.js';
 
 const entry = (id: string, started: string, more: Partial<IndexEntry> = {}): IndexEntry => ({
   id,
@@ -90,5 +97,14 @@ describe('a suite at a commit', () => {
       base: { pass: 6, n: 6 },
     });
     expect(c.tasks[0].beyond_noise).toBe(true);
+  });
+
+  it('leaves out index lines and run rows it cannot draw instead of failing the page', () => {
+    const junk = index(entry('ok', '1'), { id: 3 } as never, null as never);
+    expect(listedSuiteRuns(junk).map((e) => e.id)).toEqual(['ok']);
+    expect(listedSuiteRuns({} as BranchIndex)).toEqual([]);
+    const m = manifest('x', [row('a', 't', 1, 'PASS'), { id: 'b' } as Row, 'junk' as never]);
+    expect(groupTasks([entry('x', '1')], [m]).map((t) => t.runs.length)).toEqual([1]);
+    expect(groupTasks([entry('x', '1')], [{ runs: 'zzz' } as never])).toEqual([]);
   });
 });

@@ -66,10 +66,24 @@ export function baseOf(index: BranchIndex, entry: IndexEntry): IndexEntry | unde
   );
 }
 
+const isText = (v: unknown): v is string => typeof v === 'string';
+
+/** Index lines the pages can sort and link: a results file from elsewhere may hold anything. */
+export const listedSuiteRuns = (index: BranchIndex): IndexEntry[] =>
+  (Array.isArray(index?.suite_runs) ? index.suite_runs : []).filter(
+    (e) => e && isText(e.id) && isText(e.suite) && isText(e.started_at),
+  );
+
+/** Run rows a page can group and draw; a malformed row is left out, never fatal. */
+const listedRuns = (m: SuiteManifest) =>
+  (Array.isArray(m?.runs) ? m.runs : []).filter(
+    (r) => r && isText(r.id) && isText(r.task_id) && isText(r.agent) && typeof r.trial === 'number',
+  );
+
 export function groupTasks(entries: IndexEntry[], manifests: SuiteManifest[]): TaskRuns[] {
   const byKey = new Map<string, ListedRun[]>();
   manifests.forEach((m, i) => {
-    for (const run of m.runs ?? []) {
+    for (const run of listedRuns(m)) {
       const key = `${run.task_id}\0${run.agent}`;
       const listed = { suiteRun: m.id, suiteStartedAt: entries[i].started_at, run };
       const list = byKey.get(key);
@@ -88,7 +102,7 @@ export async function loadSuite(
   suiteRunId: string | null,
 ): Promise<SuiteAtCommit> {
   const index = await readIndex(source);
-  const entries = index.suite_runs ?? [];
+  const entries = listedSuiteRuns(index);
   const entry = suiteRunId
     ? entries.find((e) => e.id === suiteRunId)
     : [...entries].sort((a, b) => b.started_at.localeCompare(a.started_at))[0];
@@ -96,7 +110,7 @@ export async function loadSuite(
     throw new Error(
       suiteRunId ? `no suite run ${suiteRunId} in index.json` : 'index.json lists no suite runs',
     );
-  const group = sameCommit(index, entry);
+  const group = sameCommit({ ...index, suite_runs: entries }, entry);
   const manifests = await Promise.all(group.map((e) => readManifest(source, e.id)));
   return { entry, entries: group, manifests, tasks: groupTasks(group, manifests) };
 }

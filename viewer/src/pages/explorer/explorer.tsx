@@ -1,7 +1,13 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { IndexEntry } from '../../../../core/src/index.js';
 import { replaceRoute } from '../../app-nav.js';
-import { baseOf, compareSuites, loadSuite, type SuiteAtCommit } from '../../data/suite.js';
+import {
+  baseOf,
+  compareSuites,
+  listedSuiteRuns,
+  loadSuite,
+  type SuiteAtCommit,
+} from '../../data/suite.js';
 import { readIndex, type DataSource } from '../../data/source.js';
 import { useAsync } from '../../data/use-async.js';
 import { href } from '../../route.js';
@@ -27,8 +33,8 @@ export function Explorer(props: {
 async function loadExplorer(source: DataSource, suiteRun: string | null) {
   const suite = await loadSuite(source, suiteRun);
   const index = await readIndex(source);
-  const base = baseOf(index, suite.entry);
-  const all = index.suite_runs ?? [];
+  const all = listedSuiteRuns(index);
+  const base = baseOf({ ...index, suite_runs: all }, suite.entry);
   // The base only feeds the "changed" mode: a missing base file leaves the rest usable.
   const baseSuite = base ? await loadSuite(source, base.id).catch(() => null) : null;
   return { suite, baseSuite, all };
