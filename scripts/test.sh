@@ -4,11 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
-# The Action runs the committed bundle: rebuild it and, under CI, fail when it was stale.
+# The Action runs the committed bundle, and the viewer ships as built files (install.sh's
+# `npm run build` rebuilt viewer/dist): under CI, fail when either commit was stale.
 bash scripts/package-action.sh
-if [ "${CI:-}" = "true" ] && [ -n "$(git status --porcelain -- action/dist)" ]; then
-  echo "action/dist is stale: run 'npm run package' and commit action/dist" >&2
-  git status --short -- action/dist | head -20 >&2
+if [ "${CI:-}" = "true" ] && [ -n "$(git status --porcelain -- action/dist viewer/dist)" ]; then
+  echo "action/dist or viewer/dist is stale: run 'npm run package' and commit both" >&2
+  git status --short -- action/dist viewer/dist | head -20 >&2
+  exit 1
+fi
+# The viewer is TypeScript for the browser (DOM types, TSX): its own project, checked here.
+if [ "${CI:-}" = "true" ] && ! npx tsc -p viewer/tsconfig.json; then
+  echo "the viewer does not type-check: run 'npx tsc -p viewer/tsconfig.json'" >&2
   exit 1
 fi
 # The formatter (prettier, width 100) is the style: CI fails on unformatted TypeScript.
