@@ -103,7 +103,7 @@ function rows(n: number, rand: () => number): Row[] {
       verdict,
       error_class: failed ? pick(errorClasses) : null,
       latency_ms: Math.round(300 * Math.exp(rand() * 5)),
-      cost_usd: Math.round(rand() * rand() * 500_000) / 1_000_000,
+      cost_usd: Math.round(rand() * rand() * 100_000) / 1_000_000,
       started_at: iso(T0 + i * 350 + Math.floor(rand() * 300)),
       failure_mode: verdict === 'FAIL' ? pick(FAILURE_MODES) : null,
       tool_calls: { total: Object.values(by).reduce((a, b) => a + b, 0), by_source: by },
