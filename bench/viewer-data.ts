@@ -219,7 +219,8 @@ function bigRecord(row: Row, suiteRunId: string, steps: number, rand: () => numb
       traj.model_calls.push(call);
       step({
         type: 'model_call',
-        summary: `anthropic claude-haiku-4-5 200 (${call.input_tokens}+80 tok, 420 ms) -> get_order`,
+        summary:
+          `anthropic claude-haiku-4-5 200 (${call.input_tokens}+80 tok, 420 ms) ` + '-> get_order',
         detail: { id: call.id, preview: call.response_preview },
         observed_by: 'host',
       });
@@ -267,7 +268,9 @@ function bigRecord(row: Row, suiteRunId: string, steps: number, rand: () => numb
         observed_by: 'agent',
       });
     } else if (kind === 5) {
-      const diff = `--- a/calc.py\n+++ b/calc.py\n@@ -1,3 +1,3 @@\n def add(a, b):\n-    return a - b\n+    return a + b  # step ${i}\n`;
+      const diff =
+        '--- a/calc.py\n+++ b/calc.py\n@@ -1,3 +1,3 @@\n def add(a, b):\n' +
+        `-    return a - b\n+    return a + b  # step ${i}\n`;
       step({
         type: 'edit',
         summary: 'edit /home/user/workspace/calc.py',

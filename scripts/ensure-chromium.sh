@@ -15,10 +15,18 @@ if [ ! -x "$bin" ]; then
     echo "##########################################################################" >&2
     exit 3
   fi
-  if [ "$(id -u)" != 0 ]; then echo "ensure-chromium: CI=true, no chromium at $bin, and not root" >&2; exit 1; fi
-  if [ -n "${CHROMIUM_PATH:-}" ]; then echo "ensure-chromium: CHROMIUM_PATH=$bin does not exist" >&2; exit 1; fi
+  if [ "$(id -u)" != 0 ]; then
+    echo "ensure-chromium: CI=true, no chromium at $bin, and not root" >&2
+    exit 1
+  fi
+  if [ -n "${CHROMIUM_PATH:-}" ]; then
+    echo "ensure-chromium: CHROMIUM_PATH=$bin does not exist" >&2
+    exit 1
+  fi
   echo "ensure-chromium: installing chromium from Debian's archive" >&2
-  install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+  install() {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  }
   if ! install 2>/dev/null; then
     apt-get update -qq
     install

@@ -48,10 +48,12 @@ const rolesFile = `${out}.roles.json`;
 const work = mkdtempSync(join(tmpdir(), 'viewer-fixture-'));
 const results = join(work, 'results');
 const say = (m) => process.stderr.write(`make-viewer-fixture: ${m}\n`);
+/** A path as printed: relative inside the repository, else absolute. */
+const shown = (p) => (p.startsWith(repo) ? relative(repo, p) : p);
 
 /** Runs a command from the repo root; exit 1 is a failed gate (expected for some suites). */
 function sh(cmd, args, { gateMayFail = false } = {}) {
-  say(`$ ${cmd} ${args.map((a) => (a.startsWith(repo) ? relative(repo, a) : a)).join(' ')}`);
+  say(`$ ${cmd} ${args.map(shown).join(' ')}`);
   try {
     execFileSync(cmd, args, { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
   } catch (e) {
@@ -100,9 +102,11 @@ sh('node', gauntlet('examples/quickstart', '--trials', '2'));
 ran('compare-base');
 const head = copyExample('quickstart', 'quickstart-head');
 const agentPy = join(head, 'agent/main.py');
+// The agent's answer line gains a debug footer: only `environment` checks not_contains Traceback.
+const ANSWER_END = 'if b["type"] == "text")}';
 const patched = readFileSync(agentPy, 'utf8').replace(
-  /return \{"final_response": "".join\(b.get\("text", ""\) for b in reply\["content"\] if b\["type"\] == "text"\)\}/,
-  (m) => m.replace('}', ' + "\\n\\n[debug] Traceback capture: on"}'),
+  ANSWER_END,
+  'if b["type"] == "text") + "\\n\\n[debug] Traceback capture: on"}',
 );
 if (patched === readFileSync(agentPy, 'utf8')) throw new Error('quickstart agent: patch missed');
 writeFileSync(agentPy, patched);
@@ -136,7 +140,9 @@ const { entryOf } = await import(join(repo, 'build/core/src/index.js'));
 writeJson(join(results, 'index.json'), {
   schema_version: 1,
   updated_at: readJson(join(results, 'runs', order.at(-1).id, 'manifest.json')).finished_at,
-  suite_runs: suiteRunIds().map((id) => entryOf(readJson(join(results, 'runs', id, 'manifest.json')))),
+  suite_runs: suiteRunIds().map((id) =>
+    entryOf(readJson(join(results, 'runs', id, 'manifest.json'))),
+  ),
 });
 
 // Roles: the runs each kind of test opens, picked by what the records hold.
@@ -186,6 +192,6 @@ const bytes = (d) =>
   readdirSync(d, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile())
     .reduce((n, e) => n + readFileSync(join(e.parentPath ?? e.path, e.name)).length, 0);
-say(`wrote ${relative(repo, out)} (${(bytes(out) / 1024).toFixed(0)} KB) and ${relative(repo, rolesFile)}`);
+say(`wrote ${shown(out)} (${(bytes(out) / 1024).toFixed(0)} KB) and ${shown(rolesFile)}`);
 for (const o of order) say(`  ${o.label.padEnd(13)} ${o.id}`);
 if (!existsSync(join(out, 'index.json'))) throw new Error('no index.json written');

@@ -41,7 +41,7 @@ elif ! docker info >/dev/null 2>&1; then
 fi
 # The viewer's browser tests need Debian's chromium: installed under CI or root, else (exit 3)
 # skipped with the script's loud banner; describeBrowser still fails under CI without it.
-bash scripts/ensure-chromium.sh || { rc=$?; [ $rc = 3 ] || exit $rc; export GAUNTLET_SKIP_BROWSER=1; }
+bash scripts/ensure-chromium.sh || { s=$?; [ $s = 3 ] || exit $s; export GAUNTLET_SKIP_BROWSER=1; }
 report=$(mktemp)
 set +e
 npx vitest run --reporter=default --reporter=json --outputFile="$report" "$@"

@@ -10,7 +10,8 @@ import { entryOf, type BranchIndex } from '../core/src/results/suite-index.js';
  * examples): what the viewer's browser tests stand on. A regeneration that loses a kind of run,
  * breaks the site layout or the schemas, or leaks this machine into the records fails here.
  */
-const ROOT = join(__dirname, 'fixtures', 'viewer-results');
+// VIEWER_FIXTURE: check a regeneration written elsewhere before it replaces the committed one.
+const ROOT = process.env.VIEWER_FIXTURE || join(__dirname, 'fixtures', 'viewer-results');
 const roles = JSON.parse(readFileSync(`${ROOT}.roles.json`, 'utf8'));
 const readJson = (...p: string[]) => JSON.parse(readFileSync(join(ROOT, ...p), 'utf8'));
 const index: BranchIndex = readJson('index.json');
