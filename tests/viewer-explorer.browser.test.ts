@@ -1,0 +1,138 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  describeBrowser,
+  launchBrowser,
+  openPage,
+  screenshot,
+  serveDir,
+  type Served,
+} from './support/browser.js';
+
+const FIXTURE = join(import.meta.dirname, 'fixtures', 'viewer-results');
+const roles = JSON.parse(
+  readFileSync(join(import.meta.dirname, 'fixtures', 'viewer-results.roles.json'), 'utf8'),
+);
+
+describeBrowser('the Data Explorer in chromium, over the fixture results', () => {
+  let browser: Browser;
+  let served: Served;
+  const site = mkdtempSync(join(tmpdir(), 'explorer-'));
+
+  beforeAll(async () => {
+    cpSync(FIXTURE, site, { recursive: true });
+    served = await serveDir(site);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+
+  const open = async (hash: string): Promise<{ page: Page; errors: string[] }> => {
+    const { page, blocked } = await openPage(browser, { viewport: { width: 1400, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${served.viewerUrl}${hash}`);
+    await page.waitForSelector('[data-page="explorer"]');
+    expect(blocked).toEqual([]);
+    return { page, errors };
+  };
+  const tasks = (page: Page) =>
+    page.$$eval('[data-row] [data-cell="task"]', (cells) => cells.map((c) => c.textContent));
+
+  it('opens the newest suite run with its columns, hidden ones in the Columns menu', async () => {
+    const { page, errors } = await open('#/');
+    const head = roles.suite_runs['compare-head'];
+    expect(await page.textContent('.suite-header')).toContain(head);
+    const headers = await page.$$eval('[role=columnheader]', (h) => h.map((x) => x.textContent));
+    expect(headers).toEqual(
+      expect.arrayContaining(['Task', 'Agent', 'Run status', 'Judge verdict', 'Tool calls']),
+    );
+    expect(headers).not.toContain('Behavior config');
+    await page.click('.columns-menu summary');
+    await page.check('[data-column-toggle="behavior"]');
+    await page.check('[data-column-toggle="violations"]');
+    const after = await page.$$eval('[role=columnheader]', (h) => h.map((x) => x.textContent));
+    expect(after).toEqual(expect.arrayContaining(['Behavior config', 'Ledger violations']));
+    await screenshot(page, 'explorer');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('filters by text and by mode, and keeps the filter in the link', async () => {
+    const support = roles.suite_runs.support;
+    const { page } = await open(`#/explorer/${support}`);
+    const all = await tasks(page);
+    expect(all.length).toBeGreaterThan(3);
+    await page.fill('[data-testid="filter"]', 'cancel');
+    await page.waitForFunction(() => document.querySelectorAll('[data-row]').length === 1);
+    expect(await tasks(page)).toEqual(['cancel']);
+    expect(decodeURIComponent(await page.evaluate(() => location.hash))).toContain('q=cancel');
+    await page.fill('[data-testid="filter"]', '');
+    await page.click('[data-mode="failures"]');
+    const failing = await page.$$eval('[data-row] [data-cell="verdict"]', (c) =>
+      c.map((x) => x.textContent),
+    );
+    expect(failing.length).toBeGreaterThan(0);
+    expect(failing.every((v) => /FAIL|UNCERTAIN/.test(v ?? ''))).toBe(true);
+    // The link reopens the same view.
+    const link = await page.evaluate(() => location.hash);
+    const again = await open(link);
+    expect(await tasks(again.page)).toEqual(await tasks(page));
+    await again.page.close();
+    await page.close();
+  });
+
+  it('shows only what changed against the base in the changed mode, and sorts by a column', async () => {
+    const { page } = await open(`#/explorer/${roles.suite_runs['compare-head']}?mode=changed`);
+    expect(await tasks(page)).toEqual(['environment']);
+    expect(await page.getAttribute('a[href^="#/compare/"]', 'href')).toBe(
+      `#/compare/${roles.suite_runs['compare-base']}/${roles.suite_runs['compare-head']}`,
+    );
+    await page.click('[data-mode="all"]');
+    await page.click('[data-column="latency"]');
+    await page.click('[data-column="latency"]');
+    const lat = await page.$$eval('[data-row] [data-cell="latency"]', (cells) =>
+      cells.map((c) => {
+        const [n, unit] = (c.textContent ?? '').split(' ');
+        return Number(n) * (unit === 's' ? 1000 : 1);
+      }),
+    );
+    expect(lat.length).toBeGreaterThan(1);
+    expect(lat).toEqual([...lat].sort((a, b) => b - a));
+    expect(await page.getAttribute('[data-column="latency"]', 'aria-sort')).toBe('descending');
+    await page.close();
+  });
+
+  it('opens a run from its row and lists several runs of a task (trials)', async () => {
+    const { page } = await open(`#/explorer/${roles.suite_runs.coding}`);
+    const row = page.locator('[data-row]', { hasText: 'fix-add' }).first();
+    expect(Number(await row.locator('[data-cell="runs"]').textContent())).toBeGreaterThan(1);
+    await row.click();
+    await page.waitForFunction(() => location.hash.startsWith('#/trace/'));
+    await page.close();
+  });
+
+  it('draws a hostile task id, agent and failure mode as text', async () => {
+    const id = roles.suite_runs.support;
+    const file = join(site, 'runs', id, 'manifest.json');
+    const m = JSON.parse(readFileSync(file, 'utf8'));
+    const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>';
+    m.runs[0].task_id = `evil ${evil}`;
+    m.runs[0].agent = evil;
+    m.runs[0].verdict = 'FAIL';
+    m.runs[0].failure_mode = evil;
+    m.runs[0].error_class = '"><img src=x onerror=window.__pwned=1>';
+    writeFileSync(file, JSON.stringify(m));
+    const { page, errors } = await open(`#/explorer/${id}?q=evil`);
+    expect(await page.textContent('[data-row] [data-cell="task"]')).toBe(`evil ${evil}`);
+    expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.$$('[data-row] img, [data-row] script')).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
