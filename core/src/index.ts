@@ -97,6 +97,37 @@ export { renderJobSummary, type SummaryPart } from './report/job-summary.js';
 export { chip, judgeVerdict } from './report/format.js';
 export { cutBytes } from './report/markdown.js';
 
+// The viewer (issue #14) on the Node side: the built assets, the loopback server of
+// `gauntlet view`, the one-file HTML report.
+export {
+  checkViewerDir,
+  readViewerAssets,
+  VIEWER_DIR_ENV,
+  VIEWER_FILES,
+  viewerDir,
+  ViewerNotBuilt,
+  type ViewerAssets,
+  type ViewerFile,
+} from './viewer/assets.js';
+export {
+  ResultsDirMissing,
+  serveViewer,
+  VIEWER_CSP,
+  type ViewServer,
+  type ViewServerOptions,
+} from './viewer/serve.js';
+export {
+  collectReport,
+  DATA_ELEMENT_ID,
+  embedJson,
+  HTML_REPORT_WARN_BYTES,
+  inlineViewer,
+  ReportError,
+  writeHtmlReport,
+  type HtmlReportResult,
+  type ReportData,
+} from './viewer/html-report.js';
+
 // The runner API (seed 003): open sandboxes for agents of a config tree, run turns, resume a
 // CLI's session, hand files between sandboxes, keep a branch per agent.
 export {
