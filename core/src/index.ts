@@ -92,7 +92,18 @@ export {
   RERUN_FAILED,
   type CheckAnnotation,
 } from './report/check-run.js';
-export { COMMENT_MARKER, renderPrComment, type SuiteComparison } from './report/pr-comment.js';
+export {
+  COMMENT_MARKER,
+  renderPrComment,
+  traceKey,
+  type SuiteComparison,
+} from './report/pr-comment.js';
+export {
+  comparisonLinks,
+  viewerBase,
+  viewerLinks,
+  type ViewerLinks,
+} from './report/viewer-links.js';
 export { renderJobSummary, type SummaryPart } from './report/job-summary.js';
 export { chip, judgeVerdict } from './report/format.js';
 export { cutBytes } from './report/markdown.js';
