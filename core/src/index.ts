@@ -56,7 +56,7 @@ export type {
   TranscriptEntry,
 } from './results/record.js';
 export { ERROR_CLASSES, SOURCE_BADGES, sourceBadge } from './results/record.js';
-export { GitBranchStore } from './results/git-branch.js';
+export { GitBranchStore, type GitBranchOptions } from './results/git-branch.js';
 export { entryOf, type BranchIndex, type IndexEntry } from './results/suite-index.js';
 export { mergeShards, type ShardResult } from './results/merge.js';
 export {
@@ -117,6 +117,7 @@ export {
   VIEWER_FILES,
   viewerDir,
   ViewerNotBuilt,
+  viewerSiteFiles,
   type ViewerAssets,
   type ViewerFile,
 } from './viewer/assets.js';

@@ -68,6 +68,15 @@ export function viewerDir(env: NodeJS.ProcessEnv = process.env): string {
   throw new ViewerNotBuilt(searched, missing);
 }
 
+/**
+ * The built viewer as the results branch holds it: viewer/index.html, viewer.js, viewer.css
+ * beside index.json (GitBranchOptions.site), so Pages serves the branch as the viewer's site.
+ */
+export function viewerSiteFiles(dir: string = viewerDir()): { path: string; file: string }[] {
+  checkViewerDir(dir);
+  return VIEWER_FILES.map((f) => ({ path: `viewer/${f}`, file: join(dir, f) }));
+}
+
 export type ViewerAssets = Record<ViewerFile, string>;
 
 /** The directory, when it holds every file of the built viewer; else ViewerNotBuilt. */
