@@ -67,6 +67,7 @@ describe('gauntlet view server', () => {
     expect(root.status).toBe(302);
     expect(root.headers.location).toBe('/viewer/');
     expect((await get(server, '/viewer')).headers.location).toBe('/viewer/');
+    expect((await get(server, '/favicon.ico')).status).toBe(204);
     const page = await get(server, '/viewer/');
     expect(page.status).toBe(200);
     expect(page.body).toContain('<p>viewer</p>');

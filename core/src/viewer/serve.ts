@@ -88,6 +88,8 @@ export async function serveViewer(o: ViewServerOptions): Promise<ViewServer> {
     const path = raw.split(/[?#]/)[0];
     if (path === '/') return send(res, 302, 'see /viewer/\n', { Location: '/viewer/' });
     if (path === '/viewer') return send(res, 301, 'see /viewer/\n', { Location: '/viewer/' });
+    // Browsers ask for it on their own; nothing, rather than a 404 in the console.
+    if (path === '/favicon.ico') return send(res, 204, '');
     const segments = path.split('/').slice(1);
     let file: string | undefined;
     let from: 'viewer' | 'results' = 'results';
