@@ -24,7 +24,11 @@ async function viewer(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'viewer-'));
   await writeFile(
     join(dir, 'index.html'),
-    '<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="./viewer.css">' +
+    // The page policy of the real viewer: scripts from 'self' only.
+    '<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" ' +
+      `content="default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; ` +
+      `connect-src 'self'; object-src 'none'; base-uri 'none'">` +
+      '<link rel="stylesheet" href="./viewer.css">' +
       '</head><body><script type="module" src="./viewer.js"></script></body></html>',
   );
   await writeFile(

@@ -2,7 +2,9 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import {
+  allowInlineScript,
   collectReport,
   DATA_ELEMENT_ID,
   embedJson,
@@ -177,5 +179,18 @@ describe('the one-file HTML report', () => {
     expect(() =>
       inlineViewer({ 'index.html': '<p>', 'viewer.js': '', 'viewer.css': '' }, { files: {} }),
     ).toThrow(/npm run build/);
+  });
+
+  it("lets the inlined script, and only it, past the viewer's script-src 'self'", () => {
+    const js = 'document.title = "x";';
+    const hash = createHash('sha256').update(js).digest('base64');
+    const page =
+      '<head><meta http-equiv="Content-Security-Policy" content="default-src \'self\'; ' +
+      "script-src 'self'; style-src 'self' 'unsafe-inline'\" /></head>";
+    expect(allowInlineScript(page, js)).toBe(
+      '<head><meta http-equiv="Content-Security-Policy" content="default-src \'self\'; ' +
+        `style-src 'self' 'unsafe-inline'; script-src 'sha256-${hash}'" /></head>`,
+    );
+    expect(allowInlineScript('<head></head>', js)).toBe('<head></head>');
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SuiteManifest } from '../results/record.js';
@@ -138,7 +139,28 @@ export function inlineViewer(assets: ViewerAssets, data: { files: Record<string,
   const embedded =
     `<script type="application/json" id="${DATA_ELEMENT_ID}">${embedJson(data)}</script>\n` +
     `<script type="module">${js}</script>`;
-  return html.replace(CSS_LINK, () => `<style>${css}</style>`).replace(JS_SCRIPT, () => embedded);
+  return allowInlineScript(html, js)
+    .replace(CSS_LINK, () => `<style>${css}</style>`)
+    .replace(JS_SCRIPT, () => embedded);
+}
+
+const CSP_META =
+  /(<meta\b[^>]*\bhttp-equiv=["']?content-security-policy["']?[^>]*\bcontent=")([^"]*)(")/i;
+
+/**
+ * The viewer's page policy (a CSP meta) allows scripts from 'self' only, which an inlined
+ * script is not: in the report, script-src names the inlined script by its hash instead, so
+ * that script and no other runs (the embedded data is JSON, which no policy executes).
+ */
+export function allowInlineScript(html: string, js: string): string {
+  const hash = `'sha256-${createHash('sha256').update(js, 'utf8').digest('base64')}'`;
+  return html.replace(CSP_META, (_m, open: string, policy: string, close: string) => {
+    const directives = policy
+      .split(';')
+      .map((d) => d.trim())
+      .filter((d) => d && !/^script-src(\s|$)/i.test(d));
+    return `${open}${[...directives, `script-src ${hash}`].join('; ')}${close}`;
+  });
 }
 
 export interface HtmlReportResult {
