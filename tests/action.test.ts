@@ -110,6 +110,7 @@ describe('the Action bundle, as the runner runs it', () => {
           'results-repository': remote,
           'results-branch': 'gauntlet-results',
           'min-pass-rate': '0.5',
+          'pages-url': 'https://octo.github.io/widgets/',
         },
         event: 'pull_request',
         payload: prPayload(title),
@@ -156,6 +157,14 @@ describe('the Action bundle, as the runner runs it', () => {
         '| min_pass_rate | 0.5 | 100% | ✅ |',
       );
       expect(files.filter((f) => /^r\w+\.json$/.test(f))).toHaveLength(3);
+      // The viewer beside the records, and the Pages URL for the App's links.
+      expect(
+        gitIn(remote, 'ls-tree', '--name-only', 'gauntlet-results:viewer').split('\n'),
+      ).toEqual(['index.html', 'viewer.css', 'viewer.js']);
+      expect(manifest.viewer_url).toBe('https://octo.github.io/widgets');
+      expect(r.summary).toContain(
+        `quickstart: [open in the viewer](https://octo.github.io/widgets/viewer/#/explorer/${id})`,
+      );
       expect(existsSync(join(r.outputs['report-path'], 'junit.xml'))).toBe(true);
     },
     120_000,

@@ -1,4 +1,4 @@
-import { parseShard, parseTaskFilter, type Shard } from '../../core/src/index.js';
+import { parseShard, parseTaskFilter, viewerBase, type Shard } from '../../core/src/index.js';
 
 /** Everything the Action reads from `with:`, parsed and checked before any work starts. */
 export interface ActionInputs {
@@ -21,6 +21,8 @@ export interface ActionInputs {
   githubToken?: string;
   resultsBranch?: string;
   resultsRepository?: string;
+  /** Where Pages serves the results branch (an https URL, no trailing slash); opt-in. */
+  pagesUrl?: string;
   retention: { maxAgeDays: number; maxSuiteRuns: number };
   gates: { minPassRate?: number; maxCostUsd?: number; maxLatencyRegressionPct?: number };
   allowDangerousTriggers: boolean;
@@ -106,6 +108,14 @@ export function parseInputs(get: (name: string) => string): ActionInputs {
       'base-sha (a full 40-character commit) and base-ref (a branch name) go together',
       'pass both from the dispatch inputs, or neither',
     );
+  const pagesRaw = opt('pages-url');
+  const pagesUrl = pagesRaw === undefined ? undefined : viewerBase(pagesRaw);
+  if (pagesRaw !== undefined && !pagesUrl)
+    throw new InputError(
+      'pages-url',
+      `${JSON.stringify(pagesRaw.slice(0, 200))} is not a plain https URL`,
+      'write the Pages address, such as https://OWNER.github.io/REPO, or leave it empty',
+    );
   return {
     mode,
     ...(baseSha && baseRef ? { base: { sha: baseSha, ref: baseRef } } : {}),
@@ -123,6 +133,7 @@ export function parseInputs(get: (name: string) => string): ActionInputs {
     githubToken: opt('github-token'),
     resultsBranch: opt('results-branch'),
     resultsRepository: opt('results-repository'),
+    ...(pagesUrl ? { pagesUrl } : {}),
     retention: {
       maxAgeDays: num(get, 'retention-days', { min: 1, int: true }) ?? 90,
       maxSuiteRuns: num(get, 'retention-runs', { min: 1, int: true }) ?? 2000,

@@ -10,7 +10,12 @@ import {
   chip,
   COMMENT_MARKER,
   compareRuns,
+  comparisonLinks,
   renderPrComment,
+  viewerLinks,
+  viewerSiteFiles,
+  ViewerNotBuilt,
+  type ViewerLinks,
   suiteView,
   type SuiteComparison,
   type SuiteView,
@@ -143,6 +148,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
             config_root: posix.normalize(inputs.workingDirectory),
           },
           extraGates: extraGates(inputs),
+          ...(inputs.pagesUrl ? { viewerUrl: inputs.pagesUrl } : {}),
           baselineFor: (m) => baselineFor(index, m),
           ...(inputs.confirm && prBase
             ? {
@@ -180,6 +186,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
     // The comparison with the base (the PR comment's body, confirmations included), in the
     // job summary and a file, so it is there even without the App.
+    const links = branch ? viewerLinks(inputs.pagesUrl) : undefined;
     const comparisons: SuiteComparison[] = [];
     for (const r of results) {
       const base = await baseOf(r.manifest.suite);
@@ -188,8 +195,18 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         head: r.manifest,
         base: base?.manifest ?? null,
         comparison: base ? compareRuns(base.records, r.records) : null,
+        ...(links
+          ? {
+              viewer: comparisonLinks(links, {
+                baseSuiteRunId: base?.latestId,
+                headSuiteRunId: r.manifest.id,
+                headRecords: r.records,
+              }),
+            }
+          : {}),
       });
     }
+    if (links) notes.push(...viewerNotes(links, comparisons));
     let comparison: { text: string; path: string } | undefined;
     if (prBase && comparisons.some((c) => c.base)) {
       const text = renderPrComment(comparisons, {
@@ -220,6 +237,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   } catch (e) {
     core.setFailed((e as Error).message);
   }
+}
+
+/** The job summary's links into the published viewer: each suite run, and its comparison. */
+function viewerNotes(links: ViewerLinks, comparisons: SuiteComparison[]): string[] {
+  return comparisons.map(
+    (c) =>
+      `${escapeMarkdown(c.suite)}: [open in the viewer](${links.explorer(c.head.id)})` +
+      (c.viewer?.compare ? ` · [compare with the base](${c.viewer.compare})` : ''),
+  );
 }
 
 /** Event text is someone else's: shown as text, never as markup. */
@@ -295,7 +321,13 @@ function branchStore(
   env: NodeJS.ProcessEnv,
   redactor: Redactor,
 ): GitBranchStore | undefined {
-  if (!inputs.resultsBranch) return undefined;
+  if (!inputs.resultsBranch) {
+    if (inputs.pagesUrl)
+      core.warning(
+        'pages-url links into the results branch, but results-branch is empty: no links',
+      );
+    return undefined;
+  }
   const remote = inputs.resultsRepository ?? repositoryUrl(env);
   if (!remote)
     throw new Error(
@@ -308,11 +340,23 @@ function branchStore(
     token: remote.startsWith('http') ? inputs.githubToken : undefined,
     retention: inputs.retention,
     redactor,
+    site: viewerSite(),
     author: {
       name: 'github-actions[bot]',
       email: '41898282+github-actions[bot]@users.noreply.github.com',
     },
   });
+}
+
+/** The built viewer, written into the results branch on every append; none if it is missing. */
+function viewerSite(): { path: string; file: string }[] {
+  try {
+    return viewerSiteFiles();
+  } catch (e) {
+    if (!(e instanceof ViewerNotBuilt)) throw e;
+    core.warning(`the results branch gets no viewer/: ${e.message}`);
+    return [];
+  }
 }
 
 function recordsUrl(inputs: ActionInputs, env: NodeJS.ProcessEnv, id: string): string | undefined {

@@ -105,4 +105,14 @@ describe('action inputs', () => {
     );
     expect(() => parseInputs(get({ mode: 'both' }))).toThrow(/input "mode"/);
   });
+  it('takes pages-url as a plain https URL only (opt-in)', () => {
+    expect(parseInputs(get({})).pagesUrl).toBeUndefined();
+    expect(parseInputs(get({ 'pages-url': 'https://octo.github.io/widgets/' })).pagesUrl).toBe(
+      'https://octo.github.io/widgets',
+    );
+    for (const bad of ['http://octo.github.io', 'javascript:alert(1)', 'octo.github.io'])
+      expect(() => parseInputs(get({ 'pages-url': bad }))).toThrow(
+        /input "pages-url": .* is not a plain https URL\. Fix: write the Pages address/,
+      );
+  });
 });

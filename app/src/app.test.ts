@@ -145,6 +145,61 @@ describe('workflow_run.completed', () => {
     branch.persist(false);
   });
 
+  it.each([
+    ['https://octo.github.io/hello', true],
+    ['javascript:alert(1)//https://octo.github.io', false],
+    ['http://octo.github.io/hello', false],
+  ])(
+    'links the check run and the comment into the viewer the manifest names (%s) only when it is https',
+    async (url, linked) => {
+      const { probot, state } = await loadApp();
+      const auth = authScope();
+      const runs = branchWithShards();
+      for (const r of runs) r.manifest.viewer_url = url;
+      const branch = resultsBranch(REPO, runs);
+      const created: any[] = [];
+      let comment = '';
+      const gh = nock(API)
+        .get(`/repos/${REPO}/pulls/7`)
+        .reply(200, {
+          number: 7,
+          head: { sha: HEAD, ref: 'feature' },
+          base: { sha: BASE, ref: 'main' },
+        })
+        .post(`/repos/${REPO}/check-runs`, (b) => created.push(b) > 0)
+        .reply(201, { id: 9001, html_url: `https://github.com/${REPO}/runs/9001` })
+        .get(`/repos/${REPO}/issues/7/comments`)
+        .query(true)
+        .reply(200, [])
+        .post(`/repos/${REPO}/issues/7/comments`, (b) => {
+          comment = b.body;
+          return true;
+        })
+        .reply(201, { id: 3 });
+      await probot.receive({
+        id: `d-viewer-${linked}-${url.length}`,
+        name: 'workflow_run',
+        payload: workflowRunPayload([{ number: 7 }]),
+      } as any);
+      await state.drain();
+      expect(gh.pendingMocks()).toEqual([]);
+      const out = created[0].output;
+      const all = `${out.summary}\n${out.text}\n${comment}`;
+      if (linked) {
+        const v = 'https://octo.github.io/hello/viewer/';
+        expect(out.summary).toContain(`[Open in the viewer](${v}#/explorer/h2)`);
+        expect(out.text).toContain(`[Trace](${v}#/trace/h1/h1-t00)`);
+        expect(comment).toContain(`[compare in the viewer](${v}#/compare/b1/h2)`);
+        expect(comment).toContain(`[trace](${v}#/trace/h1/h1-t00)`);
+      } else {
+        expect(all).not.toContain('viewer/#/');
+        expect(all).not.toContain('javascript:');
+      }
+      auth.persist(false);
+      branch.persist(false);
+    },
+  );
+
   it('maps a fork PR by head SHA (pull_requests is empty) and creates the comment when it has none', async () => {
     const { probot, state } = await loadApp();
     authScope();

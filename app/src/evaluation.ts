@@ -2,9 +2,11 @@ import { posix } from 'node:path';
 import {
   baseEntries,
   compareRuns,
+  comparisonLinks,
   renderCheckRun,
   renderPrComment,
   suiteView,
+  viewerLinks,
   type SuiteComparison,
   type SuiteView,
 } from '../../core/src/index.js';
@@ -68,8 +70,12 @@ export async function publishEvaluation(
     if (!head) continue;
     const root = head.manifest.provenance.config_root ?? '.';
     const fullRecordsAt = src.treeUrl(settings.serverUrl, head.latestId);
+    // The Action recorded where Pages serves the branch; a manifest is untrusted, so links are
+    // made only from a plain https URL (viewerLinks), else none.
+    const links = viewerLinks(head.manifest.viewer_url);
     const view = renderCheckRun(head.manifest, head.records, {
       fullRecordsAt,
+      ...(links ? { viewer: { links, suiteRunId: head.latestId } } : {}),
       repoPath: (f) => {
         const p = posix.normalize(posix.join(root, f));
         return p.startsWith('..') || p.startsWith('/') ? undefined : p;
@@ -108,6 +114,15 @@ export async function publishEvaluation(
       base: base?.manifest ?? null,
       comparison: base ? compareRuns(base.records, head.records) : null,
       checkRunUrl: created.data.html_url ?? undefined,
+      ...(links
+        ? {
+            viewer: comparisonLinks(links, {
+              baseSuiteRunId: base?.latestId,
+              headSuiteRunId: head.latestId,
+              headRecords: head.records,
+            }),
+          }
+        : {}),
     });
   }
   if (pr && comparisons.length) {

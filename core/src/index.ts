@@ -56,7 +56,7 @@ export type {
   TranscriptEntry,
 } from './results/record.js';
 export { ERROR_CLASSES, SOURCE_BADGES, sourceBadge } from './results/record.js';
-export { GitBranchStore } from './results/git-branch.js';
+export { GitBranchStore, type GitBranchOptions } from './results/git-branch.js';
 export { entryOf, type BranchIndex, type IndexEntry } from './results/suite-index.js';
 export { mergeShards, type ShardResult } from './results/merge.js';
 export {
@@ -92,10 +92,53 @@ export {
   RERUN_FAILED,
   type CheckAnnotation,
 } from './report/check-run.js';
-export { COMMENT_MARKER, renderPrComment, type SuiteComparison } from './report/pr-comment.js';
+export {
+  COMMENT_MARKER,
+  renderPrComment,
+  traceKey,
+  type SuiteComparison,
+} from './report/pr-comment.js';
+export {
+  comparisonLinks,
+  viewerBase,
+  viewerLinks,
+  type ViewerLinks,
+} from './report/viewer-links.js';
 export { renderJobSummary, type SummaryPart } from './report/job-summary.js';
 export { chip, judgeVerdict } from './report/format.js';
 export { cutBytes } from './report/markdown.js';
+
+// The viewer (issue #14) on the Node side: the built assets, the loopback server of
+// `gauntlet view`, the one-file HTML report.
+export {
+  checkViewerDir,
+  readViewerAssets,
+  VIEWER_DIR_ENV,
+  VIEWER_FILES,
+  viewerDir,
+  ViewerNotBuilt,
+  viewerSiteFiles,
+  type ViewerAssets,
+  type ViewerFile,
+} from './viewer/assets.js';
+export {
+  ResultsDirMissing,
+  serveViewer,
+  VIEWER_CSP,
+  type ViewServer,
+  type ViewServerOptions,
+} from './viewer/serve.js';
+export {
+  collectReport,
+  DATA_ELEMENT_ID,
+  embedJson,
+  HTML_REPORT_WARN_BYTES,
+  inlineViewer,
+  ReportError,
+  writeHtmlReport,
+  type HtmlReportResult,
+  type ReportData,
+} from './viewer/html-report.js';
 
 // The runner API (seed 003): open sandboxes for agents of a config tree, run turns, resume a
 // CLI's session, hand files between sandboxes, keep a branch per agent.

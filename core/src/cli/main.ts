@@ -19,6 +19,10 @@ import { initCommand } from './init.js';
 import { INTERRUPTED, onInterrupt } from './interrupt.js';
 import { ledgerCommand } from './ledger-draft.js';
 import { progressPrinter } from './progress.js';
+import { reportCommand } from './report.js';
+import { viewCommand } from './view.js';
+import { ReportError } from '../viewer/html-report.js';
+import { ResultsDirMissing } from '../viewer/serve.js';
 import { suiteSummaryLine } from './suite-summary.js';
 import { wantsColor } from './terminal.js';
 
@@ -31,12 +35,16 @@ Usage:
                       [--judge-model MODEL] [--record-cassette FILE | --replay-cassette FILE]
   gauntlet validate [ROOT]
   gauntlet show <run-id> [--root ROOT] [--results DIR] [--json | --atif]
+  gauntlet view [RESULTS_DIR] [--root ROOT] [--port N] [--no-open]
+  gauntlet report --html FILE [--suite-run ID] [--root ROOT] [--results DIR]
   gauntlet image build [ROOT] [--agent NAME] [--force]
   gauntlet image ls
   gauntlet ledger draft [ROOT] [--agent NAME] [--model MODEL]
   gauntlet model serve --script FILE [--port N]
 
-ROOT is a repository holding .gauntlet/ (default: the current directory).
+ROOT is a repository holding .gauntlet/ (default: the current directory); results are read
+from ROOT/.gauntlet/results unless given. view serves the viewer on 127.0.0.1 until Ctrl-C;
+report --html writes one self-contained HTML file (the newest suite run by default).
 Exit status: 0 all gates passed, 1 a gate failed, 2 bad config or usage, 3 infrastructure error,
 130 interrupted (Ctrl-C or SIGTERM; what finished is written). doctor exits 1 on a blocker;
 init exits 2, writing nothing, when any file it would write exists.`;
@@ -59,6 +67,10 @@ export async function main(argv: string[]): Promise<number> {
         return await validate(rest);
       case 'show':
         return await show(rest);
+      case 'view':
+        return await viewCommand(rest, out, err);
+      case 'report':
+        return await reportCommand(rest, out, err);
       case 'image':
         return await image(rest);
       case 'model':
@@ -89,6 +101,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (
       e instanceof DispatchRefused ||
+      e instanceof ReportError ||
+      e instanceof ResultsDirMissing ||
       (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
       (e as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
     ) {

@@ -65,6 +65,8 @@ export interface RunOptions {
   extraGates?: ExtraGates;
   /** Re-run the tasks that flipped against the base with extra trials (the Action's `confirm`). */
   confirm?: ConfirmOptions;
+  /** Where the viewer is published (the Action's `pages-url`), recorded as manifest.viewer_url. */
+  viewerUrl?: string;
   /** The base run to compare p95 latency with, for the latency-regression gate. */
   baselineFor?: (m: SuiteManifest) => { p95_ms: number; id: string } | undefined;
   onEvent?: (e: RunEvent) => void;
@@ -417,6 +419,7 @@ async function runSuite(
     );
   const manifest = summarise(suiteRunId, s.name, records, trials, s.gates ?? {}, started, prov);
   if (confirmation) manifest.confirmation = confirmation;
+  if (ctx.opts.viewerUrl) manifest.viewer_url = ctx.opts.viewerUrl;
   const firstRuns = records.filter((r) => !r.confirmation).length;
   if (firstRuns < runs.length) manifest.counts.not_run = runs.length - firstRuns;
   const notes = ctx.opts.extraGates

@@ -8,6 +8,7 @@ import {
   MARKDOWN_LIMIT,
   reportHead,
 } from './markdown.js';
+import type { ViewerLinks } from './viewer-links.js';
 
 /** GitHub's limits on check runs (REST "Create a check run"). */
 export const CHECK_LIMITS = {
@@ -82,6 +83,11 @@ export interface CheckRunOptions {
   repoPath: (file: string) => string | undefined;
   /** Shown above the summary, e.g. that a re-run was requested. */
   banner?: string;
+  /**
+   * The published viewer (manifest.viewer_url): the summary links the suite run's explorer and
+   * each failure links its run's trace beside the raw record.
+   */
+  viewer?: { links: ViewerLinks; suiteRunId: string };
 }
 
 /** One suite run as a check run: conclusion from the gates, summary, per-failure text, annotations, buttons. */
@@ -105,8 +111,11 @@ export function renderCheckRun(
     );
   // The completion warning is a banner: above the table, as on the trace tab.
   const callout = completionCallout(records);
+  const explorer = o.viewer
+    ? `[Open in the viewer](${o.viewer.links.explorer(o.viewer.suiteRunId)})\n\n`
+    : '';
   const head =
-    `${o.banner ? `> [!NOTE]\n> ${o.banner}\n\n` : ''}${reportHead(m)}\n` +
+    `${o.banner ? `> [!NOTE]\n> ${o.banner}\n\n` : ''}${reportHead(m)}\n${explorer}` +
     (callout ? `${callout}\n` : '');
   const summary = fitSections(
     head,
@@ -115,8 +124,11 @@ export function renderCheckRun(
     o.fullRecordsAt,
     'table',
   );
-  const link = (r: RunRecord) =>
+  const record = (r: RunRecord) =>
     `[Full record](${o.fullRecordsAt}/${urlPart(clipHead(r.id, 200))}.json)`;
+  // Each record lives in its own suite run (a view over re-runs spans several).
+  const link = (r: RunRecord) =>
+    o.viewer ? `[Trace](${o.viewer.links.trace(r.suite_run_id, r.id)}) · ${record(r)}` : record(r);
   const sections = failing.map((r) => failureSection(r, link(r)));
   const text = fitSections('', sections, CHECK_LIMITS.text, o.fullRecordsAt);
   const annotations: CheckAnnotation[] = [];

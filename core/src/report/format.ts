@@ -116,11 +116,24 @@ export function textTable(header: string[], body: string[][]): string {
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** A GitHub table; every cell is inert text (no pipes, HTML, links or mentions get through). */
-export function markdownTable(header: string[], rows: string[][]): string {
+/**
+ * A GitHub table; every cell is inert text (no pipes, HTML, links or mentions get through),
+ * except in the columns the caller names as its own Markdown.
+ */
+export function markdownTable(
+  header: string[],
+  rows: string[][],
+  /** Columns whose cells are our own Markdown (a link to a checked URL), kept as written. */
+  markdownColumns: number[] = [],
+): string {
   const esc = (s: string) => mdText(clipHead(s ?? '', 300));
-  const row = (cells: string[]) => `| ${cells.map(esc).join(' | ')} |`;
-  return [row(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(row)].join('\n');
+  const row = (cells: string[], head = false) =>
+    `| ${cells.map((c, i) => (!head && markdownColumns.includes(i) ? c : esc(c))).join(' | ')} |`;
+  return [
+    row(header, true),
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((r) => row(r)),
+  ].join('\n');
 }
 
 /**

@@ -16,7 +16,15 @@ export interface SuiteComparison {
   base: SuiteManifest | null;
   comparison: Comparison | null;
   checkRunUrl?: string;
+  /**
+   * Links into the published viewer (report/viewer-links.ts): the comparison of base and head,
+   * and per `task_id\0agent` the trace of head's newest run of that task.
+   */
+  viewer?: { compare?: string; traces?: Map<string, string> };
 }
+
+/** The key of SuiteComparison.viewer.traces. */
+export const traceKey = (taskId: string, agent: string) => `${taskId}\0${agent}`;
 
 const signed = (n: number, f: (x: number) => string) => `${n >= 0 ? '+' : '−'}${f(Math.abs(n))}`;
 
@@ -73,7 +81,9 @@ const confirmCell = (t: TaskComparison) =>
 function suiteSection(s: SuiteComparison): string {
   const h = s.head;
   const gates = h.gates.length ? (h.gates_passed ? ' · ✅ gates' : ' · ❌ gates') : '';
-  const details = s.checkRunUrl ? ` · [details](${s.checkRunUrl})` : '';
+  const details =
+    (s.checkRunUrl ? ` · [details](${s.checkRunUrl})` : '') +
+    (s.viewer?.compare && s.base ? ` · [compare in the viewer](${s.viewer.compare})` : '');
   const pass = `${pct(h.pass_rate)} pass (${h.counts.pass}/${h.counts.runs})`;
   const lines = [`### ${mdText(clipHead(s.suite, 200))} · ${pass}${gates}${details}`, ''];
   const c = s.comparison;
@@ -122,6 +132,11 @@ function suiteSection(s: SuiteComparison): string {
   if (confirm.length) lines.push(...confirm, '');
   if (changed.length) {
     const rerun = changed.some((t) => t.confirmation);
+    const traces = s.viewer?.traces;
+    const trace = (t: TaskComparison) => {
+      const url = traces?.get(traceKey(t.task_id, t.agent));
+      return url ? `[trace](${url})` : '';
+    };
     const rows = changed.map((t) => [
       t.task_id,
       t.agent,
@@ -131,9 +146,12 @@ function suiteSection(s: SuiteComparison): string {
       p3(t.p_value),
       p3(t.p_adjusted),
       ...(rerun ? [confirmCell(t)] : []),
+      ...(traces ? [trace(t)] : []),
     ]);
     const header = ['task', 'agent', 'base pass', 'head pass', 'change', 'p', 'p (Holm)'];
-    lines.push(markdownTable(rerun ? [...header, 're-runs'] : header, rows), '');
+    if (rerun) header.push('re-runs');
+    if (traces) header.push('trace');
+    lines.push(markdownTable(header, rows, traces ? [header.length - 1] : []), '');
   }
   return lines.join('\n');
 }

@@ -181,6 +181,77 @@ describe('git results branch', () => {
     expect(() => git(remote, 'rev-parse', '--verify', '-q', BRANCH)).toThrow();
   });
 
+  it('writes the site (the built viewer) beside index.json in every append, as listed', async () => {
+    const remote = await bareRemote();
+    const viewer = await mkdtemp(join(tmpdir(), 'viewer-'));
+    const put = (name: string, text: string) => writeFile(join(viewer, name), text);
+    await put('index.html', '<!doctype html>v1');
+    await put('viewer.js', 'v1');
+    await put('old.css', 'gone soon');
+    const site = (names: string[]) =>
+      names.map((n) => ({ path: `viewer/${n}`, file: join(viewer, n) }));
+    const workDir = join(await mkdtemp(join(tmpdir(), 'scratch-')), 'git');
+    const first = new GitBranchStore({
+      remote,
+      branch: BRANCH,
+      workDir,
+      site: site(['index.html', 'viewer.js', 'old.css']),
+    });
+    const a = fakeManifest('s-a');
+    await first.append(a, await suiteDir(a, { 'r-1': {} }), 'a');
+    expect(git(remote, 'show', `${BRANCH}:viewer/index.html`)).toBe('<!doctype html>v1');
+    // A newer viewer: rewritten in the same commit as the next suite run; a file it no longer
+    // ships leaves the folder; records and the index are untouched.
+    await put('index.html', '<!doctype html>v2');
+    await put('viewer.css', 'v2');
+    const second = new GitBranchStore({
+      remote,
+      branch: BRANCH,
+      workDir,
+      site: site(['index.html', 'viewer.js', 'viewer.css']),
+    });
+    const b = fakeManifest('s-b');
+    const { commit } = await second.append(b, await suiteDir(b, { 'r-2': {} }), 'b');
+    expect(git(remote, 'ls-tree', '-r', '--name-only', commit).split('\n').sort()).toEqual([
+      'index.json',
+      'runs/s-a/manifest.json',
+      'runs/s-a/r-1.json',
+      'runs/s-b/manifest.json',
+      'runs/s-b/r-2.json',
+      'viewer/index.html',
+      'viewer/viewer.css',
+      'viewer/viewer.js',
+    ]);
+    expect(git(remote, 'show', `${commit}:viewer/index.html`)).toBe('<!doctype html>v2');
+    expect(git(remote, 'rev-list', '--count', commit)).toBe('2');
+  });
+
+  it('puts site files through the secret and path checks, before anything leaves the machine', async () => {
+    const remote = await bareRemote();
+    const viewer = await mkdtemp(join(tmpdir(), 'viewer-'));
+    await writeFile(join(viewer, 'viewer.js'), 'const k = "sk-live-abcdef123456";');
+    const m = fakeManifest('s-site');
+    const store = (site: { path: string; file: string }[]) =>
+      new GitBranchStore({
+        remote,
+        branch: BRANCH,
+        workDir: join(tmpdir(), `scratch-${Math.random().toString(36).slice(2)}`),
+        redactor: new Redactor(['sk-live-abcdef123456']),
+        site,
+      });
+    const dir = await suiteDir(m, { 'r-1': {} });
+    const leak = await store([{ path: 'viewer/viewer.js', file: join(viewer, 'viewer.js') }])
+      .append(m, dir, 'leak')
+      .catch((e) => e);
+    expect(leak).toBeInstanceOf(SecretInResult);
+    expect(leak.path).toBe('viewer/viewer.js');
+    for (const path of ['../x.js', 'runs/s-site/x.json', 'index.json', 'a/b/c.js', '.git/config'])
+      await expect(
+        store([{ path, file: join(viewer, 'viewer.js') }]).append(m, dir, 'bad'),
+      ).rejects.toThrow(/not a plain path/);
+    expect(() => git(remote, 'rev-parse', '--verify', '-q', BRANCH)).toThrow();
+  });
+
   it('8 concurrent writer processes append 200 runs: each record exactly once, history linear', async () => {
     const remote = await bareRemote();
     const writer = join(packageRoot(), 'tests/fixtures/branch-writer.mjs');

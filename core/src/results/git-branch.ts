@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import type { Redactor } from './redact.js';
 import type { SuiteManifest } from './record.js';
@@ -37,6 +37,13 @@ export interface GitBranchOptions {
   redactor?: Redactor;
   maxAttempts?: number;
   author?: { name: string; email: string };
+  /**
+   * Files rewritten at these branch paths in every append's commit, beside index.json: the
+   * built viewer under viewer/, so Pages can serve the branch. They pass the same secret and
+   * size checks as records. A folder named here holds only what is listed (a file the viewer
+   * no longer ships is removed).
+   */
+  site?: { path: string; file: string }[];
 }
 
 export class SecretInResult extends Error {
@@ -60,6 +67,9 @@ export class FileTooLarge extends Error {
     );
   }
 }
+
+/** A site file's branch path: plain names, at most one folder deep. */
+const SITE_PATH = /^([A-Za-z0-9][A-Za-z0-9._-]*\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 const DEFAULT_RETENTION: Required<Retention> = { maxAgeDays: 90, maxSuiteRuns: 2000 };
 const TIP = 'refs/gauntlet/tip';
@@ -229,11 +239,17 @@ export class GitBranchStore {
       const file = join(suiteDir, name);
       const st = await stat(file);
       if (!st.isFile() || name.includes('.tmp-')) continue;
-      if (st.size > MAX_BRANCH_FILE_BYTES)
-        throw new FileTooLarge(`runs/${manifest.id}/${name}`, st.size);
-      if (this.o.redactor?.finds(await readFile(file, 'utf8')))
-        throw new SecretInResult(`runs/${manifest.id}/${name}`);
       files.push({ path: `runs/${manifest.id}/${name}`, file });
+    }
+    for (const f of this.o.site ?? []) {
+      if (!SITE_PATH.test(f.path) || f.path.startsWith('runs/') || f.path === 'index.json')
+        throw new Error(`site file ${f.path}: not a plain path beside runs/ and index.json`);
+      files.push(f);
+    }
+    for (const { path, file } of files) {
+      const st = await stat(file);
+      if (st.size > MAX_BRANCH_FILE_BYTES) throw new FileTooLarge(path, st.size);
+      if (this.o.redactor?.finds(await readFile(file, 'utf8'))) throw new SecretInResult(path);
     }
     await this.init();
     const blobs = await this.writeBlobs(files);
@@ -270,6 +286,12 @@ export class GitBranchStore {
     return new Map(files.map((f, i) => [f.path, shas[i]]));
   }
 
+  /** Paths in the scratch index under these folders. */
+  private async pathsUnder(env: Record<string, string>, dirs: string[]): Promise<string[]> {
+    const r = await this.git(['ls-files', '-z', ...dirs.map((d) => `${d}/`)], { env });
+    return String(r.stdout).split('\0').filter(Boolean);
+  }
+
   private async buildCommit(
     parent: string | undefined,
     manifest: SuiteManifest,
@@ -295,15 +317,23 @@ export class GitBranchStore {
     const keep = retained([...known.values()], this.o.retention);
     const keepIds = new Set(keep.map((e) => e.id));
     const drop = present.filter((id) => !keepIds.has(id) && id !== manifest.id);
+    const site = new Set((this.o.site ?? []).map((f) => f.path));
+    const siteDirs = [...new Set([...site].filter((p) => p.includes('/')).map((p) => dirname(p)))];
+    const stale = parent && siteDirs.length ? await this.pathsUnder(env, siteDirs) : [];
 
-    if (drop.length) {
+    const gone = [
+      ...(drop.length
+        ? await this.pathsUnder(
+            env,
+            drop.map((id) => `runs/${id}`),
+          )
+        : []),
+      ...stale.filter((p) => !site.has(p)),
+    ];
+    if (gone.length) {
       // Mode 0 in --index-info removes a path; a directory goes path by path.
-      const r = await this.git(['ls-files', '-z', ...drop.map((id) => `runs/${id}/`)], { env });
-      const gone = String(r.stdout)
-        .split('\0')
-        .filter(Boolean)
-        .map((p) => `0 ${'0'.repeat(40)}\t${p}`);
-      await this.git(['update-index', '--index-info'], { env, input: gone.join('\n') + '\n' });
+      const info = gone.map((p) => `0 ${'0'.repeat(40)}\t${p}`);
+      await this.git(['update-index', '--index-info'], { env, input: info.join('\n') + '\n' });
     }
     const index: BranchIndex = {
       schema_version: 1,

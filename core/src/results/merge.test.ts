@@ -77,4 +77,12 @@ describe('merging the shards of one workflow run', () => {
     b.manifest.provenance.workflow_run = '43';
     expect(() => mergeShards([a, b])).toThrow(MergeError);
   });
+
+  it('keeps the published viewer URL the shards recorded', () => {
+    const a = shard('s-1', '1/2', [rec('r1', 't1', 1, 'PASS')]);
+    const b = shard('s-2', '2/2', [rec('r2', 't2', 1, 'PASS')]);
+    b.manifest.viewer_url = 'https://octo.github.io/widgets';
+    expect(mergeShards([a, b]).manifest.viewer_url).toBe('https://octo.github.io/widgets');
+    expect(mergeShards([a]).manifest.viewer_url).toBeUndefined();
+  });
 });

@@ -68,5 +68,7 @@ export function mergeShards(parts: ShardResult[]): ShardResult {
     shards: [...byShard.keys()].sort((a, b) => shardNo(a) - shardNo(b)),
     missing_shards: expected.filter((s) => !byShard.has(s)),
   };
+  const viewerUrl = chosen.map((p) => p.manifest.viewer_url).find((u) => u);
+  if (viewerUrl) manifest.viewer_url = viewerUrl;
   return { manifest, records };
 }

@@ -522,6 +522,12 @@ export interface SuiteManifest {
   merged_from?: { suite_run_ids: string[]; shards: string[]; missing_shards: string[] };
   /** Set when flipped tasks were re-run to confirm them (the Action's `confirm`). */
   confirmation?: ConfirmationRun;
+  /**
+   * Where the results branch's viewer is published (the Action's `pages-url`, an https URL),
+   * so the App links check runs and the comment into it with no setting of its own. Read as
+   * untrusted: links are made only from a plain https URL (report/viewer-links.ts).
+   */
+  viewer_url?: string;
 }
 
 /**

@@ -58,6 +58,7 @@ export async function suiteView(
   );
   manifest.merged_from = last.merged_from;
   if (last.confirmation) manifest.confirmation = last.confirmation;
+  if (last.viewer_url) manifest.viewer_url = last.viewer_url;
   const ids = entries.map((e) => e.id);
   return { manifest, records, latestId: ids[ids.length - 1], suiteRunIds: ids };
 }
