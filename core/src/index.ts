@@ -94,7 +94,13 @@ export {
 } from './report/check-run.js';
 export { COMMENT_MARKER, renderPrComment, type SuiteComparison } from './report/pr-comment.js';
 export { renderJobSummary, type SummaryPart } from './report/job-summary.js';
-export { chip, judgeVerdict } from './report/format.js';
+export {
+  chip,
+  completionWarning,
+  judgeAgreement,
+  judgeVerdict,
+  ZERO_PROXY_CALLS_CAUSES,
+} from './report/format.js';
 export { cutBytes } from './report/markdown.js';
 
 // The runner API (seed 003): open sandboxes for agents of a config tree, run turns, resume a
