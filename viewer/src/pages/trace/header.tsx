@@ -2,7 +2,7 @@ import type { RunRecord } from '../../../../core/src/index.js';
 import { href } from '../../route.js';
 import { StatusChip, Verdict } from '../../ui/chips.js';
 import { ms, usd, when } from '../../ui/format.js';
-import { num, obj, sortedEntries, str } from './safe.js';
+import { num, obj, str } from './safe.js';
 
 /** Phase names as stored (`open_ms`) read as words (`open`). */
 const phaseName = (k: string) => k.replace(/_ms$/, '').replace(/_/g, ' ');
@@ -16,7 +16,8 @@ export function Header({ record: r, suiteRun }: { record: RunRecord; suiteRun: s
   const cost = obj(r.cost);
   const error = obj(r.error);
   const trial = num(r.trial);
-  const phases = sortedEntries(r.phases).filter(([, v]) => num(v) !== null);
+  // Phases in the order the run went through them (the record's order).
+  const phases = Object.entries(obj(r.phases)).filter(([, v]) => num(v) !== null);
   return (
     <header class="trace-header" data-testid="trace-header">
       <div class="trace-title">

@@ -139,10 +139,11 @@ export function entityTable(ids: Record<string, Record<string, unknown>>, maxCol
   };
 }
 
-/** Ids in natural order: `order-9` before `order-10`. */
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/** Ids in natural order: `order-9` before `order-10` (one collator: compare is hot). */
 export const byId = (a: string, b: string) =>
-  a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' }) ||
-  (a < b ? -1 : a > b ? 1 : 0);
+  collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 
 /** The entities an op list touched, as `type\0id`, to mark them in the State view. */
 export function touched(ops: readonly LedgerOp[]): Set<string> {

@@ -14,7 +14,7 @@ const NOT_CAPTURED = 'output not captured';
 const exitOf = (row: TimelineRow) => num(obj(row.step?.detail).exit_code);
 
 /** The badges at the end of a collapsed row: cheap, no detail drawn. */
-export function RowBadges({ row }: { row: TimelineRow }) {
+export function RowBadges({ row, actor }: { row: TimelineRow; actor: boolean }) {
   const tool = row.tool;
   const exit = exitOf(row);
   return (
@@ -33,7 +33,7 @@ export function RowBadges({ row }: { row: TimelineRow }) {
       {(row.kind === 'shell' || row.kind === 'edit') && exit !== null ? (
         <span class={`badge ${exit === 0 ? 'verdict-pass' : 'verdict-fail'}`}>exit {exit}</span>
       ) : null}
-      {row.actor ? <span class="badge actor">{row.actor}</span> : null}
+      {actor && row.actor ? <span class="badge actor">{row.actor}</span> : null}
     </>
   );
 }

@@ -25,11 +25,3 @@ export function text(v: unknown): string {
     return String(v);
   }
 }
-
-/** An object's own entries, sorted by key (a record's keys are data, `__proto__` included). */
-export const sortedEntries = (v: unknown): [string, unknown][] =>
-  isObj(v)
-    ? Object.keys(v)
-        .sort()
-        .map((k) => [k, v[k]])
-    : [];

@@ -1,9 +1,10 @@
 import type { RunRecord } from '../../../../core/src/index.js';
+import { Fragment } from 'preact';
 import { memo } from 'preact/compat';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { RowBadges, RowDetail } from './rows.js';
 import { Guarded } from './section.js';
-import { num, obj } from './safe.js';
+import { num, obj, text } from './safe.js';
 import {
   buildTimeline,
   countKinds,
@@ -13,7 +14,7 @@ import {
 } from './timeline.js';
 
 /** Rows drawn at first, and added each time the end of the list scrolls near. */
-export const FIRST_ROWS = 300;
+export const FIRST_ROWS = 200;
 const MORE_ROWS = 500;
 /** Characters of a summary on a collapsed row. */
 const SUMMARY_CHARS = 240;
@@ -51,10 +52,22 @@ const offset = (t: number, t0: number) =>
   Number.isFinite(t) && Number.isFinite(t0) ? `+${(Math.max(0, t - t0) / 1000).toFixed(2)}s` : '';
 
 /** One timeline row: a cheap line until opened; its detail is drawn only when open. */
-const Row = memo(function Row(props: { row: TimelineRow; t0: number; record: RunRecord }) {
+/** A tool call's collapsed line after its name: the error, else the arguments in one line. */
+function toolLine(t: NonNullable<TimelineRow['tool']>): string {
+  if (typeof t.error === 'string') return t.error;
+  const args = text(t.args).replace(/\s*\n\s*/g, ' ');
+  return args.length > SUMMARY_CHARS ? args.slice(0, SUMMARY_CHARS) : args;
+}
+
+const Row = memo(function Row(props: {
+  row: TimelineRow;
+  t0: number;
+  record: RunRecord;
+  actors: boolean;
+}) {
   const [open, setOpen] = useState(false);
   const { row } = props;
-  const s = row.summary;
+  const s = row.tool ? toolLine(row.tool) : row.summary;
   return (
     <div class={`tl-row kind-${row.kind}${open ? ' open' : ''}`} data-step={row.id}>
       <button type="button" class="tl-line" aria-expanded={open} onClick={() => setOpen(!open)}>
@@ -66,7 +79,7 @@ const Row = memo(function Row(props: { row: TimelineRow; t0: number; record: Run
           {s.length > SUMMARY_CHARS ? `${s.slice(0, SUMMARY_CHARS)}…` : s}
         </span>
         <span class="tl-badges">
-          <RowBadges row={row} />
+          <RowBadges row={row} actor={props.actors} />
         </span>
       </button>
       {open ? (
@@ -118,6 +131,8 @@ export function Timeline({ record }: { record: RunRecord }) {
     else next.add(k);
     setHidden(next);
   };
+  // Actor badges only where there are several actors to tell apart.
+  const actors = record.multi_agent != null;
   const dropped = num(obj(record.trajectory).dropped_steps);
   return (
     <section class="card timeline" data-testid="timeline">
@@ -126,7 +141,7 @@ export function Timeline({ record }: { record: RunRecord }) {
       </h2>
       <div class="tl-filters" data-testid="timeline-filters">
         {ORDER.filter((k) => counts.has(k)).map((k) => (
-          <label key={k} class={`tl-filter k-${k}`}>
+          <label key={k} class="tl-filter">
             <input type="checkbox" checked={!hidden.has(k)} onChange={() => toggle(k)} />
             {KIND_LABEL[k]} <span class="muted">{counts.get(k)}</span>
           </label>
@@ -139,9 +154,17 @@ export function Timeline({ record }: { record: RunRecord }) {
         </p>
       ) : null}
       <div class="tl-rows">
-        {visible.slice(0, limit).map((row) => (
-          <Row key={row.id} row={row} t0={t0} record={record} />
-        ))}
+        {visible.slice(0, limit).map((row, i, shown) =>
+          // Sessions: a divider where a new turn starts.
+          row.turn !== undefined && i > 0 && shown[i - 1].turn !== row.turn ? (
+            <Fragment key={row.id}>
+              <div class="tl-turn-divider">Turn {row.turn}</div>
+              <Row row={row} t0={t0} record={record} actors={actors} />
+            </Fragment>
+          ) : (
+            <Row key={row.id} row={row} t0={t0} record={record} actors={actors} />
+          ),
+        )}
       </div>
       {limit < visible.length ? (
         <div ref={sentinel} class="tl-more">

@@ -78,6 +78,16 @@ export const kindOf = (type: unknown): RowKind =>
 
 const detailId = (s: TrajectoryStep) => str(obj(s.detail).id);
 
+/** An event's line: its type, a handoff's ends and reason, else its text. */
+export function eventSummary(e: TraceEvent): string {
+  const d = obj(e.data);
+  const type = String(e.type ?? 'event');
+  if (type === 'handoff' && (str(d.from) || str(d.to)))
+    return `handoff ${str(d.from) ?? '?'} → ${str(d.to) ?? '?'}${str(d.reason) ? `: ${str(d.reason)}` : ''}`;
+  const t = str(d.text) ?? str(d.content) ?? str(d.message);
+  return t ? `${type}: ${t}` : type;
+}
+
 const parseTime = (at: unknown) => (typeof at === 'string' ? Date.parse(at) : NaN);
 
 export function buildTimeline(record: Partial<RunRecord>): TimelineRow[] {
@@ -138,6 +148,7 @@ export function buildTimeline(record: Partial<RunRecord>): TimelineRow[] {
       if (ei !== undefined) {
         usedEvents.add(ei);
         row.event = events[ei];
+        row.summary = eventSummary(events[ei]);
       }
     }
     // Thinking folds into the next assistant message of the same turn (the seed's "assistant
@@ -185,7 +196,7 @@ export function buildTimeline(record: Partial<RunRecord>): TimelineRow[] {
       kind: 'event',
       at,
       time: parseTime(at),
-      summary: String(e.type ?? 'event'),
+      summary: eventSummary(e),
       event: e,
       ...(typeof e.actor_id === 'string' ? { actor: e.actor_id } : {}),
     });

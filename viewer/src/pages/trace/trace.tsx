@@ -1,4 +1,5 @@
 import type { RunRecord } from '../../../../core/src/index.js';
+import { useEffect } from 'preact/hooks';
 import { readRecord, type DataSource } from '../../data/source.js';
 import { loadSuite, type ListedRun } from '../../data/suite.js';
 import { useAsync } from '../../data/use-async.js';
@@ -36,11 +37,27 @@ async function siblingRuns(source: DataSource, suiteRun: string, r: RunRecord) {
   }
 }
 
-async function loadTrace(source: DataSource, suiteRun: string, run: string) {
+async function loadRecord(source: DataSource, suiteRun: string, run: string) {
   const record = await readRecord(source, suiteRun, run);
   if (!isObj(record)) throw new Error(`runs/${suiteRun}/${run}.json is not a run record`);
-  const runs = await siblingRuns(source, suiteRun, record);
-  return { record, runs };
+  performance.mark?.('trace:record');
+  return record;
+}
+
+/** The picker loads apart from the record: the trace never waits for the suite's files. */
+function Picker(props: { source: DataSource; suiteRun: string; record: RunRecord }) {
+  const runs = useAsync(
+    () => siblingRuns(props.source, props.suiteRun, props.record),
+    [props.suiteRun, props.record],
+  );
+  return runs.state === 'ready' ? <RunPicker runs={runs.value} current={props.record} /> : null;
+}
+
+/** Marks the first paint of a loaded trace, for the bench (`trace:record` to `trace:shown`). */
+function useShownMark(ready: boolean) {
+  useEffect(() => {
+    if (ready) requestAnimationFrame(() => performance.mark?.('trace:shown'));
+  }, [ready]);
 }
 
 /** The Agent Trace of one run record, top to bottom as seed 001 lists it. */
@@ -51,16 +68,17 @@ export function Trace(props: {
   params: URLSearchParams;
 }) {
   const data = useAsync(
-    () => loadTrace(props.source, props.suiteRun, props.run),
+    () => loadRecord(props.source, props.suiteRun, props.run),
     [props.suiteRun, props.run],
   );
+  useShownMark(data.state === 'ready');
   if (data.state === 'loading') return <Loading what="the trace" />;
   if (data.state === 'error') return <Failure error={data.error} />;
-  const { record: r, runs } = data.value;
+  const r = data.value;
   return (
     <div class="trace" data-page="trace">
       <Guarded name="Run picker">
-        <RunPicker runs={runs} current={r} />
+        <Picker source={props.source} suiteRun={props.suiteRun} record={r} />
       </Guarded>
       <Guarded name="Header">
         <Header record={r} suiteRun={props.suiteRun} />
