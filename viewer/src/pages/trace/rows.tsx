@@ -100,10 +100,13 @@ function ModelDetail({ row }: { row: TimelineRow }) {
 function ShellDetail({ row }: { row: TimelineRow }) {
   const d = obj(row.step?.detail);
   const output = d.output;
+  // A process the capture saw names its argv; a CLI's shell step its command line.
+  const command =
+    str(d.command) ?? (Array.isArray(d.argv) ? d.argv.map((a) => String(a)).join(' ') : null);
   const missing = output === undefined || output === null || output === NOT_CAPTURED;
   return (
     <>
-      {str(d.command) ? <Field name="Command" value={d.command} /> : null}
+      {command ? <Field name="Command" value={command} /> : null}
       {d.input !== undefined ? <Field name="Input" value={d.input} /> : null}
       {missing ? (
         <p class="muted small not-captured">Output not captured</p>

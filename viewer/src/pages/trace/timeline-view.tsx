@@ -87,6 +87,14 @@ const Row = memo(function Row(props: {
           <Guarded name="This step">
             <RowDetail row={row} record={props.record} />
           </Guarded>
+          {row.step?.observed_by ? (
+            <p class="muted small observed">
+              {row.step.observed_by === 'host'
+                ? 'Observed by gauntlet'
+                : "Reported by the agent's own process"}{' '}
+              · {row.at}
+            </p>
+          ) : null}
         </div>
       ) : null}
     </div>
