@@ -105,7 +105,13 @@ export {
   type ViewerLinks,
 } from './report/viewer-links.js';
 export { renderJobSummary, type SummaryPart } from './report/job-summary.js';
-export { chip, judgeVerdict } from './report/format.js';
+export {
+  chip,
+  completionWarning,
+  judgeAgreement,
+  judgeVerdict,
+  ZERO_PROXY_CALLS_CAUSES,
+} from './report/format.js';
 export { cutBytes } from './report/markdown.js';
 
 // The viewer (issue #14) on the Node side: the built assets, the loopback server of
