@@ -1,6 +1,7 @@
 import type { FunctionComponent } from 'preact';
 import type { DataSource } from '../data/source.js';
 import type { Route } from '../route.js';
+import { Compare } from './compare/compare.js';
 import { Explorer } from './explorer/explorer.js';
 
 type PageName = Exclude<Route['page'], 'not-found'>;
@@ -11,4 +12,5 @@ type PageProps<P extends PageName> = Omit<Extract<Route, { page: P }>, 'page'> &
 /** The pages by route: a new page registers here, the router has no branches of its own. */
 export const PAGES: { [P in PageName]?: FunctionComponent<PageProps<P>> } = {
   explorer: Explorer,
+  compare: Compare,
 };
