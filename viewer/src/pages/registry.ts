@@ -3,6 +3,7 @@ import type { DataSource } from '../data/source.js';
 import type { Route } from '../route.js';
 import { Compare } from './compare/compare.js';
 import { Explorer } from './explorer/explorer.js';
+import { Trends } from './trends/trends.js';
 
 type PageName = Exclude<Route['page'], 'not-found'>;
 type PageProps<P extends PageName> = Omit<Extract<Route, { page: P }>, 'page'> & {
@@ -13,4 +14,5 @@ type PageProps<P extends PageName> = Omit<Extract<Route, { page: P }>, 'page'> &
 export const PAGES: { [P in PageName]?: FunctionComponent<PageProps<P>> } = {
   explorer: Explorer,
   compare: Compare,
+  trends: Trends,
 };
