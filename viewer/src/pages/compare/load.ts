@@ -1,6 +1,6 @@
 import type { Comparison, IndexEntry } from '../../../../core/src/index.js';
 import { readIndex, type DataSource } from '../../data/source.js';
-import { compareSuites, loadSuite, type SuiteAtCommit } from '../../data/suite.js';
+import { compareSuites, listedSuiteRuns, loadSuite, type SuiteAtCommit } from '../../data/suite.js';
 
 export interface CompareData {
   base: SuiteAtCommit;
@@ -25,15 +25,6 @@ export async function loadCompare(
     loadSuite(source, headId),
   ]);
   const suites = new Set([base.entry.suite, head.entry.suite]);
-  const lines: unknown[] = Array.isArray(index.suite_runs) ? index.suite_runs : [];
-  const choices = lines.filter((e): e is IndexEntry => pickable(e) && suites.has(e.suite));
+  const choices = listedSuiteRuns(index).filter((e) => suites.has(e.suite));
   return { base, head, comparison: compareSuites(base.tasks, head.tasks), choices };
 }
-
-/** An index line a picker can list (index.json is untrusted: it sorts by time, shows ids). */
-const pickable = (e: unknown): e is IndexEntry =>
-  !!e &&
-  typeof e === 'object' &&
-  typeof (e as IndexEntry).id === 'string' &&
-  typeof (e as IndexEntry).suite === 'string' &&
-  typeof (e as IndexEntry).started_at === 'string';

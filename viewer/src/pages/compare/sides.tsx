@@ -56,7 +56,9 @@ function Side(props: { label: string; side: SuiteAtCommit; picker: preact.Compon
         ) : (
           <span class="muted">no commit (local run)</span>
         )}
-        {e.ref ? <span class="muted">{String(e.ref).replace(/^refs\/heads\//, '')}</span> : null}
+        {typeof e.ref === 'string' && e.ref ? (
+          <span class="muted">{e.ref.replace(/^refs\/heads\//, '')}</span>
+        ) : null}
         {e.pr ? <span class="badge">PR #{e.pr}</span> : null}
         {others > 0 ? (
           <span

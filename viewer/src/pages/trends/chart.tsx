@@ -65,7 +65,8 @@ export function TrendChart({ points, metric }: { points: TrendPoint[]; metric: M
           fill: `${view.color}14`,
           width: 2,
           spanGaps: true,
-          points: { show: true, size: 6, fill: view.color },
+          // Dots while they have room (uPlot's default rule); a dense history is a line.
+          points: { size: 6, fill: view.color },
         },
       ],
       hooks: {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IndexEntry } from '../../../../core/src/index.js';
-import { countedEntries, refsOf, suitesOf, trendPoints, usable } from './points.js';
+import { countedEntries, refsOf, suitesOf, trendPoints } from './points.js';
 
 let n = 0;
 const e = (o: Partial<IndexEntry>): IndexEntry => ({
@@ -73,20 +73,14 @@ describe('trendPoints', () => {
     expect(pts.map((p) => p.pass_hat_k)).toEqual([null, null, 0.5]);
   });
 
-  it('survives hostile lines: missing figures are gaps, bad lines are dropped', () => {
-    const raw: unknown[] = [
-      null,
-      7,
-      { id: 1, suite: 's' },
-      { id: 'x', suite: 's', commit: 42, pass_rate: 'high', runs: -3 },
-    ];
-    const lines = raw.filter(usable);
-    expect(lines).toHaveLength(1);
-    const [p] = trendPoints(lines, 's');
+  it('survives hostile figures: a wrong type is a gap, never a number or a crash', () => {
+    const line = { id: 'x', suite: 's', started_at: 't', commit: 42, pass_rate: 'high', runs: -3 };
+    const [p] = trendPoints([line as unknown as IndexEntry], 's');
     expect(p.commit).toBeNull();
+    expect(p.key).toBe('x');
     expect(p.pass_rate).toBeNull();
     expect(p.cost_usd).toBeNull();
-    expect(p.time).toBe('');
+    expect(p.p95_ms).toBeNull();
   });
 });
 

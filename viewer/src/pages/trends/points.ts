@@ -39,13 +39,6 @@ const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
 const time = (e: IndexEntry) => (typeof e.started_at === 'string' ? e.started_at : '');
 const byTime = (a: IndexEntry, b: IndexEntry) => time(a).localeCompare(time(b));
 
-/** Index lines that can be drawn at all: an id and a suite (index.json is untrusted). */
-export const usable = (e: unknown): e is IndexEntry =>
-  !!e &&
-  typeof e === 'object' &&
-  typeof (e as IndexEntry).id === 'string' &&
-  typeof (e as IndexEntry).suite === 'string';
-
 export function suitesOf(entries: readonly IndexEntry[]): string[] {
   // Most recently evaluated first: the suite someone is working on leads.
   const last = new Map<string, string>();

@@ -2,10 +2,11 @@ import { useMemo } from 'preact/hooks';
 import type { IndexEntry } from '../../../../core/src/index.js';
 import { navigate } from '../../app-nav.js';
 import { readIndex, type DataSource } from '../../data/source.js';
+import { listedSuiteRuns } from '../../data/suite.js';
 import { useAsync } from '../../data/use-async.js';
 import { href } from '../../route.js';
 import { Failure, Loading } from '../../ui/status.js';
-import { suitesOf, usable } from './points.js';
+import { suitesOf } from './points.js';
 import { SuiteTrend } from './suite-trend.js';
 import './trends.css';
 
@@ -22,13 +23,17 @@ export function Trends(props: {
   const data = useAsync(() => readIndex(props.source), []);
   if (data.state === 'loading') return <Loading what="the index" />;
   if (data.state === 'error') return <Failure error={data.error} />;
-  const list: unknown[] = Array.isArray(data.value?.suite_runs) ? data.value.suite_runs : [];
-  return <TrendsView entries={list.filter(usable)} suite={props.suite} />;
+  return <TrendsView entries={listedSuiteRuns(data.value)} suite={props.suite} />;
 }
+
+/** Suites drawn on #/trends (four charts each); the rest are a link away. */
+const MAX_BLOCKS = 8;
 
 function TrendsView({ entries, suite }: { entries: IndexEntry[]; suite: string | null }) {
   const suites = useMemo(() => suitesOf(entries), [entries]);
-  const shown = suite ? suites.filter((s) => s === suite) : suites;
+  const named = suite ? suites.filter((s) => s === suite) : suites;
+  const shown = named.slice(0, MAX_BLOCKS);
+  const rest = named.slice(MAX_BLOCKS);
   return (
     <section data-page="trends" class="page trends">
       <header class="trends-head">
@@ -66,6 +71,17 @@ function TrendsView({ entries, suite }: { entries: IndexEntry[]; suite: string |
       {shown.map((s) => (
         <SuiteTrend key={s} suite={s} entries={entries} linked={!suite} />
       ))}
+      {rest.length ? (
+        <p class="more-suites" data-testid="trends-more-suites">
+          {rest.length} more suite(s), less recently run:{' '}
+          {rest.map((s, i) => (
+            <>
+              {i ? ', ' : ''}
+              <a href={href.trends(s)}>{s}</a>
+            </>
+          ))}
+        </p>
+      ) : null}
     </section>
   );
 }
