@@ -8,9 +8,17 @@ import { METRIC_VIEW } from './metrics.js';
 import type { Metric, TrendPoint } from './points.js';
 
 const HEIGHT = 190;
+/** Above a point closer than this to the top, the tip goes below it (it stays on the chart). */
+const TIP_ROOM = 90;
 
-/** A point's name on the axis: its commit, or "local" for a run without one. */
-export const pointLabel = (p: TrendPoint) => (p.commit ? shortSha(p.commit) : 'local');
+/** A point's name on the axis: its commit, or the day it ran for a local run (it has none). */
+export function pointLabel(p: TrendPoint): string {
+  if (p.commit) return shortSha(p.commit);
+  const d = new Date(p.time);
+  if (Number.isNaN(d.getTime())) return 'local';
+  // As short as a sha, so labels do not collide; the tip has the time.
+  return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+}
 
 /**
  * One metric over a suite's commits (uPlot: a canvas chart of 50 KB that draws thousands of
@@ -128,7 +136,7 @@ function Tip(props: { point: TrendPoint; value: string; left: number; top: numbe
   const runs = p.entries.length;
   return (
     <div
-      class="trend-tip"
+      class={`trend-tip${props.top < TIP_ROOM ? ' below' : ''}`}
       role="tooltip"
       data-testid="trends-tip"
       style={{ left: `${props.left}px`, top: `${props.top}px` }}
