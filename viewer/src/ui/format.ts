@@ -27,4 +27,5 @@ export function when(iso: string | null | undefined): string {
 /** Text cut to n characters for a cell; the whole text stays in the title. */
 export const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-export const shortSha = (sha?: string) => (sha ? sha.slice(0, 7) : '');
+/** A commit's short form; whatever an untrusted index holds there is read as text. */
+export const shortSha = (sha?: unknown) => (sha ? String(sha).slice(0, 7) : '');

@@ -1,0 +1,115 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  describeBrowser,
+  launchBrowser,
+  openPage,
+  screenshot,
+  serveDir,
+  type Served,
+} from './support/browser.js';
+
+const FIXTURE = join(import.meta.dirname, 'fixtures', 'viewer-results');
+const roles = JSON.parse(
+  readFileSync(join(import.meta.dirname, 'fixtures', 'viewer-results.roles.json'), 'utf8'),
+) as { compare: { base: string; head: string; regressed_task: string; head_commit: string } };
+
+describeBrowser('viewer: Compare and Trends in chromium', () => {
+  let served: Served;
+  let browser: Browser;
+  // A copy: the hostile test below rewrites task ids in it.
+  const site = mkdtempSync(join(tmpdir(), 'compare-'));
+  beforeAll(async () => {
+    cpSync(FIXTURE, site, { recursive: true });
+    served = await serveDir(site);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+
+  it('compares two suite runs: the regressed task shows, worded as the PR comment', async () => {
+    const { page, blocked } = await openPage(browser);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const { base, head, regressed_task } = roles.compare;
+    await page.goto(
+      `${served.viewerUrl}#/compare/${encodeURIComponent(base)}/${encodeURIComponent(head)}`,
+    );
+    await page.waitForSelector('[data-page="compare"]');
+    const summary = page.locator('[data-testid="compare-summary"]');
+    await expect.poll(() => summary.innerText()).toMatch(/Pass rate, task by task/);
+    expect(await summary.innerText()).toMatch(/within noise|beyond noise/);
+    const row = page.locator(`[data-testid="compare-table"] tr[data-task="${regressed_task}"]`);
+    expect(await row.count()).toBe(1);
+    expect(await row.locator('td').nth(4).innerText()).toBe('regressed');
+    // The newest trace on each side links into the Agent Trace.
+    const headTrace = row.locator('a[data-trace="head"]');
+    expect(await headTrace.getAttribute('href')).toMatch(
+      new RegExp(`^#/trace/${encodeURIComponent(head)}/`),
+    );
+    await screenshot(page, 'viewer-compare');
+    await headTrace.click();
+    await page.waitForURL(/#\/trace\//);
+    expect(errors).toEqual([]);
+    expect(blocked).toEqual([]);
+    await page.close();
+  });
+
+  it('draws the trends of a suite, and a point opens the explorer', async () => {
+    const { page, blocked } = await openPage(browser);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${served.viewerUrl}#/trends/quickstart`);
+    await page.waitForSelector('[data-page="trends"]');
+    for (const m of ['pass-rate', 'pass-hat-k', 'cost', 'p95']) {
+      const chart = page.locator(`[data-testid="trends-chart-${m}"]`);
+      expect(await chart.getAttribute('data-points')).toBe('2');
+      expect(await chart.locator('canvas').count()).toBe(1);
+    }
+    const table = page.locator('[data-testid="trends-table"] tbody tr');
+    expect(await table.count()).toBe(2);
+    expect(await table.first().innerText()).toContain(roles.compare.head_commit.slice(0, 7));
+    await screenshot(page, 'viewer-trends');
+    // Hover the newest point (the right end) for its tip, then click it.
+    const over = page.locator('[data-testid="trends-chart-pass-rate"] .u-over');
+    const box = (await over.boundingBox())!;
+    const x = box.x + box.width * 0.75;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(x, y);
+    const tip = page.locator('[data-testid="trends-tip"]');
+    await tip.waitFor();
+    expect(await tip.innerText()).toContain(roles.compare.head_commit.slice(0, 7));
+    await page.mouse.click(x, y);
+    await page.waitForSelector('[data-page="explorer"]');
+    expect(page.url()).toContain(`#/explorer/${encodeURIComponent(roles.compare.head)}`);
+    expect(errors).toEqual([]);
+    expect(blocked).toEqual([]);
+    await page.close();
+  });
+
+  it('draws a hostile task id as text, never as markup', async () => {
+    const evil = '<img src=x onerror="window.__pwned=1">';
+    for (const id of [roles.compare.base, roles.compare.head]) {
+      const file = join(site, 'runs', id, 'manifest.json');
+      const m = JSON.parse(readFileSync(file, 'utf8'));
+      for (const r of m.runs) if (r.task_id === roles.compare.regressed_task) r.task_id = evil;
+      writeFileSync(file, JSON.stringify(m));
+    }
+    const { page } = await openPage(browser);
+    const { base, head } = roles.compare;
+    await page.goto(
+      `${served.viewerUrl}#/compare/${encodeURIComponent(base)}/${encodeURIComponent(head)}`,
+    );
+    await page.waitForSelector('[data-page="compare"]');
+    const row = page.locator('[data-testid="compare-table"] tr[data-kind="noisy"]');
+    expect(await row.locator('td.task').innerText()).toBe(evil);
+    expect(await page.locator('[data-page="compare"] img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.close();
+  });
+});
