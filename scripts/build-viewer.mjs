@@ -51,6 +51,7 @@ const result = await esbuild.build({
   write: false,
   logLevel: 'warning',
   plugins: [engineForBrowser],
+  metafile: !!process.env.VIEWER_METAFILE,
 });
 
 await mkdir(out, { recursive: true });
@@ -72,3 +73,4 @@ await writeFile(
 );
 const sizes = result.outputFiles.map((f) => `${f.path.slice(out.length + 1)} ${(f.contents.length / 1024).toFixed(0)} KiB`);
 console.log(`viewer built: ${sizes.join(', ')}`);
+if (process.env.VIEWER_METAFILE) console.log(await esbuild.analyzeMetafile(result.metafile));

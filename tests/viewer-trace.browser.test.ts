@@ -1,0 +1,178 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  describeBrowser,
+  launchBrowser,
+  openPage,
+  screenshot,
+  serveDir,
+  type Served,
+} from './support/browser.js';
+
+const FIXTURE = join(import.meta.dirname, 'fixtures', 'viewer-results');
+const roles = JSON.parse(
+  readFileSync(join(import.meta.dirname, 'fixtures', 'viewer-results.roles.json'), 'utf8'),
+);
+const EVIL = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>';
+
+describeBrowser('the Agent Trace in chromium, over the fixture results', () => {
+  let browser: Browser;
+  let served: Served;
+  const site = mkdtempSync(join(tmpdir(), 'trace-'));
+
+  beforeAll(async () => {
+    cpSync(FIXTURE, site, { recursive: true });
+    served = await serveDir(site);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+
+  const open = async (role: { suite_run_id: string; run_id: string }) => {
+    const { page, blocked } = await openPage(browser, { viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('dialog', (d) => {
+      errors.push(`dialog: ${d.message()}`);
+      void d.dismiss();
+    });
+    await page.goto(`${served.viewerUrl}#/trace/${role.suite_run_id}/${role.run_id}`);
+    await page.waitForSelector('[data-page="trace"]');
+    expect(blocked).toEqual([]);
+    return { page, errors };
+  };
+  const noSectionErrors = async (page: Page) =>
+    expect(await page.$$('[data-testid="section-error"]')).toEqual([]);
+
+  it('shows a coding run: judge card, timeline, final diff in red and green, scorer badges and OVERALL', async () => {
+    const { page, errors } = await open(roles.coding);
+    expect(await page.textContent('[data-testid="judge-card"]')).toContain('PASS');
+    expect((await page.$$('[data-step]')).length).toBeGreaterThan(3);
+    const diff = page.locator('[data-testid="final-diff"]');
+    await expect.poll(() => diff.locator('.dl-add').count()).toBeGreaterThan(0);
+    expect(await diff.locator('.dl-del').count()).toBeGreaterThan(0);
+    expect(
+      await diff
+        .locator('.dl-add')
+        .first()
+        .evaluate((e) => getComputedStyle(e).backgroundColor),
+    ).not.toBe(
+      await diff
+        .locator('.dl-del')
+        .first()
+        .evaluate((e) => getComputedStyle(e).backgroundColor),
+    );
+    expect(await page.locator('[data-testid="scorer"]').count()).toBeGreaterThan(0);
+    expect(await page.textContent('[data-testid="overall"]')).toMatch(/OVERALL\s*PASS/);
+    // The seed panel starts collapsed and opens.
+    const seed = page.locator('[data-testid="seed-panel"]');
+    expect(await seed.getAttribute('open')).toBeNull();
+    await seed.locator(':scope > summary').click();
+    expect(await seed.textContent()).toContain('add');
+    await noSectionErrors(page);
+    await screenshot(page, 'trace-coding');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('opens a failing scorer to its tail, and picks another trial of the task', async () => {
+    const { page } = await open(roles.coding_failed);
+    expect(await page.textContent('[data-testid="overall"]')).toMatch(/OVERALL\s*FAIL/);
+    const failing = page.locator('[data-testid="scorer"]', { hasText: 'FAIL' }).first();
+    await failing.click();
+    await page.waitForSelector('[data-testid="scorer-tail"]');
+    await page.close();
+
+    const trials = await open(roles.trials);
+    const picker = trials.page.locator('[data-testid="run-picker"] select');
+    const options = await picker
+      .locator('option')
+      .evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value));
+    expect(options.length).toBeGreaterThan(1);
+    const other = options.find((v) => !v.endsWith(roles.trials.run_id))!;
+    await picker.selectOption(other);
+    await trials.page.waitForFunction((id) => !location.hash.endsWith(id), roles.trials.run_id);
+    await trials.page.waitForSelector('[data-page="trace"]');
+    await trials.page.close();
+  });
+
+  it('shows a tools run: a tool row opens to its ledger, toggled between State and Changes', async () => {
+    const { page, errors } = await open(roles.tools);
+    // cancel_order changed the world (the order's status, a flag): its row has Changes.
+    const row = page.locator('[data-step]', { has: page.locator('.tl-line') }).filter({
+      hasText: /cancel_order.*simulated|simulated.*cancel_order/,
+    });
+    await row.first().locator('.tl-line').click();
+    const toggle = row.first().locator('[data-testid="ledger-toggle"]');
+    await toggle.getByRole('tab', { name: 'State' }).click();
+    expect(await row.first().locator('.ledger-table').count()).toBeGreaterThan(0);
+    await toggle.getByRole('tab', { name: 'Changes' }).click();
+    await expect.poll(() => row.first().locator('.op').count()).toBeGreaterThan(0);
+    expect(await row.first().locator('.ledger-table').count()).toBe(0);
+    // The run's final world state has the same toggle.
+    expect(
+      await page.locator('[data-testid="world-state"] [data-testid="ledger-toggle"]').count(),
+    ).toBe(1);
+    await noSectionErrors(page);
+    await screenshot(page, 'trace-tools');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a session: the transcript by turn, each coding turn with its own diff', async () => {
+    const { page, errors } = await open(roles.coding_session);
+    const transcript = page.locator('[data-testid="transcript"]');
+    expect(await transcript.textContent()).toMatch(/turn 2|Turn 2/i);
+    const turnDiffs = transcript.locator('[data-testid="turn-diff"]');
+    expect(await turnDiffs.count()).toBe(2);
+    await turnDiffs.nth(1).locator('summary').click();
+    expect(await turnDiffs.nth(1).locator('.dl-add').count()).toBeGreaterThan(0);
+    await noSectionErrors(page);
+    await screenshot(page, 'trace-session');
+    expect(errors).toEqual([]);
+    await page.close();
+
+    const conv = await open(roles.conversation);
+    expect(await conv.page.locator('[data-testid="transcript"]').textContent()).toBeTruthy();
+    await noSectionErrors(conv.page);
+    await conv.page.close();
+  });
+
+  it('draws everything an agent or a model wrote as text: a hostile record runs nothing', async () => {
+    const { suite_run_id, run_id } = roles.coding;
+    const file = join(site, 'runs', suite_run_id, `${run_id}.json`);
+    const r = JSON.parse(readFileSync(file, 'utf8'));
+    r.final_response = EVIL;
+    r.judge.reasoning = EVIL;
+    r.judge.failure_mode = EVIL;
+    r.banners = [EVIL];
+    r.soft_warnings = [EVIL];
+    r.scorers = r.scorers.map((s: object) => ({ ...s, name: EVIL, passed: false, tail: EVIL }));
+    r.overall = 'FAIL';
+    r.diff = r.diff.replace(/\+.*a \+ b.*/, `+${EVIL}`);
+    for (const s of r.trajectory.steps) s.summary = `${s.summary} ${EVIL}`;
+    r.debug = { stdout_tail: EVIL, stderr_tail: EVIL, raw_response: EVIL };
+    r.seed.user_instruction = EVIL;
+    writeFileSync(
+      join(site, 'runs', suite_run_id, 'evil.json'),
+      JSON.stringify({ ...r, id: 'evil' }),
+    );
+    const { page, errors } = await open({ suite_run_id, run_id: 'evil' });
+    // Open everything that can open.
+    for (const s of await page.$$('details:not([open]) > summary')) await s.click();
+    for (const b of await page.$$('[data-step] .tl-line')) await b.click();
+    for (const b of await page.$$('[data-testid="scorer"]')) await b.click();
+    expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.$$('[data-page="trace"] img, [data-page="trace"] script')).toEqual([]);
+    expect(await page.textContent('[data-testid="final-response"]')).toContain(EVIL);
+    expect(await page.textContent('[data-testid="final-diff"]')).toContain(EVIL);
+    expect(await page.textContent('[data-testid="debug"]')).toContain(EVIL);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
