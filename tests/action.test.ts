@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -166,6 +166,10 @@ describe('the Action bundle, as the runner runs it', () => {
         `quickstart: [open in the viewer](https://octo.github.io/widgets/viewer/#/explorer/${id})`,
       );
       expect(existsSync(join(r.outputs['report-path'], 'junit.xml'))).toBe(true);
+      // The one-file report for upload-artifact: the viewer with this job's records inside.
+      const html = readFileSync(r.outputs['html-report-path'], 'utf8');
+      expect(html).toContain('<script type="application/json" id="gauntlet-data">');
+      expect(html).toContain(`runs/${id}/manifest.json`);
     },
     120_000,
   );

@@ -32,6 +32,7 @@ import {
   type SuiteResult,
   type SummaryPart,
 } from '../../core/src/index.js';
+import { writeJobReport } from './html-report.js';
 import { provenanceFrom, repositoryUrl, type EventPayload } from './context.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
 import { outputsOf } from './outputs.js';
@@ -229,7 +230,17 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       })),
       inputs,
       env,
-      { notes, sharded, resultsRef, reportPath: results[0]?.dir, comparison },
+      {
+        notes,
+        sharded,
+        resultsRef,
+        reportPath: results[0]?.dir,
+        comparison,
+        htmlReport: await writeJobReport(
+          resultsDir,
+          results.map((r) => r.manifest.id),
+        ),
+      },
     );
     const saved = await saveImagesForJob(images, log, { cancelled: stop.signal.aborted });
     const savedLines = `\n${saved.map((l) => `- ${l}`).join('\n')}\n`;
@@ -440,6 +451,7 @@ async function report(
     resultsRef?: string;
     reportPath?: string;
     comparison?: { text: string; path: string };
+    htmlReport?: string;
   },
 ) {
   const manifests = parts.map((p) => p.manifest);
@@ -484,6 +496,7 @@ async function report(
     'results-ref': o.resultsRef ?? '',
     'report-path': o.reportPath ?? '',
     'comparison-path': o.comparison?.path ?? '',
+    'html-report-path': o.htmlReport ?? '',
     'junit-path': o.reportPath ? join(o.reportPath, 'junit.xml') : '',
   };
   for (const [k, v] of Object.entries(outputs)) core.setOutput(k, v);

@@ -154,6 +154,15 @@ describe('the one-file HTML report', () => {
     await expect(collectReport(dir, { suiteRunId: '../../etc' })).rejects.toThrow(ReportError);
   });
 
+  it("takes several suite runs for one job's report, each with its commit's others", async () => {
+    const dir = await resultsDir();
+    const d = await collectReport(dir, { suiteRunIds: ['s-local', 's-other', 's-first'] });
+    expect(d.suiteRunIds).toEqual(['s-first', 's-rerun', 's-other', 's-local']);
+    await expect(collectReport(dir, { suiteRunIds: ['s-local', 'nope'] })).rejects.toThrow(
+      /no suite run nope in/,
+    );
+  });
+
   it('reads no file outside the suite run for a hostile run id in a manifest', async () => {
     const dir = await resultsDir();
     await writeFile(join(dir, 'secret.json'), '{"secret":true}');

@@ -57,7 +57,7 @@ async function readJson(path: string): Promise<unknown> {
  */
 export async function collectReport(
   resultsDir: string,
-  o: { suiteRunId?: string } = {},
+  o: { suiteRunId?: string; suiteRunIds?: string[] } = {},
 ): Promise<ReportData> {
   let index: BranchIndex;
   try {
@@ -73,17 +73,17 @@ export async function collectReport(
   const newest = [...entries].sort(
     (a, b) => String(b.started_at).localeCompare(String(a.started_at)) || b.id.localeCompare(a.id),
   )[0];
-  const chosen = o.suiteRunId ? entries.find((e) => e.id === o.suiteRunId) : newest;
-  if (!chosen)
-    throw new ReportError(
-      o.suiteRunId
-        ? `no suite run ${o.suiteRunId} in ${join(resultsDir, 'index.json')}`
-        : `no suite runs in ${join(resultsDir, 'index.json')}`,
-    );
-  const picked = entries.filter(
-    (e) =>
-      e.id === chosen.id ||
-      (!!chosen.commit && e.commit === chosen.commit && e.suite === chosen.suite),
+  const wanted = o.suiteRunIds ?? (o.suiteRunId ? [o.suiteRunId] : newest ? [newest.id] : []);
+  const chosen = wanted.map((id) => {
+    const e = entries.find((x) => x.id === id);
+    if (!e) throw new ReportError(`no suite run ${id} in ${join(resultsDir, 'index.json')}`);
+    return e;
+  });
+  if (!chosen.length) throw new ReportError(`no suite runs in ${join(resultsDir, 'index.json')}`);
+  const picked = entries.filter((e) =>
+    chosen.some(
+      (c) => e.id === c.id || (!!c.commit && e.commit === c.commit && e.suite === c.suite),
+    ),
   );
   const files: Record<string, unknown> = {};
   const warnings: string[] = [];
@@ -174,11 +174,16 @@ export async function writeHtmlReport(o: {
   resultsDir: string;
   file: string;
   suiteRunId?: string;
+  /** Several suite runs in one report (the Action's job); each brings its commit's others. */
+  suiteRunIds?: string[];
   /** The built viewer; found by viewerDir() when absent. */
   viewerDir?: string;
 }): Promise<HtmlReportResult> {
   const assets = readViewerAssets(o.viewerDir);
-  const data = await collectReport(o.resultsDir, { suiteRunId: o.suiteRunId });
+  const data = await collectReport(o.resultsDir, {
+    suiteRunId: o.suiteRunId,
+    suiteRunIds: o.suiteRunIds,
+  });
   await writeFile(o.file, inlineViewer(assets, { files: data.files }));
   const bytes = (await stat(o.file)).size;
   if (bytes > HTML_REPORT_WARN_BYTES)
