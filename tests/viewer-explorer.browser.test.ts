@@ -58,7 +58,7 @@ describeBrowser('the Data Explorer in chromium, over the fixture results', () =>
     await page.check('[data-column-toggle="violations"]');
     const after = await page.$$eval('[role=columnheader]', (h) => h.map((x) => x.textContent));
     expect(after).toEqual(expect.arrayContaining(['Behavior config', 'Ledger violations']));
-    await screenshot(page, 'explorer');
+    await screenshot(page, 'viewer-explorer');
     expect(errors).toEqual([]);
     await page.close();
   });

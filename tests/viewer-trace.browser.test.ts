@@ -75,7 +75,7 @@ describeBrowser('the Agent Trace in chromium, over the fixture results', () => {
     await seed.locator(':scope > summary').click();
     expect(await seed.textContent()).toContain('add');
     await noSectionErrors(page);
-    await screenshot(page, 'trace-coding');
+    await screenshot(page, 'viewer-trace-coding');
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -90,6 +90,8 @@ describeBrowser('the Agent Trace in chromium, over the fixture results', () => {
 
     const trials = await open(roles.trials);
     const picker = trials.page.locator('[data-testid="run-picker"] select');
+    // The picker loads after the trace (it reads the suite's manifests): wait for it.
+    await expect.poll(() => picker.locator('option').count()).toBeGreaterThan(1);
     const options = await picker
       .locator('option')
       .evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value));
@@ -119,7 +121,7 @@ describeBrowser('the Agent Trace in chromium, over the fixture results', () => {
       await page.locator('[data-testid="world-state"] [data-testid="ledger-toggle"]').count(),
     ).toBe(1);
     await noSectionErrors(page);
-    await screenshot(page, 'trace-tools');
+    await screenshot(page, 'viewer-trace-tools');
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -133,7 +135,7 @@ describeBrowser('the Agent Trace in chromium, over the fixture results', () => {
     await turnDiffs.nth(1).locator('summary').click();
     expect(await turnDiffs.nth(1).locator('.dl-add').count()).toBeGreaterThan(0);
     await noSectionErrors(page);
-    await screenshot(page, 'trace-session');
+    await screenshot(page, 'viewer-trace-session');
     expect(errors).toEqual([]);
     await page.close();
 
