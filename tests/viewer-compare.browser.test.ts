@@ -1,46 +1,19 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  describeBrowser,
-  launchBrowser,
-  openPage,
-  screenshot,
-  serveDir,
-  type Served,
-} from './support/browser.js';
-
-const FIXTURE = join(import.meta.dirname, 'fixtures', 'viewer-results');
-const roles = JSON.parse(
-  readFileSync(join(import.meta.dirname, 'fixtures', 'viewer-results.roles.json'), 'utf8'),
-) as { compare: { base: string; head: string; regressed_task: string; head_commit: string } };
+import { expect, it } from 'vitest';
+import { describeBrowser, screenshot } from './support/browser.js';
+import { roles, viewerSite } from './support/viewer-site.js';
 
 describeBrowser('viewer: Compare and Trends in chromium', () => {
-  let served: Served;
-  let browser: Browser;
-  // A copy: the hostile test below rewrites task ids in it.
-  const site = mkdtempSync(join(tmpdir(), 'compare-'));
-  beforeAll(async () => {
-    cpSync(FIXTURE, site, { recursive: true });
-    served = await serveDir(site);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await served?.close();
-  });
+  // A private copy: the hostile test below rewrites task ids in it.
+  const { site, open } = viewerSite();
+  const viewport = { width: 1280, height: 800 };
+  const { base, head } = roles.compare;
+  const compareHash = `#/compare/${encodeURIComponent(base)}/${encodeURIComponent(head)}`;
 
   it('compares two suite runs: the regressed task shows, worded as the PR comment', async () => {
-    const { page, blocked } = await openPage(browser);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    const { base, head, regressed_task } = roles.compare;
-    await page.goto(
-      `${served.viewerUrl}#/compare/${encodeURIComponent(base)}/${encodeURIComponent(head)}`,
-    );
-    await page.waitForSelector('[data-page="compare"]');
+    const { page, errors, blocked } = await open(compareHash, 'compare', viewport);
+    const { regressed_task } = roles.compare;
     const summary = page.locator('[data-testid="compare-summary"]');
     await expect.poll(() => summary.innerText()).toMatch(/Pass rate, task by task/);
     expect(await summary.innerText()).toMatch(/within noise|beyond noise/);
@@ -61,11 +34,7 @@ describeBrowser('viewer: Compare and Trends in chromium', () => {
   });
 
   it('draws the trends of a suite, and a point opens the explorer', async () => {
-    const { page, blocked } = await openPage(browser);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${served.viewerUrl}#/trends/quickstart`);
-    await page.waitForSelector('[data-page="trends"]');
+    const { page, errors, blocked } = await open('#/trends/quickstart', 'trends', viewport);
     for (const m of ['pass-rate', 'pass-hat-k', 'cost', 'p95']) {
       const chart = page.locator(`[data-testid="trends-chart-${m}"]`);
       expect(await chart.getAttribute('data-points')).toBe('2');
@@ -100,12 +69,7 @@ describeBrowser('viewer: Compare and Trends in chromium', () => {
       for (const r of m.runs) if (r.task_id === roles.compare.regressed_task) r.task_id = evil;
       writeFileSync(file, JSON.stringify(m));
     }
-    const { page } = await openPage(browser);
-    const { base, head } = roles.compare;
-    await page.goto(
-      `${served.viewerUrl}#/compare/${encodeURIComponent(base)}/${encodeURIComponent(head)}`,
-    );
-    await page.waitForSelector('[data-page="compare"]');
+    const { page } = await open(compareHash, 'compare', viewport);
     const row = page.locator('[data-testid="compare-table"] tr[data-kind="noisy"]');
     expect(await row.locator('td.task').innerText()).toBe(evil);
     expect(await page.locator('[data-page="compare"] img').count()).toBe(0);

@@ -1,46 +1,13 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  describeBrowser,
-  launchBrowser,
-  openPage,
-  screenshot,
-  serveDir,
-  type Served,
-} from './support/browser.js';
-
-const FIXTURE = join(import.meta.dirname, 'fixtures', 'viewer-results');
-const roles = JSON.parse(
-  readFileSync(join(import.meta.dirname, 'fixtures', 'viewer-results.roles.json'), 'utf8'),
-);
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { describeBrowser, screenshot } from './support/browser.js';
+import { roles, viewerSite } from './support/viewer-site.js';
 
 describeBrowser('the Data Explorer in chromium, over the fixture results', () => {
-  let browser: Browser;
-  let served: Served;
-  const site = mkdtempSync(join(tmpdir(), 'explorer-'));
-
-  beforeAll(async () => {
-    cpSync(FIXTURE, site, { recursive: true });
-    served = await serveDir(site);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await served?.close();
-  });
-
-  const open = async (hash: string): Promise<{ page: Page; errors: string[] }> => {
-    const { page, blocked } = await openPage(browser, { viewport: { width: 1400, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${served.viewerUrl}${hash}`);
-    await page.waitForSelector('[data-page="explorer"]');
-    expect(blocked).toEqual([]);
-    return { page, errors };
-  };
+  const { site, open: openRoute } = viewerSite();
+  const open = (hash: string) => openRoute(hash, 'explorer');
   const tasks = (page: Page) =>
     page.$$eval('[data-row] [data-cell="task"]', (cells) => cells.map((c) => c.textContent));
 

@@ -1,51 +1,16 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  describeBrowser,
-  launchBrowser,
-  openPage,
-  screenshot,
-  serveDir,
-  type Served,
-} from './support/browser.js';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { describeBrowser, screenshot } from './support/browser.js';
+import { roles, viewerSite } from './support/viewer-site.js';
 
-const FIXTURE = join(import.meta.dirname, 'fixtures', 'viewer-results');
-const roles = JSON.parse(
-  readFileSync(join(import.meta.dirname, 'fixtures', 'viewer-results.roles.json'), 'utf8'),
-);
 const EVIL = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>';
 
 describeBrowser('the Agent Trace in chromium, over the fixture results', () => {
-  let browser: Browser;
-  let served: Served;
-  const site = mkdtempSync(join(tmpdir(), 'trace-'));
-
-  beforeAll(async () => {
-    cpSync(FIXTURE, site, { recursive: true });
-    served = await serveDir(site);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await served?.close();
-  });
-
-  const open = async (role: { suite_run_id: string; run_id: string }) => {
-    const { page, blocked } = await openPage(browser, { viewport: { width: 1400, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('dialog', (d) => {
-      errors.push(`dialog: ${d.message()}`);
-      void d.dismiss();
-    });
-    await page.goto(`${served.viewerUrl}#/trace/${role.suite_run_id}/${role.run_id}`);
-    await page.waitForSelector('[data-page="trace"]');
-    expect(blocked).toEqual([]);
-    return { page, errors };
-  };
+  const { site, open: openRoute } = viewerSite();
+  const open = (role: { suite_run_id: string; run_id: string }) =>
+    openRoute(`#/trace/${role.suite_run_id}/${role.run_id}`, 'trace');
   const noSectionErrors = async (page: Page) =>
     expect(await page.$$('[data-testid="section-error"]')).toEqual([]);
 
