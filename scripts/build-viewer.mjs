@@ -71,6 +71,8 @@ await writeFile(
   join(out, 'index.html'),
   await readFile(join(root, 'viewer/src/index.html'), 'utf8'),
 );
+// Pages serves the results branch as it is when this marker sits at its root (assets.ts).
+await writeFile(join(out, '.nojekyll'), '');
 const sizes = result.outputFiles.map((f) => `${f.path.slice(out.length + 1)} ${(f.contents.length / 1024).toFixed(0)} KiB`);
 console.log(`viewer built: ${sizes.join(', ')}`);
 if (process.env.VIEWER_METAFILE) console.log(await esbuild.analyzeMetafile(result.metafile));

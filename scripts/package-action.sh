@@ -12,4 +12,4 @@ npx ncc build build/action/src/index.js -o action/dist --license licenses.txt -q
 shim="import { fileURLToPath as __gFileURLToPath } from 'node:url'; import { dirname as __gDirname } from 'node:path'; const __filename = __gFileURLToPath(import.meta.url); const __dirname = __gDirname(__filename);"
 { echo "$shim"; cat action/dist/index.js; } > action/dist/index.js.tmp && mv action/dist/index.js.tmp action/dist/index.js
 mkdir -p action/dist/viewer
-cp viewer/dist/index.html viewer/dist/viewer.js viewer/dist/viewer.css action/dist/viewer/
+cp viewer/dist/index.html viewer/dist/viewer.js viewer/dist/viewer.css viewer/dist/.nojekyll action/dist/viewer/

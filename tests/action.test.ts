@@ -161,6 +161,10 @@ describe('the Action bundle, as the runner runs it', () => {
       expect(
         gitIn(remote, 'ls-tree', '--name-only', 'gauntlet-results:viewer').split('\n'),
       ).toEqual(['index.html', 'viewer.css', 'viewer.js']);
+      // Pages serves the branch as it is (no Jekyll build over the records).
+      expect(gitIn(remote, 'ls-tree', '--name-only', 'gauntlet-results').split('\n')).toContain(
+        '.nojekyll',
+      );
       expect(manifest.viewer_url).toBe('https://octo.github.io/widgets');
       expect(r.summary).toContain(
         `quickstart: [open in the viewer](https://octo.github.io/widgets/viewer/#/explorer/${id})`,

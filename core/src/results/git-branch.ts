@@ -68,8 +68,8 @@ export class FileTooLarge extends Error {
   }
 }
 
-/** A site file's branch path: plain names, at most one folder deep. */
-const SITE_PATH = /^([A-Za-z0-9][A-Za-z0-9._-]*\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** A site file's branch path: plain names, at most one folder deep (or Pages' .nojekyll). */
+const SITE_PATH = /^(([A-Za-z0-9][A-Za-z0-9._-]*\/)?[A-Za-z0-9][A-Za-z0-9._-]*|\.nojekyll)$/;
 
 const DEFAULT_RETENTION: Required<Retention> = { maxAgeDays: 90, maxSuiteRuns: 2000 };
 const TIP = 'refs/gauntlet/tip';

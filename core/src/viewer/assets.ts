@@ -74,8 +74,15 @@ export function viewerDir(env: NodeJS.ProcessEnv = process.env): string {
  */
 export function viewerSiteFiles(dir: string = viewerDir()): { path: string; file: string }[] {
   checkViewerDir(dir);
-  return VIEWER_FILES.map((f) => ({ path: `viewer/${f}`, file: join(dir, f) }));
+  const files = VIEWER_FILES.map((f) => ({ path: `viewer/${f}`, file: join(dir, f) }));
+  // An empty .nojekyll at the branch root makes Pages serve the files as they are instead of
+  // running Jekyll over every record first (slow on a long history).
+  const noJekyll = join(dir, NO_JEKYLL);
+  return existsSync(noJekyll) ? [...files, { path: NO_JEKYLL, file: noJekyll }] : files;
 }
+
+/** The marker file GitHub Pages reads to skip its Jekyll build. */
+export const NO_JEKYLL = '.nojekyll';
 
 export type ViewerAssets = Record<ViewerFile, string>;
 
