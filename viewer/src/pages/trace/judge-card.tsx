@@ -1,7 +1,7 @@
 import { judgeAgreement, type RunRecord } from '../../../../core/src/index.js';
 import { cls, Verdict } from '../../ui/chips.js';
 import { ms, usd } from '../../ui/format.js';
-import { num, obj, str } from './safe.js';
+import { num, obj, str } from '../../data/safe.js';
 
 const AXES = [
   ['task_completion', 'Task completion', 'Whether the agent resolved the request'],

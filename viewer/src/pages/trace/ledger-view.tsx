@@ -2,7 +2,7 @@ import type { LedgerOp, LedgerState, ToolCallRecord } from '../../../../core/src
 import { useMemo, useState } from 'preact/hooks';
 import { cls } from '../../ui/chips.js';
 import { byId, entityTable, touched } from './ledger.js';
-import { text } from './safe.js';
+import { text } from '../../data/safe.js';
 
 /** A field's value in a cell: strings bare, the rest as one line of JSON, cut long. */
 const cell = (v: unknown) => {

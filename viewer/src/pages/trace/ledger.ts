@@ -4,7 +4,7 @@ import type {
   RunRecord,
   ToolCallRecord,
 } from '../../../../core/src/index.js';
-import { arr, isObj, obj } from './safe.js';
+import { arr, isObj, obj } from '../../data/safe.js';
 
 /**
  * The ledger viewer's data (seed 001): the State after a tool call (entities by type then id,

@@ -4,7 +4,7 @@ import { ms, usd } from '../../ui/format.js';
 import { DiffView } from './diff-view.js';
 import { opsOf, snapshotKept, stateAfter } from './ledger.js';
 import { LedgerView } from './ledger-view.js';
-import { arr, num, obj, str } from './safe.js';
+import { arr, num, obj, str } from '../../data/safe.js';
 import { Field, TextBlock } from './text-block.js';
 import type { TimelineRow } from './timeline.js';
 

@@ -4,7 +4,7 @@ import { memo } from 'preact/compat';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { RowBadges, RowDetail } from './rows.js';
 import { Guarded } from './section.js';
-import { num, obj, text } from './safe.js';
+import { num, obj, text } from '../../data/safe.js';
 import {
   buildTimeline,
   countKinds,

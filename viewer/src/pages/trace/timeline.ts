@@ -5,7 +5,7 @@ import type {
   TraceEvent,
   TrajectoryStep,
 } from '../../../../core/src/index.js';
-import { arr, isObj, obj, str } from './safe.js';
+import { arr, isObj, obj, str } from '../../data/safe.js';
 
 /**
  * The rows of the trajectory timeline (seed 001): agent turns, tool calls, trace events, shell

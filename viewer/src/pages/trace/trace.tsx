@@ -11,7 +11,7 @@ import { FinalResponse } from './final-response.js';
 import { Header } from './header.js';
 import { JudgeCard } from './judge-card.js';
 import { RunPicker } from './run-picker.js';
-import { isObj, obj } from './safe.js';
+import { isObj, obj } from '../../data/safe.js';
 import { Scorers } from './scorers.js';
 import { Guarded } from './section.js';
 import { SeedPanel } from './seed-panel.js';
