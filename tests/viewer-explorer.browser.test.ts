@@ -102,4 +102,33 @@ describeBrowser('the Data Explorer in chromium, over the fixture results', () =>
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('opens over a manifest and index whose fields have the wrong types', async () => {
+    const id = roles.suite_runs['compare-head'];
+    const file = join(site, 'runs', id, 'manifest.json');
+    const m = JSON.parse(readFileSync(file, 'utf8'));
+    // String() throws on this object: a page that calls it on a field goes blank.
+    const hostile = { toString: 1 };
+    m.provenance.ref = 5;
+    m.started_at = hostile;
+    // Every run of the first task (its row shows the newest), and a field or two of the others.
+    const task = m.runs[0].task_id;
+    m.runs = m.runs.map((r: object & { task_id: string }) =>
+      r.task_id === task
+        ? { ...r, status: hostile, verdict: 'FAIL', failure_mode: hostile }
+        : { ...r, latency_ms: 'fast', agent_version: hostile, tool_calls: 7 },
+    );
+    writeFileSync(file, JSON.stringify(m));
+    const indexFile = join(site, 'index.json');
+    const index = JSON.parse(readFileSync(indexFile, 'utf8'));
+    for (const e of index.suite_runs)
+      if (e.id === id) Object.assign(e, { commit: hostile, pr: '7' });
+    writeFileSync(indexFile, JSON.stringify(index));
+    const { page, errors } = await open(`#/explorer/${id}?sort=latency:desc&q=e`);
+    expect(await page.locator('[data-row]').count()).toBeGreaterThan(0);
+    const row = page.locator('[data-row]', { hasText: task });
+    expect(await row.locator('[data-cell="status"]').textContent()).toBe('unknown');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });
