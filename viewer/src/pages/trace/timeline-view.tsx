@@ -4,7 +4,7 @@ import { memo } from 'preact/compat';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { RowBadges, RowDetail } from './rows.js';
 import { Guarded } from './section.js';
-import { num, obj, text } from '../../data/safe.js';
+import { num, obj, str, text } from '../../data/safe.js';
 import {
   buildTimeline,
   countKinds,
@@ -75,7 +75,7 @@ const Row = memo(function Row(props: {
         <span class={`tl-kind k-${row.kind}`}>{KIND_LABEL[row.kind]}</span>
         {row.turn !== undefined ? <span class="tl-turn">t{row.turn}</span> : null}
         <span class="tl-summary">
-          {row.tool ? <strong>{String(row.tool.name)} </strong> : null}
+          {row.tool ? <strong>{text(row.tool.name)} </strong> : null}
           {s.length > SUMMARY_CHARS ? `${s.slice(0, SUMMARY_CHARS)}…` : s}
         </span>
         <span class="tl-badges">
@@ -114,7 +114,7 @@ export function Timeline({ record }: { record: RunRecord }) {
   const visible = useMemo(() => rows.filter((r) => !hidden.has(r.kind)), [rows, hidden]);
   const sentinel = useRef<HTMLDivElement>(null);
   const t0 = useMemo(() => {
-    const start = Date.parse(String(record.started_at));
+    const start = Date.parse(str(record.started_at) ?? '');
     return Number.isFinite(start)
       ? start
       : (rows.find((r) => Number.isFinite(r.time))?.time ?? NaN);
