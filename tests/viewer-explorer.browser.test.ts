@@ -54,6 +54,27 @@ describeBrowser('the Data Explorer in chromium, over the fixture results', () =>
     await page.close();
   });
 
+  it('resets the page when a link or an edited URL changes the fragment', async () => {
+    const { page, errors } = await open('#/');
+    const all = (await tasks(page)).length;
+    await page.fill('[data-testid="filter"]', 'environment');
+    await page.waitForFunction(() => document.querySelectorAll('[data-row]').length === 1);
+    // The bar's link names the fragment the page was opened with: it still resets the filter.
+    await page.click('nav.topbar >> text=Data Explorer');
+    await expect.poll(async () => (await tasks(page)).length).toBe(all);
+    expect(await page.inputValue('[data-testid="filter"]')).toBe('');
+    // An edited URL with another mode shows that mode.
+    const id = roles.suite_runs['compare-head'];
+    await page.evaluate((h) => (location.hash = h), `#/explorer/${id}?mode=failures`);
+    await expect
+      .poll(() => page.getAttribute('[data-mode="failures"]', 'aria-selected'))
+      .toBe('true');
+    await page.evaluate((h) => (location.hash = h), `#/explorer/${id}?mode=all`);
+    await expect.poll(() => page.getAttribute('[data-mode="all"]', 'aria-selected')).toBe('true');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('shows only what changed against the base in the changed mode, and sorts by a column', async () => {
     const { page } = await open(`#/explorer/${roles.suite_runs['compare-head']}?mode=changed`);
     expect(await tasks(page)).toEqual(['environment']);
