@@ -93,6 +93,10 @@ describeBrowser('the Data Explorer in chromium, over the fixture results', () =>
     expect(lat.length).toBeGreaterThan(1);
     expect(lat).toEqual([...lat].sort((a, b) => b - a));
     expect(await page.getAttribute('[data-column="latency"]', 'aria-sort')).toBe('descending');
+    // The keyboard sorts too: a header's button takes focus and Enter.
+    await page.focus('[data-column="cost"] button');
+    await page.keyboard.press('Enter');
+    expect(await page.getAttribute('[data-column="cost"]', 'aria-sort')).toBe('ascending');
     await page.close();
   });
 
