@@ -51,7 +51,6 @@ const ORDER: RowKind[] = [
 const offset = (t: number, t0: number) =>
   Number.isFinite(t) && Number.isFinite(t0) ? `+${(Math.max(0, t - t0) / 1000).toFixed(2)}s` : '';
 
-/** One timeline row: a cheap line until opened; its detail is drawn only when open. */
 /** A tool call's collapsed line after its name: the error, else the arguments in one line. */
 function toolLine(t: NonNullable<TimelineRow['tool']>): string {
   if (typeof t.error === 'string') return t.error;
@@ -59,6 +58,7 @@ function toolLine(t: NonNullable<TimelineRow['tool']>): string {
   return args.length > SUMMARY_CHARS ? args.slice(0, SUMMARY_CHARS) : args;
 }
 
+/** One timeline row: a cheap line until opened; its detail is drawn only when open. */
 const Row = memo(function Row(props: {
   row: TimelineRow;
   t0: number;
