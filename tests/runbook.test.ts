@@ -9,9 +9,11 @@ import { expectProblems } from '../core/src/config/expect.js';
 import { runSuites, type RunEvent } from '../core/src/pipeline/run-suite.js';
 import { runRunbook } from '../core/src/pipeline/runbook-run.js';
 import { dockerReady } from '../core/src/test-support/docker.js';
+import { makeTree } from '../core/src/test-support/tree.js';
 import { packageRoot } from '../core/src/util/paths.js';
 
 const CLAUDE = '.cache/claude/node_modules/@anthropic-ai/claude-code-linux-x64/claude';
+const CODEX = '.cache/codex/node_modules/@openai/codex/vendor/x86_64-unknown-linux-musl/bin/codex';
 
 function claudeReady(): boolean {
   if (existsSync(join(packageRoot(), CLAUDE))) return true;
@@ -156,5 +158,37 @@ describe.skipIf(!dockerReady() || !claudeReady())(
       expect(runId).toBe(record.id);
       expect(containersOf(runId)).toBe('');
     }, 240_000);
+  },
+);
+
+describe.skipIf(!dockerReady() || !existsSync(join(packageRoot(), CODEX)))(
+  'a runbook for Codex, by its short name',
+  () => {
+    it("reaches the model intact as Codex's developer instructions", async () => {
+      const root = await makeTree({
+        '.gauntlet/gauntlet.yaml': stringify({
+          providers: { openai: { script: 'models/script.yaml' } },
+          clis: { codex: { cli_from_host: join(packageRoot(), CODEX) } },
+        }),
+        '.gauntlet/models/script.yaml': stringify({
+          rules: [
+            {
+              when: { system: '# Codex runbook[\\s\\S]*"quoted" \\\\ back', last_user: 'Begin\\.' },
+              reply: { text: 'MISSION RECEIVED' },
+            },
+          ],
+          fallback: { text: 'no rule matched: the runbook is not in the instructions' },
+        }),
+      });
+      const { record } = await runRunbook({
+        root,
+        runbook: '# Codex runbook\n\nKeep "quoted" \\ backslashes and\nnew lines intact.',
+        agent: 'codex',
+        instruction: 'Begin.',
+        resultsDir: join(root, 'results'),
+      });
+      expect(record.error).toBeNull();
+      expect(record.final_response).toBe('MISSION RECEIVED');
+    }, 120_000);
   },
 );
