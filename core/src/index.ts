@@ -13,6 +13,13 @@ export { parseShard, parseTaskFilter, type Shard } from './pipeline/select.js';
 export { runSuites, type RunEvent, type SuiteResult } from './pipeline/run-suite.js';
 export { withCliInstall } from './pipeline/prepare.js';
 
+// Runbook runs: a markdown mission for a coding CLI in a sandbox, launched from memory (the
+// server's chat-completions endpoint) through the same engine path as `gauntlet run`.
+export { runRunbook, RunbookNotStarted, type RunbookLaunch } from './pipeline/runbook-run.js';
+export { CLI_AGENTS, isCliAgentName } from './config/cli-agents.js';
+export type { Mission, Upload } from './config/runbook.js';
+export { APP, APP_RESULTS, APP_UPLOADS } from './session/session.js';
+
 // Sandboxes and their images: the Docker driver, image builds and the image archive cache.
 export { DockerDriver } from './sandbox/docker.js';
 export {

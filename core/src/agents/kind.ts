@@ -1,5 +1,6 @@
 import type { AgentConfig, Loaded, ProjectConfig, ScenarioConfig } from '../config/types.js';
 import type { SecretResolver } from '../config/secrets.js';
+import type { Mission } from '../config/runbook.js';
 import type { RunError } from '../results/record.js';
 import type { ImageManager } from '../sandbox/images.js';
 import type { SandboxLimits } from '../sandbox/driver.js';
@@ -31,6 +32,7 @@ export interface PrepareContext {
   project: Loaded<ProjectConfig>;
   secrets: SecretResolver;
   images: ImageManager;
+  /** Whether any of its tasks has a working directory (a coding scenario or a runbook). */
   hasScenario: boolean;
   /** The model providers the gateway can relay to. */
   providers: ReadonlySet<string>;
@@ -39,6 +41,8 @@ export interface PrepareContext {
 /** What a run gives an adapter beyond the prepared agent. */
 export interface AdapterContext {
   scenario?: ScenarioConfig;
+  /** A runbook run: its mission and the base names of its uploads. */
+  runbook?: { mission: Mission; uploads: string[] };
   limits: SandboxLimits;
 }
 
@@ -50,7 +54,7 @@ export interface AdapterContext {
 export interface AgentKind {
   kind: AgentKindName;
   matches(a: AgentConfig): boolean;
-  /** Whether its runs need a coding scenario (a workspace) to run at all. */
+  /** Whether its runs need a working directory to run at all: a coding scenario or a runbook. */
   needsWorkspace: boolean;
   /** Whether its runs need a sandbox engine. */
   needsSandbox: boolean;

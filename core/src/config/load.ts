@@ -9,6 +9,8 @@ import type { Kind } from './schemas.js';
 import { taskWorldIssues } from './task-world.js';
 import { expectIssues } from './expect.js';
 import { loadTasks } from './tasks.js';
+import { addCliAgents, CLI_AGENTS } from './cli-agents.js';
+import { runbookAgentIssues } from './runbook.js';
 import { resolveAgentTools } from './tools.js';
 import type {
   AgentConfig,
@@ -151,29 +153,50 @@ export async function loadConfig(
     else tree.scenarios.set(name, loaded as Loaded<ScenarioConfig>);
   }
 
-  for (const suite of tree.suites.values()) {
-    issues.push(...referenceChecks(suite, tree, invalid));
-    if (opts.checkTasks !== false) {
-      try {
-        const tasks = await loadTasks(suite, tree.scenarios);
-        const agents = suiteAgents(suite.value)
-          .map((n) => tree.agents.get(n)?.value)
-          .filter((a): a is AgentConfig => !!a);
-        issues.push(...taskWorldIssues(suite, tasks, agents));
-        issues.push(...expectIssues(suite, tasks, agents));
-        const ungraded = ungradedSuite({ suite, tasks, scenarios: tree.scenarios });
-        if (ungraded) issues.push(ungraded);
-      } catch (e) {
-        if (e instanceof ConfigError) issues.push(...e.issues);
-        else throw e;
-      }
-    }
-  }
+  // A suite may name a coding CLI by its short name; a declared (even invalid) agent wins.
+  addCliAgents(
+    tree,
+    [...tree.suites.values()]
+      .flatMap((s) => suiteAgents(s.value))
+      .filter((n) => !invalid.has(`agent:${n}`)),
+  );
+  for (const suite of tree.suites.values())
+    issues.push(...(await suiteIssues(suite, tree, invalid, opts.checkTasks !== false)));
   if (issues.length) throw new ConfigError(issues);
   return tree;
 }
 
-const suiteAgents = (s: SuiteConfig): string[] => s.agents ?? (s.agent ? [s.agent] : []);
+/**
+ * What is wrong with one suite of a tree: its references (agents, scenario) and, with
+ * `checkTasks`, its expanded tasks (CSV rows, runbooks and uploads, worlds, checks, grading).
+ * `invalid` holds the kind:name of files that failed their own schema (reported already).
+ */
+export async function suiteIssues(
+  suite: Loaded<SuiteConfig>,
+  tree: ConfigTree,
+  invalid: ReadonlySet<string>,
+  checkTasks: boolean,
+): Promise<ConfigIssue[]> {
+  const issues = referenceChecks(suite, tree, invalid);
+  if (!checkTasks) return issues;
+  try {
+    const tasks = await loadTasks(suite, tree.scenarios, tree.root);
+    const agents = suiteAgents(suite.value)
+      .map((n) => tree.agents.get(n)?.value)
+      .filter((a): a is AgentConfig => !!a);
+    issues.push(...taskWorldIssues(suite, tasks, agents));
+    issues.push(...expectIssues(suite, tasks, agents));
+    issues.push(...runbookAgentIssues(suite, tasks, agents));
+    const ungraded = ungradedSuite({ suite, tasks, scenarios: tree.scenarios });
+    if (ungraded) issues.push(ungraded);
+  } catch (e) {
+    if (e instanceof ConfigError) issues.push(...e.issues);
+    else throw e;
+  }
+  return issues;
+}
+
+export const suiteAgents = (s: SuiteConfig): string[] => s.agents ?? (s.agent ? [s.agent] : []);
 
 function emptyProject(file: string): Loaded<ProjectConfig> {
   return { value: {}, file, dir: dirname(file), pos: () => ({ file, line: 1, column: 1 }) };
@@ -217,7 +240,7 @@ function agentChecks(agent: Loaded<AgentConfig>, yf: YamlFile): ConfigIssue[] {
 function referenceChecks(
   suite: Loaded<SuiteConfig>,
   tree: ConfigTree,
-  invalid: Set<string>,
+  invalid: ReadonlySet<string>,
 ): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const s = suite.value;
@@ -236,13 +259,15 @@ function referenceChecks(
     });
   for (const [name, path] of refs) {
     if (!tree.agents.has(name) && !invalid.has(`agent:${name}`)) {
-      const guess = didYouMean(name, [...tree.agents.keys()]);
+      const guess = didYouMean(name, [...tree.agents.keys(), ...Object.keys(CLI_AGENTS)]);
       out.push({
         ...suite.pos(path),
         code: 'unknown_agent',
         field: path.join('.'),
         message: `no agent named "${name}"${guess ? `; did you mean "${guess}"?` : ''}`,
-        fix: guess ? `use "${guess}"` : `define it in ${DEFAULT_CONFIG_DIR}/ with kind: agent`,
+        fix: guess
+          ? `use "${guess}"`
+          : `define it in ${DEFAULT_CONFIG_DIR}/ with kind: agent, or name a coding CLI: ${Object.keys(CLI_AGENTS).join(', ')}`,
       });
     }
   }

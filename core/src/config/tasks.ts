@@ -13,6 +13,7 @@ import {
   type MultiTurnColumn,
   type SuiteMultiTurn,
 } from './multi-turn.js';
+import { resolveRunbooks, type Mission, type Upload } from './runbook.js';
 import type {
   Loaded,
   ResolvedMultiTurn,
@@ -45,6 +46,10 @@ export interface Task extends TaskSpec {
   scenario?: TaskScenario;
   /** A multi-turn session's settings, every default applied; null for a one-turn task. */
   multi_turn: ResolvedMultiTurn | null;
+  /** A runbook run's mission, read at load (config/runbook.ts); absent otherwise. */
+  mission?: Mission;
+  /** A runbook run's files, put in /app/uploads/ before the agent starts. */
+  uploads?: Upload[];
 }
 
 export type { ResolvedMultiTurn };
@@ -161,13 +166,16 @@ const MULTI_TURN = new Set<string>(MULTI_TURN_COLUMNS);
 
 /**
  * Expands a suite's inline or CSV tasks; every bad row is a hard error naming the row. The
- * suite's `expect:` checks come first in each task's list, then the task's own.
+ * suite's `expect:` checks come first in each task's list, then the task's own. Runbooks and
+ * uploads are resolved against `root`, the repository they must stay in (by default the
+ * suite's own folder).
  */
 export async function loadTasks(
   suite: Loaded<SuiteConfig>,
   library: Map<string, Loaded<ScenarioConfig>> = new Map(),
+  root: string = suite.dir,
 ): Promise<Task[]> {
-  const tasks = await expandTasks(suite, library);
+  const tasks = await resolveRunbooks(suite, await expandTasks(suite, library), root);
   const shared = suite.value.expect ?? [];
   if (!shared.length) return tasks;
   return tasks.map((t) => ({ ...t, expect: [...shared, ...(t.expect ?? [])] }));

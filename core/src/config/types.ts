@@ -85,7 +85,17 @@ export interface TaskSpec {
   failure_rules?: FailureRule[];
   /** Checks on this task's runs, after the suite's own (core/src/config/expect.ts). */
   expect?: ExpectItem[];
+  /** This task's own runbook (it replaces the suite's). */
+  runbook?: RunbookRef;
+  /** Uploads of this task, after the suite's own. */
+  files?: string[];
 }
+
+/**
+ * A runbook as written: a markdown file relative to the file naming it, or its text inline
+ * (what a programmatic launch hands over). It becomes the agent's mission (config/runbook.ts).
+ */
+export type RunbookRef = string | { inline: string; name?: string };
 
 /** `turn_mode` of a task: model_as_user is a multi-turn session, single_turn one agent turn. */
 export type TurnMode = 'model_as_user' | 'single_turn';
@@ -131,6 +141,10 @@ export interface SuiteConfig {
   /** `samples`: how many times the judge grades each run (1..15, default 1); majority wins. */
   judge?: 'none' | { model?: string; samples?: number };
   scenario?: string;
+  /** Every task's mission (a task may name its own): a runbook run (config/runbook.ts). */
+  runbook?: RunbookRef;
+  /** Files uploaded into /app/uploads/ of every runbook run, relative to the suite file. */
+  files?: string[];
   tasks: TaskSpec[] | { csv: string };
   columns?: string[];
   multi_turn?: MultiTurnConfig;
@@ -188,7 +202,12 @@ export interface ProjectConfig {
   providers?: { anthropic?: ProviderConfig; openai?: ProviderConfig; gemini?: ProviderConfig };
   prices?: Record<string, { input_per_mtok: number; output_per_mtok: number }>;
   allow_private_git_hosts?: string[];
+  /** Where a short-named agent's CLI comes from on this runner (config/cli-agents.ts). */
+  clis?: Partial<Record<CliAgentName, { cli_from_host: string }>>;
 }
+
+/** The agents a suite may name without declaring them: the coding CLIs' presets. */
+export type CliAgentName = 'claude-code' | 'codex' | 'gemini-cli';
 
 export interface Loaded<T> {
   value: T;

@@ -42,6 +42,8 @@ export interface GatewayOptions {
   limits?: Partial<typeof GATEWAY_LIMITS>;
   /** Sees the body of the first model request (the tools-registered check). */
   onFirstModelRequest?: (format: WireFormat, body: Buffer) => void;
+  /** Sees each model call once it is recorded (a run's live progress); must not throw. */
+  onModelCall?: (call: ModelCall) => void;
 }
 
 /** A matched route: the handler and the parts of the path it named. */
@@ -326,7 +328,13 @@ export class Gateway {
     );
     const actor = actorOf(req);
     if (actor) call.actor_id = actor;
-    this.modelCalls.push(this.boundModelCall(call));
+    const bounded = this.boundModelCall(call);
+    this.modelCalls.push(bounded);
+    try {
+      this.opts.onModelCall?.(bounded);
+    } catch {
+      // A listener's failure is its own: the call is recorded and answered regardless.
+    }
   }
 
   private turnPosted(body: Buffer, res: ServerResponse) {

@@ -7,18 +7,19 @@ import type { JudgeTarget } from '../grading/judge.js';
 import { notApplicable } from '../grading/judge.js';
 import { RunBudget } from '../gateway/budget.js';
 import type { ModelRelay } from '../models/relay.js';
-import type { JudgeCard, MultiTurnRecord, RunError } from '../results/record.js';
+import type { JudgeCard, MultiTurnRecord, RunError, TrajectoryStep } from '../results/record.js';
 import { failure, RunFailure } from '../results/run-failure.js';
 import type { SandboxDriver, SandboxLimits } from '../sandbox/driver.js';
 import type { AgentAdapter } from '../session/adapter.js';
 import { emptyOutcome, type AgentOutcome } from '../session/outcome.js';
-import { seedSpec, Session } from '../session/session.js';
+import { seedSpec as scenarioSeed, Session, type SeedSpec } from '../session/session.js';
 import type { ToolDesk } from '../tools/tool-desk.js';
 import { WorkspaceSeedError, type SeededWorkspace } from '../workspace/seed.js';
 import { collect } from './collect.js';
 import { converse, type ConversationPlan } from './conversation.js';
 import { grade } from './grade.js';
-import { PhaseClock } from './phases.js';
+import { PhaseClock, type PhaseName } from './phases.js';
+import { modelCallStep } from './record.js';
 import { openWorld, toolsRegisteredCheck } from './world.js';
 
 /** One run to take: a task, an agent, a trial; and its session's shape when multi-turn. */
@@ -50,6 +51,15 @@ export interface LifecycleDeps {
   newToken(): string;
   signal?: AbortSignal;
   deferTeardown?: (p: Promise<unknown>) => void;
+  /** Live progress of a run: its phases as they start and end, its model calls as made. */
+  onProgress?: (p: Progress) => void;
+}
+
+/** One line of a run's live progress (RunEvent `progress`). */
+export interface Progress {
+  phase?: PhaseName;
+  step?: TrajectoryStep;
+  message: string;
 }
 
 /** What the lifecycle hands the record phase. */
@@ -65,7 +75,15 @@ export interface RunResult {
  * returns. A failure ends the phases that depend on it; the session is closed whatever happens.
  */
 export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<RunResult> {
-  const clock = new PhaseClock();
+  const progress = deps.onProgress;
+  const clock = new PhaseClock(
+    progress &&
+      ((phase, ms) =>
+        progress({
+          phase,
+          message: ms === undefined ? `${phase} started` : `${phase} ended (${ms} ms)`,
+        })),
+  );
   let result: RunResult = { outcome: emptyOutcome(), judge: null, multi: null };
   let session: Session | undefined;
   let agent: AgentAdapter | undefined;
@@ -73,13 +91,20 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
   let registered: ReturnType<typeof toolsRegisteredCheck> | undefined;
   try {
     const { kind, workspace } = await clock.run('resolve', () => resolve(plan, deps));
-    agent = kind.adapter(plan.agent, { scenario: plan.task.scenario?.config, limits: deps.limits });
+    const task = plan.task;
+    agent = kind.adapter(plan.agent, {
+      scenario: task.scenario?.config,
+      ...(task.mission
+        ? { runbook: { mission: task.mission, uploads: (task.uploads ?? []).map((u) => u.name) } }
+        : {}),
+      limits: deps.limits,
+    });
     const image = await clock.run('image', async () => {
       if (agent!.sandboxed && !agent!.image)
         throw failure('internal_error', 'image_not_ready', `no image is ready for ${agent!.name}`);
       return agent!.image;
     });
-    const seed = workspace ? seedSpec(plan.task.scenario!.config, workspace.packDir) : undefined;
+    const seed = seedSpec(task, workspace);
     const budget = new RunBudget();
     session = await clock.run('open', () => {
       world = openWorld(plan.agent, plan.task, {
@@ -95,6 +120,12 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
           : undefined;
       return Session.open({
         onFirstModelRequest: registered?.onFirstModelRequest,
+        ...(progress
+          ? {
+              onModelCall: (c) =>
+                progress({ step: modelCallStep(c), message: modelCallStep(c).summary }),
+            }
+          : {}),
         runId: plan.runId,
         token: deps.newToken(),
         relay: deps.relay,
@@ -113,7 +144,6 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
     });
     const s = session;
     if (seed) await clock.run('seed', () => s.seed(seed));
-    const task = plan.task;
     const conversation = await clock.run('turns', () =>
       converse(
         s,
@@ -146,7 +176,7 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
         grade(s, result.outcome, {
           task: {
             user: task.user,
-            behavior_instructions: task.behavior_instructions ?? null,
+            behavior_instructions: judgedInstructions(task),
             expected_outcome: task.expected_outcome ?? 'completion',
           },
           scenario: task.scenario?.config,
@@ -176,11 +206,11 @@ async function resolve(plan: RunPlan, deps: LifecycleDeps) {
   if (plan.error) throw new RunFailure(plan.error);
   const kind = agentKindOf(plan.agent.config);
   const sc = plan.task.scenario;
-  if (kind.needsWorkspace && !sc)
+  if (kind.needsWorkspace && !sc && !plan.task.mission)
     throw failure(
       'contract_error',
       'in_sandbox_requires_workspace',
-      `task ${plan.task.id} has no coding scenario: set scenario: on the suite or a scenario_ref/workspace_seed cell on its row`,
+      `task ${plan.task.id} has no coding scenario or runbook: set scenario: or runbook: on the suite, or a scenario_ref/workspace_seed cell on its row`,
     );
   let workspace: SeededWorkspace | undefined;
   if (sc && kind.needsWorkspace) {
@@ -195,6 +225,30 @@ async function resolve(plan: RunPlan, deps: LifecycleDeps) {
     }
   }
   return { kind, workspace };
+}
+
+/**
+ * The seed phase's work: a coding scenario's workspace and/or a runbook run's /app with its
+ * uploads; nothing to seed otherwise.
+ */
+function seedSpec(task: Task, workspace: SeededWorkspace | undefined): SeedSpec | undefined {
+  const app = task.mission
+    ? { uploads: (task.uploads ?? []).map((u) => ({ name: u.name, host: u.host })) }
+    : undefined;
+  if (!workspace && !app) return undefined;
+  return {
+    ...(workspace ? scenarioSeed(task.scenario!.config, workspace.packDir) : {}),
+    ...(app ? { app } : {}),
+  };
+}
+
+/** What the judge holds the run to: a runbook run's mission, then the task's instructions. */
+function judgedInstructions(task: Task): string | null {
+  const parts = [
+    task.mission && `Runbook (the agent's mission, ${task.mission.name}):\n${task.mission.text}`,
+    task.behavior_instructions,
+  ].filter((p): p is string => !!p);
+  return parts.length ? parts.join('\n\n') : null;
 }
 
 /** A limit the driver enforced by stopping the sandbox outranks whatever the turns concluded. */

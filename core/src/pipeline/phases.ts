@@ -14,14 +14,20 @@ export class PhaseClock {
   readonly ms: Record<string, number> = {};
   error: RunError | null = null;
 
+  /** `onPhase` hears each phase start (ms undefined) and end (its ms); it must not throw. */
+  constructor(private readonly onPhase?: (name: PhaseName, ms?: number) => void) {}
+
   async run<T>(name: PhaseName, body: () => Promise<T>): Promise<T> {
     const t0 = Date.now();
+    this.onPhase?.(name);
     try {
       return await body();
     } catch (e) {
       throw this.classify(name, e);
     } finally {
-      this.ms[`${name}_ms`] = (this.ms[`${name}_ms`] ?? 0) + Date.now() - t0;
+      const ms = Date.now() - t0;
+      this.ms[`${name}_ms`] = (this.ms[`${name}_ms`] ?? 0) + ms;
+      this.onPhase?.(name, ms);
     }
   }
 

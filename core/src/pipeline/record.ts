@@ -1,8 +1,10 @@
 import { hostname } from 'node:os';
 import type { AgentOutcome } from '../session/outcome.js';
+import type { Mission } from '../config/runbook.js';
 import type { Task } from '../config/tasks.js';
 import type {
   JudgeCard,
+  ModelCall,
   MultiTurnRecord,
   Provenance,
   RowVerdict,
@@ -23,6 +25,19 @@ export function provenance(configHash: string, extra: Partial<Provenance> = {}):
   };
 }
 
+/** A model call the gateway relayed, as a trajectory step (the record's, and live progress). */
+export function modelCallStep(c: ModelCall): TrajectoryStep {
+  const tools = c.tool_uses?.length ? ` -> ${c.tool_uses.map((t) => t.name).join(', ')}` : '';
+  return {
+    at: c.started_at,
+    type: 'model_call',
+    summary: `${c.provider} ${c.model} ${c.status} (${c.input_tokens}+${c.output_tokens} tok, ${c.latency_ms} ms)${tools}`,
+    ...(c.actor_id ? { actor_id: c.actor_id } : {}),
+    detail: { id: c.id, preview: c.response_preview?.slice(0, 500) },
+    observed_by: 'host',
+  };
+}
+
 /** Model calls, tool calls and trace events interleaved with the captured steps, by time. */
 function timeline(o: AgentOutcome): TrajectoryStep[] {
   // A step nobody marked is the agent's report: the host claims only what it observed.
@@ -30,18 +45,8 @@ function timeline(o: AgentOutcome): TrajectoryStep[] {
     ...s,
     observed_by: s.observed_by ?? 'agent',
   }));
-  for (const c of o.model_calls) {
-    const tools = c.tool_uses?.length ? ` -> ${c.tool_uses.map((t) => t.name).join(', ')}` : '';
-    steps.push({
-      at: c.started_at,
-      type: 'model_call',
-      summary: `${c.provider} ${c.model} ${c.status} (${c.input_tokens}+${c.output_tokens} tok, ${c.latency_ms} ms)${tools}`,
-      ...(c.actor_id ? { actor_id: c.actor_id } : {}),
-      detail: { id: c.id, preview: c.response_preview?.slice(0, 500) },
-      observed_by: 'host',
-      ...(o.turn_of?.[c.id] ? { turn: o.turn_of[c.id] } : {}),
-    });
-  }
+  for (const c of o.model_calls)
+    steps.push({ ...modelCallStep(c), ...(o.turn_of?.[c.id] ? { turn: o.turn_of[c.id] } : {}) });
   for (const t of o.tool_calls)
     steps.push({
       at: t.started_at,
@@ -65,6 +70,18 @@ function timeline(o: AgentOutcome): TrajectoryStep[] {
     .map((s, i) => [s, i] as const)
     .sort(([a, i], [b, j]) => a.at.localeCompare(b.at) || i - j)
     .map(([s]) => s);
+}
+
+/** A record carries its runbook's text up to this; the rest is counted, not kept. */
+export const RUNBOOK_SEED_CHARS = 64 * 1024;
+
+function runbookSeed(m: Mission): NonNullable<RunRecord['seed']['runbook']> {
+  const cut = m.text.length > RUNBOOK_SEED_CHARS;
+  return {
+    name: m.name,
+    text: cut ? m.text.slice(0, RUNBOOK_SEED_CHARS) : m.text,
+    ...(cut ? { truncated_chars: m.text.length - RUNBOOK_SEED_CHARS } : {}),
+  };
 }
 
 export function rowVerdict(status: RunRecord['status'], judge: JudgeCard | null): RowVerdict {
@@ -176,6 +193,10 @@ export function buildRecord(args: {
       origin: task.origin,
       ...(task.expect?.length ? { expect: task.expect } : {}),
       ...(task.scenario ? { scenario: task.scenario.config } : {}),
+      ...(task.mission ? { runbook: runbookSeed(task.mission) } : {}),
+      ...(task.uploads?.length
+        ? { files: task.uploads.map((u) => ({ name: u.name, path: u.path, size: u.size })) }
+        : {}),
     },
     trajectory: {
       steps: timeline(o),

@@ -14,6 +14,7 @@ import type {
   RunError,
   RunRecord,
   SuiteManifest,
+  TrajectoryStep,
 } from '../results/record.js';
 import { Redactor } from '../results/redact.js';
 import { fitRecord } from '../results/record-size.js';
@@ -35,6 +36,8 @@ import { seedWorkspace, type SeededWorkspace } from '../workspace/seed.js';
 import { disposeCode } from '../agents/python/source.js';
 import { buildRecord, provenance as makeProvenance } from './record.js';
 import { runLifecycle, type RunPlan } from './lifecycle.js';
+import { addInMemorySuite } from '../config/suite-in-memory.js';
+import type { PhaseName } from './phases.js';
 import { createUserSimulator } from '../users/index.js';
 import { agentKindOf } from '../agents/registry.js';
 
@@ -43,6 +46,11 @@ export type RunEvent =
   | { type: 'log'; message: string }
   | { type: 'run_start'; runId: string; task: string; agent: string; trial: number }
   | { type: 'run_end'; record: RunRecord }
+  /**
+   * A run's live progress: its phases as they start and end (`phase`), and each model call
+   * the gateway relays as it is recorded (`step`, a trajectory step).
+   */
+  | { type: 'progress'; runId: string; phase?: PhaseName; step?: TrajectoryStep; message: string }
   | { type: 'suite_end'; manifest: SuiteManifest };
 
 export interface RunOptions {
@@ -67,6 +75,11 @@ export interface RunOptions {
   confirm?: ConfirmOptions;
   /** Where the viewer is published (the Action's `pages-url`), recorded as manifest.viewer_url. */
   viewerUrl?: string;
+  /**
+   * A suite built in memory (a programmatic launch: runRunbook), run instead of the config
+   * tree's suites; it is checked like a suite file (schema, agents, runbooks and uploads).
+   */
+  suiteInMemory?: Loaded<SuiteConfig>;
   /** The base run to compare p95 latency with, for the latency-regression gate. */
   baselineFor?: (m: SuiteManifest) => { p95_ms: number; id: string } | undefined;
   onEvent?: (e: RunEvent) => void;
@@ -88,7 +101,12 @@ export interface SuiteResult {
 /** Runs every selected suite of a config tree; the CLI, the Action and tests all come here. */
 export async function runSuites(opts: RunOptions): Promise<SuiteResult[]> {
   const tree = await loadConfig(opts.root, { configDir: opts.configDir });
-  const names = opts.suite ? [opts.suite] : [...tree.suites.keys()];
+  if (opts.suiteInMemory) await addInMemorySuite(tree, opts.suiteInMemory);
+  const names = opts.suiteInMemory
+    ? [opts.suiteInMemory.value.name]
+    : opts.suite
+      ? [opts.suite]
+      : [...tree.suites.keys()];
   for (const n of names)
     if (!tree.suites.has(n))
       throw new Error(
@@ -161,7 +179,7 @@ async function runSuite(
   const s = suite.value;
   const started = Date.now();
   const suiteRunId = newId();
-  const tasks = await loadTasks(suite, tree.scenarios);
+  const tasks = await loadTasks(suite, tree.scenarios, tree.root);
   const trials = ctx.opts.trials ?? s.trials ?? 1;
   const concurrency = ctx.opts.concurrency ?? s.concurrency ?? tree.project.value.concurrency ?? 2;
   const agentNames = s.agents ?? [s.agent!];
@@ -261,7 +279,7 @@ async function runSuite(
       prepared.set(
         a,
         await prepareAgent(tree.agents.get(a)!, tree.project, ctx.secrets, ctx.images, {
-          hasScenario: !!s.scenario || tasks.some((t) => t.scenario),
+          hasScenario: !!s.scenario || tasks.some((t) => t.scenario || t.mission),
           providers: new Set(Object.keys(ctx.models.providers)),
         }),
       );
@@ -403,6 +421,7 @@ async function runSuite(
         },
         signal: ctx.opts.signal,
         deferTeardown: (p) => ctx.teardowns.push(p),
+        onProgress: (p) => ctx.emit({ type: 'progress', runId, ...p }),
       },
     );
     return ctx.redactor.value(

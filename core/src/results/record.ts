@@ -361,6 +361,10 @@ export interface RunRecord {
     scenario?: unknown;
     /** The task's `expect:` checks as written, the suite's first. */
     expect?: Record<string, unknown>[];
+    /** A runbook run's mission: its file (or inline name) and text, cut past 64K chars. */
+    runbook?: { name: string; text: string; truncated_chars?: number };
+    /** A runbook run's uploads, as put in /app/uploads/<name>. */
+    files?: { name: string; path: string; size: number }[];
   };
   trajectory: {
     steps: TrajectoryStep[];

@@ -1,4 +1,6 @@
-import { chmod, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pack } from 'tar-stream';
 import { posix } from 'node:path';
 import { join } from 'node:path';
 import type { ScenarioConfig } from '../config/types.js';
@@ -16,6 +18,13 @@ import type { Turn, TurnInput, WorkspaceDiff } from './types.js';
 
 /** Where a seeded workspace lives in every sandbox. */
 export const WORKSPACE = '/home/user/workspace';
+/**
+ * A runbook run's working directory (seed 002): the task's uploads in `uploads/` (root-owned,
+ * read-only to the agent), and `results/`, the agent's to fill, collected after the run.
+ */
+export const APP = '/app';
+export const APP_UPLOADS = `${APP}/uploads`;
+export const APP_RESULTS = `${APP}/results`;
 const WORKSPACE_SH = '/gauntlet/runtime/workspace.sh';
 /** Root-owned: what the workspace phases leave for the host, out of the agent's reach. */
 const WS_OUT = '/var/lib/gauntlet/out';
@@ -33,6 +42,8 @@ export interface SessionSpec {
   budget?: RunBudget;
   /** Sees the first model request (whether it carries the registered tools). */
   onFirstModelRequest?: GatewayOptions['onFirstModelRequest'];
+  /** Sees each model call the gateway relayed, as it is recorded (live progress). */
+  onModelCall?: GatewayOptions['onModelCall'];
   /** Absent when no agent of the session needs a sandbox (an HTTP endpoint). */
   sandbox?: {
     driver: SandboxDriver;
@@ -44,11 +55,16 @@ export interface SessionSpec {
   signal?: AbortSignal;
 }
 
-/** How a seeded workspace gets into the sandbox: a tar of it, and the scenario's setup. */
+/**
+ * What a session is seeded with before its first turn: a coding scenario's workspace (a tar of
+ * it and its setup) and/or a runbook run's /app with its uploads.
+ */
 export interface SeedSpec {
   /** Host dir holding code.tar, mounted at /gauntlet/workspace when the session opens. */
-  packDir: string;
+  packDir?: string;
   platformSetup?: { command: string; timeoutS: number };
+  /** A runbook run: /app, its uploads (base name -> host file) and its results folder. */
+  app?: { uploads: { name: string; host: string }[] };
 }
 
 /** A scenario's seed: its packed workspace, and its setup when the platform runs it. */
@@ -71,6 +87,7 @@ export function seedSpec(scenario: ScenarioConfig, packDir: string): SeedSpec {
 export class Session {
   readonly turns: Turn[] = [];
   private seeded = false;
+  private appDir = false;
   private closed = false;
 
   private constructor(
@@ -83,7 +100,8 @@ export class Session {
   /** Host mounts a session's sandbox needs for an agent kind's turns and a workspace seed. */
   static mountsFor(adapters: AgentAdapter[], seed?: SeedSpec): Mount[] {
     const all = adapters.flatMap((a) => a.mounts);
-    if (seed) all.push({ host: seed.packDir, container: '/gauntlet/workspace', readonly: true });
+    if (seed?.packDir)
+      all.push({ host: seed.packDir, container: '/gauntlet/workspace', readonly: true });
     const seen = new Set<string>();
     return all.filter((m) => !seen.has(m.container) && seen.add(m.container));
   }
@@ -100,6 +118,7 @@ export class Session {
         tools: spec.tools,
         budget: spec.budget,
         onFirstModelRequest: spec.onFirstModelRequest,
+        onModelCall: spec.onModelCall,
       }).start();
       const sb = spec.sandbox;
       const sandbox = sb
@@ -143,10 +162,41 @@ export class Session {
   }
 
   /**
-   * Seeds the workspace once, at turn 0: the seed unpacked and the platform setup run as the
-   * agent's user, then the baseline committed as root where the agent cannot write.
+   * Seeds the session once, at turn 0: a runbook run's /app, then a scenario's workspace.
    */
   async seed(seed: SeedSpec): Promise<void> {
+    if (seed.app) await this.seedApp(seed.app.uploads);
+    if (seed.packDir) await this.seedWorkspace(seed);
+  }
+
+  /**
+   * /app for a runbook run, through the engine's archive upload (which sets owners as the tar
+   * says; the sandbox's root has no CAP_CHOWN): /app and /app/results the agent's, /app/uploads
+   * and the uploads root's and read-only, so the task's inputs stay as they were given.
+   */
+  private async seedApp(uploads: { name: string; host: string }[]): Promise<void> {
+    const sb = this.requireSandbox();
+    // Read first (their sizes were capped at load): the tar is then written in one go.
+    const files = await Promise.all(
+      uploads.map(async (u) => [u.name, await readFile(u.host)] as const),
+    );
+    const p = pack();
+    const at = { mtime: new Date(), mode: 0o755 };
+    p.entry({ ...at, name: 'app', type: 'directory', uid: 1000, gid: 1000 });
+    p.entry({ ...at, name: 'app/results', type: 'directory', uid: 1000, gid: 1000 });
+    p.entry({ ...at, name: 'app/uploads', type: 'directory', uid: 0, gid: 0 });
+    for (const [name, data] of files)
+      p.entry({ ...at, name: `app/uploads/${name}`, mode: 0o444, uid: 0, gid: 0 }, data);
+    p.finalize();
+    await sb.putFiles('/', p as unknown as Readable);
+    this.appDir = true;
+  }
+
+  /**
+   * The workspace: the seed unpacked and the platform setup run as the agent's user, then the
+   * baseline committed as root where the agent cannot write.
+   */
+  private async seedWorkspace(seed: SeedSpec): Promise<void> {
     const sb = this.requireSandbox();
     const setup = seed.platformSetup;
     const s = await sb.exec(['sh', WORKSPACE_SH, 'seed'], {
@@ -193,6 +243,11 @@ export class Session {
 
   get hasWorkspace(): boolean {
     return this.seeded;
+  }
+
+  /** Where the agent works: a seeded workspace, else a runbook run's /app. */
+  get workdir(): string {
+    return this.seeded || !this.appDir ? WORKSPACE : APP;
   }
 
   /**
@@ -300,7 +355,7 @@ export class Session {
   }
 
   private resolve(path: string): string {
-    const abs = posix.isAbsolute(path) ? path : posix.join(WORKSPACE, path);
+    const abs = posix.isAbsolute(path) ? path : posix.join(this.workdir, path);
     return posix.normalize(abs);
   }
 

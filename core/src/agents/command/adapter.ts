@@ -9,7 +9,8 @@ import { OUTCOME_BUDGETS } from '../../results/record-size.js';
 import type { TrajectoryStep } from '../../results/record.js';
 import { readSandboxText } from '../../sandbox/files.js';
 import type { AgentAdapter, Mount } from '../../session/adapter.js';
-import { WORKSPACE, type Session } from '../../session/session.js';
+import { APP_RESULTS, APP_UPLOADS, type Session } from '../../session/session.js';
+import type { Mission } from '../../config/runbook.js';
 import {
   emptyTurnOutcome,
   type Turn,
@@ -36,7 +37,10 @@ export interface CommandAgentSpec {
   env: Record<string, string>;
   timeoutMs: number;
   mounts: Mount[];
-  scenario: ScenarioConfig;
+  /** A coding run's scenario (its agent-mode setup goes in the brief); none for a runbook run. */
+  scenario?: ScenarioConfig;
+  /** A runbook run: the mission, and the base names of its uploads in /app/uploads/. */
+  runbook?: { mission: Mission; uploads: string[] };
 }
 
 /** Steps from a transcript or log the agent's processes wrote, within the run's step budget. */
@@ -57,11 +61,28 @@ function boundSteps(steps: TrajectoryStep[], out: TurnOutcome): TrajectoryStep[]
 /**
  * The brief a CLI reads from $GAUNTLET_TASK_FILE. Turn 1 carries agent-mode setup instructions
  * first; a later turn is the new message alone when the CLI resumes its own session, and
- * otherwise carries the conversation so far, since nothing else would remember it.
+ * otherwise carries the conversation so far, since nothing else would remember it. A runbook
+ * run's brief names its uploads and results folder, and opens with the runbook itself when
+ * the CLI takes no instructions of its own (`missionInBrief`).
  */
-export function taskBrief(input: TurnInput, scenario: ScenarioConfig, resumed: boolean): string {
+export function taskBrief(
+  input: TurnInput,
+  scenario: ScenarioConfig | undefined,
+  resumed: boolean,
+  runbook?: { mission: Mission; uploads: string[]; missionInBrief: boolean },
+): string {
   const parts: string[] = [];
-  if (input.turn === 1 && scenario.setup && scenario.setup.mode === 'agent')
+  if (runbook && !resumed) {
+    if (runbook.missionInBrief)
+      parts.push(
+        `Your mission (the runbook ${runbook.mission.name}):\n\n${runbook.mission.text.trimEnd()}\n\n---\n`,
+      );
+    const files = runbook.uploads.length
+      ? `The files uploaded for this task are in ${APP_UPLOADS}/: ${runbook.uploads.join(', ')}.`
+      : `No files were uploaded for this task.`;
+    parts.push(`${files} Write everything you produce under ${APP_RESULTS}/.\n`);
+  }
+  if (input.turn === 1 && scenario?.setup && scenario.setup.mode === 'agent')
     parts.push(
       `Before the task, set up the workspace by running:\n\n    ${scenario.setup.command}\n`,
     );
@@ -147,7 +168,12 @@ export class CommandAdapter implements AgentAdapter {
     const mcp = mcpRegistration(preset?.id, session.spec.tools?.list() ?? []);
     const setup = mcp?.registered ? mcp.setup : undefined;
     if (mcp && !mcp.registered && input.turn === 1) out.soft_warnings.push(mcp.warning);
-    const configured = setup ? withFlags(recognised.command, setup.flags) : recognised.command;
+    // A runbook becomes the CLI's own instructions where it takes them, else heads the brief.
+    const runbook = this.spec.runbook;
+    const mission = runbook && preset?.mission;
+    if (mission) await session.writeRunFile(mission.file, mission.encode(runbook.mission.text));
+    const flags = [...(setup?.flags ?? []), ...(mission ? [mission.flag] : [])];
+    const configured = flags.length ? withFlags(recognised.command, flags) : recognised.command;
     // A CLI that can continue its own session gets only the new message; one that cannot (or a
     // command whose flags forbid it) gets the conversation so far in its task file.
     const resumeId = input.resumeSessionId ?? null;
@@ -155,7 +181,12 @@ export class CommandAdapter implements AgentAdapter {
     const command = resumed ? resumeCommand(configured, resumeId!) : configured;
     const taskFile = await session.writeRunFile(
       'task.md',
-      taskBrief(input, this.spec.scenario, resumed),
+      taskBrief(
+        input,
+        this.spec.scenario,
+        resumed,
+        runbook && { ...runbook, missionInBrief: !mission },
+      ),
     );
     await session.writeRunFile(
       'task.json',
@@ -173,7 +204,12 @@ export class CommandAdapter implements AgentAdapter {
       GAUNTLET_EXECLOG: EXEC_LOG,
     };
     if (setup?.prepare) {
-      const p = await sb.exec(setup.prepare, { env, cwd: WORKSPACE, timeoutMs: 30_000, signal });
+      const p = await sb.exec(setup.prepare, {
+        env,
+        cwd: session.workdir,
+        timeoutMs: 30_000,
+        signal,
+      });
       if (p.exitCode !== 0)
         out.soft_warnings.push(
           `Tools not registered: the MCP server could not be added to ${preset!.id}'s settings (${(p.stderr || p.stdout).trim().slice(-500)}); the run goes on without them`,
@@ -185,7 +221,7 @@ export class CommandAdapter implements AgentAdapter {
     const firstCall = session.gateway.modelCalls.length;
     const r = await sb.exec(['sh', '/gauntlet/runtime/start.sh', ...argv], {
       env,
-      cwd: WORKSPACE,
+      cwd: session.workdir,
       timeoutMs: this.spec.timeoutMs,
       signal,
     });
@@ -297,7 +333,7 @@ export const commandKind: AgentKind = {
       throw failure(
         'contract_error',
         'in_sandbox_requires_workspace',
-        `agent "${a.name}" runs a shell command, which needs a coding scenario; set scenario: on the suite`,
+        `agent "${a.name}" runs a shell command, which needs a coding scenario or a runbook; set scenario: or runbook: on the suite`,
       );
     const cli = recognise(a.command!);
     // The sandbox has no network: a CLI whose relay is not configured could only fail, after retries.
@@ -332,6 +368,7 @@ export const commandKind: AgentKind = {
       env: p.env,
       timeoutMs: p.timeoutMs,
       mounts: p.mounts,
-      scenario: run.scenario!,
+      ...(run.scenario ? { scenario: run.scenario } : {}),
+      ...(run.runbook ? { runbook: run.runbook } : {}),
     }),
 };

@@ -49,6 +49,12 @@ export interface Preset {
   transcriptFlag?: string;
   /** False when the CLI talks to its vendor's own backend, which the gateway cannot relay. */
   relayed: boolean;
+  /**
+   * How a runbook becomes this CLI's own instructions (added to its system prompt), when it
+   * takes them: the file the run writes (the runbook's text as `encode` makes it) and the flag
+   * reading it. A CLI without one gets the runbook at the head of its task brief.
+   */
+  mission?: { file: string; encode: (text: string) => string; flag: [string, RegExp] };
   /** The gateway relay its model traffic needs (unknown for CLIs that take any model). */
   provider?: WireFormat;
   resume: ResumeSupport | NoResume;
@@ -92,6 +98,15 @@ export const PRESETS: Record<PresetId, Preset> = {
     },
     transcript: 'claude-stream-json',
     relayed: true,
+    // Appended to Claude Code's own system prompt (its tools and rules stay).
+    mission: {
+      file: 'runbook.md',
+      encode: (text) => text,
+      flag: [
+        '--append-system-prompt "$(cat /gauntlet/run/runbook.md)"',
+        /--(append-)?system-prompt/,
+      ],
+    },
     provider: 'anthropic',
     // `claude --resume <uuid> -p …`: the session's history is read from ~/.claude/projects/
     // <cwd>, so the resumed turn runs in the same sandbox, HOME and working directory.
@@ -130,6 +145,17 @@ export const PRESETS: Record<PresetId, Preset> = {
     },
     transcript: 'codex-json',
     relayed: true,
+    // Codex's `developer_instructions` (a developer message after its own instructions; its
+    // `model_instructions_file` would replace them). A -c value is read as TOML: the text goes
+    // as a JSON string, which is a valid TOML basic string.
+    mission: {
+      file: 'runbook.toml-string',
+      encode: (text) => JSON.stringify(text).replace(/\x7f/g, '\\u007f'),
+      flag: [
+        '-c "developer_instructions=$(cat /gauntlet/run/runbook.toml-string)"',
+        /developer_instructions|model_instructions_file/,
+      ],
+    },
     provider: 'openai',
     // `codex exec resume <uuid> …` (the thread id; a name would be looked up, so only a UUID).
     // `exec resume` takes most of exec's flags, not those refused below (codex-cli 0.169.0).

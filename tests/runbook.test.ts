@@ -1,0 +1,194 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectProblems } from '../core/src/config/expect.js';
+import { runSuites, type RunEvent } from '../core/src/pipeline/run-suite.js';
+import { runRunbook } from '../core/src/pipeline/runbook-run.js';
+import { dockerReady } from '../core/src/test-support/docker.js';
+import { makeTree } from '../core/src/test-support/tree.js';
+import { packageRoot } from '../core/src/util/paths.js';
+
+const CLAUDE = '.cache/claude/node_modules/@anthropic-ai/claude-code-linux-x64/claude';
+const CODEX = '.cache/codex/node_modules/@openai/codex/vendor/x86_64-unknown-linux-musl/bin/codex';
+
+function claudeReady(): boolean {
+  if (existsSync(join(packageRoot(), CLAUDE))) return true;
+  if (process.env.CI === 'true')
+    throw new Error(`missing Claude Code (${CLAUDE}): scripts/install-tools.sh installs it`);
+  console.warn('!!! Claude Code not installed (.cache/): the runbook example test is skipped');
+  return false;
+}
+
+/**
+ * A private copy of examples/runbook (results stay out of the repository): its CLI path made
+ * absolute, and a slow runbook's rule added to its script for the cancel test.
+ *
+ * TODO(lead, after merging the "artifacts" branch): the `file_exists` and `artifact` checks
+ * are that branch's; until it lands they are unknown kinds, so the copy drops the checks this
+ * engine cannot parse. Once merged, nothing is dropped (the assertion below says so): delete
+ * the filter and assert record.artifacts and those checks instead of the shell output.
+ */
+async function exampleCopy(): Promise<{ root: string; dropped: unknown[] }> {
+  const root = await mkdtemp(join(tmpdir(), 'runbook-example-'));
+  await cp(join(packageRoot(), 'examples/runbook'), root, { recursive: true });
+  const cfg = join(root, '.gauntlet');
+  const project = parse(await readFile(join(cfg, 'gauntlet.yaml'), 'utf8'));
+  project.clis['claude-code'].cli_from_host = join(packageRoot(), CLAUDE);
+  await writeFile(join(cfg, 'gauntlet.yaml'), stringify(project));
+  const suite = parse(await readFile(join(cfg, 'sales-report.yaml'), 'utf8'));
+  const dropped = suite.expect.filter((c: unknown) => expectProblems([c]).length);
+  suite.expect = suite.expect.filter((c: unknown) => !expectProblems([c]).length);
+  await writeFile(join(cfg, 'sales-report.yaml'), stringify(suite));
+  const script = parse(await readFile(join(cfg, 'models/scripted.yaml'), 'utf8'));
+  // The cancel test's runbook: a shell step that would outlive the test by far.
+  script.rules.unshift({
+    when: { system: '# Slow runbook', turn: 0 },
+    reply: {
+      tool_use: { name: 'Bash', input: { command: 'sleep 600', description: 'Wait' } },
+    },
+  });
+  await writeFile(join(cfg, 'models/scripted.yaml'), stringify(script));
+  return { root, dropped };
+}
+
+/** Revenue by the CSV itself, for the numbers the agent's Python must have printed. */
+async function expectedTotals(root: string) {
+  const [, ...rows] = (await readFile(join(root, '.gauntlet/data/sales.csv'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
+  return {
+    rows: rows.length,
+    total: rows.reduce((n, r) => n + Number(r[3]) * Number(r[4]), 0),
+  };
+}
+
+const containersOf = (runId: string) =>
+  execFileSync('docker', ['ps', '-aq', '--filter', `label=gauntlet.run=${runId}`], {
+    encoding: 'utf8',
+  }).trim();
+
+describe.skipIf(!dockerReady() || !claudeReady())(
+  'examples/runbook: a markdown mission, an uploaded CSV and /app/results with the real Claude Code',
+  () => {
+    let root = '';
+    let dropped: unknown[] = [];
+    beforeAll(async () => {
+      ({ root, dropped } = await exampleCopy());
+    });
+
+    it('the runbook reaches Claude Code as its system prompt; it reads the upload and writes the results', async () => {
+      const events: RunEvent[] = [];
+      const [res] = await runSuites({
+        root,
+        resultsDir: join(root, 'results'),
+        onEvent: (e) => events.push(e),
+      });
+      const [record] = res.records;
+      expect(record.error).toBeNull();
+      expect(record.status).toBe('completed');
+      // Every rule of the script needs the runbook's title in the system prompt: four model
+      // calls answered by them (the fallback would have ended the run at the first).
+      expect(record.trajectory.model_calls).toHaveLength(4);
+      expect(record.final_response).toMatch(/^Done: wrote \/app\/results\/report\.md/);
+      expect(record.seed.runbook).toMatchObject({
+        name: '.gauntlet/runbooks/sales-report.md',
+        text: expect.stringContaining('# Sales report runbook'),
+      });
+      expect(record.seed.files).toEqual([
+        { name: 'sales.csv', path: '.gauntlet/data/sales.csv', size: expect.any(Number) },
+      ]);
+      // The upload was read in the sandbox: Claude Code sent its content back to the model.
+      const results = record.trajectory.model_calls.flatMap((c) => c.tool_results ?? []);
+      expect(results.some((r) => r.output.includes('2025-07-02,north,widget,12,9.50'))).toBe(true);
+      // What the Python step printed and the check step listed (the files, at the end).
+      const { rows, total } = await expectedTotals(root);
+      const shell = record.trajectory.steps.filter((s) => s.type === 'shell');
+      const printed = JSON.stringify(shell.map((s) => s.detail));
+      expect(printed).toContain(`\\"rows\\": ${rows}`);
+      expect(printed).toContain(`\\"total_revenue\\": ${total}`);
+      expect(shell.at(-1)).toMatchObject({
+        detail: {
+          exit_code: 0,
+          output: expect.stringMatching(
+            /report\.md\s+summary\.json[\s\S]*# Quarterly sales report/,
+          ),
+        },
+      });
+      // The checks this engine runs passed; the artifact checks arrive with their branch.
+      expect(record.scorers.find((s) => s.name.includes('contains'))).toMatchObject({
+        passed: true,
+      });
+      expect(dropped.length === 0 || dropped.length === 2).toBe(true);
+      expect(record.verdict).toBe('PASS');
+      // Live progress: the phases in order, and model calls as they were made.
+      const progress = events.filter((e) => e.type === 'progress');
+      const started = progress.filter((e) => e.message.endsWith('started')).map((e) => e.phase);
+      expect(started).toEqual(['resolve', 'image', 'open', 'seed', 'turns', 'collect', 'grade']);
+      expect(progress.filter((e) => e.step?.type === 'model_call')).toHaveLength(4);
+    }, 240_000);
+
+    it('runRunbook: aborting mid-run tears the sandbox down and records the run as cancelled', async () => {
+      const ac = new AbortController();
+      let runId = '';
+      const t0 = Date.now();
+      const { record, manifest } = await runRunbook({
+        root,
+        suite: 'launch',
+        runbook: '# Slow runbook\n\nWait as long as it takes.',
+        agent: 'claude-code',
+        instruction: 'Wait.',
+        files: ['.gauntlet/data/sales.csv'],
+        resultsDir: join(root, 'results'),
+        signal: ac.signal,
+        onEvent: (e) => {
+          if (e.type === 'run_start') runId = e.runId;
+          // The first model call asked for `sleep 600`: the agent is now mid-run.
+          if (e.type === 'progress' && e.step?.type === 'model_call') ac.abort();
+        },
+      });
+      expect(record.status).toBe('cancelled');
+      expect(record.suite).toBe('launch');
+      expect(manifest.suite).toBe('launch');
+      expect(Date.now() - t0).toBeLessThan(120_000);
+      expect(runId).toBe(record.id);
+      expect(containersOf(runId)).toBe('');
+    }, 240_000);
+  },
+);
+
+describe.skipIf(!dockerReady() || !existsSync(join(packageRoot(), CODEX)))(
+  'a runbook for Codex, by its short name',
+  () => {
+    it("reaches the model intact as Codex's developer instructions", async () => {
+      const root = await makeTree({
+        '.gauntlet/gauntlet.yaml': stringify({
+          providers: { openai: { script: 'models/script.yaml' } },
+          clis: { codex: { cli_from_host: join(packageRoot(), CODEX) } },
+        }),
+        '.gauntlet/models/script.yaml': stringify({
+          rules: [
+            {
+              when: { system: '# Codex runbook[\\s\\S]*"quoted" \\\\ back', last_user: 'Begin\\.' },
+              reply: { text: 'MISSION RECEIVED' },
+            },
+          ],
+          fallback: { text: 'no rule matched: the runbook is not in the instructions' },
+        }),
+      });
+      const { record } = await runRunbook({
+        root,
+        runbook: '# Codex runbook\n\nKeep "quoted" \\ backslashes and\nnew lines intact.',
+        agent: 'codex',
+        instruction: 'Begin.',
+        resultsDir: join(root, 'results'),
+      });
+      expect(record.error).toBeNull();
+      expect(record.final_response).toBe('MISSION RECEIVED');
+    }, 120_000);
+  },
+);
