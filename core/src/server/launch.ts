@@ -47,7 +47,11 @@ export const launchRunbook: Launcher = async (o) => {
   let mod: { runRunbook?: Launcher };
   try {
     mod = await import(MODULE);
-  } catch {
+  } catch (e) {
+    // Only the module's absence means "not in this build"; its own failures are real errors.
+    const code = (e as { code?: string }).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && !/runbook-run/.test(String((e as Error).message)))
+      throw e;
     mod = {};
   }
   if (typeof mod.runRunbook !== 'function')
