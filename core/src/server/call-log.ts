@@ -28,6 +28,7 @@ export interface PassthroughEntry {
 export class CallLog {
   readonly file: string;
   private queue: Promise<void> = Promise.resolve();
+  private readonly open = new Set<Promise<unknown>>();
 
   constructor(
     resultsDir: string,
@@ -35,6 +36,20 @@ export class CallLog {
     private readonly redact: (text: string) => string,
   ) {
     this.file = join(resultsDir, 'serve', 'passthrough.jsonl');
+  }
+
+  /** Tracks a call from before it starts until it is recorded, for flush(). */
+  watch<T>(p: Promise<T>): Promise<T> {
+    this.open.add(p);
+    const forget = () => void this.open.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+
+  /** Resolves once every call watched so far is recorded. */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.open]);
+    await this.queue;
   }
 
   record(call: ModelCall, cancelled = false): Promise<void> {

@@ -38,7 +38,8 @@ export function providerOf(
  * Authorization is never forwarded) and measures the call; streaming or not, the provider's
  * answer is relayed as it comes.
  */
-export async function passthrough(ctx: ServeContext, { req, res, body, signal }: RouteContext) {
+export async function passthrough(ctx: ServeContext, rc: RouteContext) {
+  const { body } = rc;
   const name = body!.model as string;
   if (agentNames(ctx).includes(name))
     throw invalid(
@@ -70,6 +71,17 @@ export async function passthrough(ctx: ServeContext, { req, res, body, signal }:
     );
   const path = p?.scripted ? '/v1/chat/completions' : CHAT_PATH[target.format];
   const raw = Buffer.from(JSON.stringify({ ...body, model: target.model }));
+  // Watched from before the call, so flush() covers a call whose answer the client already has.
+  await ctx.calls.watch(relayed(ctx, rc, target, path, raw));
+}
+
+async function relayed(
+  ctx: ServeContext,
+  { req, res, body, signal }: RouteContext,
+  target: { format: WireFormat; model: string },
+  path: string,
+  raw: Buffer,
+) {
   const started = Date.now();
   let call;
   try {

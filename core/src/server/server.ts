@@ -45,6 +45,8 @@ export interface ServeHandle {
   resultsDir: string;
   /** The passthrough calls' log file. */
   callLog: string;
+  /** Resolves once every passthrough call answered so far is in the call log. */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -123,8 +125,10 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     tokenRequired: !!token,
     resultsDir,
     callLog: ctx.calls.file,
+    flush: () => ctx.calls.flush(),
     close: async () => {
       await transport.close();
+      await ctx.calls.flush();
       await models.close();
     },
   };
