@@ -56,7 +56,7 @@ export class LauncherDouble {
       events?: LaunchEvent[];
       record?: Partial<RunRecord>;
       error?: unknown;
-      /** Hold the run until release() or fail(), or its signal aborts. */
+      /** Hold the first run until release() or fail(), or its signal aborts; later ones end at once. */
       hold?: boolean;
     } = {},
   ) {
@@ -77,7 +77,7 @@ export class LauncherDouble {
     for (const e of this.script.events ?? []) o.onEvent?.(e);
     if (this.script.error) throw this.script.error;
     let rec: Partial<RunRecord> = this.script.record ?? {};
-    if (this.script.hold)
+    if (this.script.hold && this.calls.length === 1)
       rec = await new Promise<Partial<RunRecord>>((ok, fail) => {
         this.gate = { release: (r) => ok(r ?? rec), fail };
         o.signal?.addEventListener('abort', () => ok({ ...rec, status: 'cancelled' }));
