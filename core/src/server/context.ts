@@ -2,6 +2,7 @@ import type { ConfigTree } from '../config/types.js';
 import type { ModelEnvironment } from '../models/environment.js';
 import type { CallLog } from './call-log.js';
 import type { Launcher } from './launch.js';
+import type { RunSlots } from './run-slots.js';
 
 /** The coding CLIs a runbook run can name without declaring an agent (the presets). */
 export const SHORT_AGENT_NAMES = ['claude-code', 'codex', 'gemini-cli'] as const;
@@ -19,8 +20,7 @@ export interface ServeContext {
   redact: (text: string) => string;
   /** The server's own base URL (never taken from a request's Host header). */
   baseUrl: () => string;
-  /** Runbook runs in flight and their cap (a sandbox each). */
-  runs: { inFlight: number; max: number };
+  runs: RunSlots;
   calls: CallLog;
   /** Cassette replay: no provider needs to be configured, the cassette answers. */
   replaying: boolean;

@@ -23,6 +23,8 @@ export interface RunbookOptions {
   configDir?: string;
   suite?: string;
   runbook: string;
+  /** Beyond the contract, taken by helper runbook's launch: the runbook file's name for the record. */
+  runbookName?: string;
   agent: string;
   instruction: string;
   task?: string;

@@ -82,6 +82,7 @@ async function launchOptions(ctx: ServeContext, body: Record<string, unknown>) {
     ...(ctx.configDir ? { configDir: ctx.configDir } : {}),
     ...(block.suite ? { suite: block.suite } : {}),
     runbook,
+    ...(block.runbook === true ? {} : { runbookName: block.runbook }),
     agent,
     instruction,
     ...(block.task ? { task: block.task } : {}),
@@ -89,6 +90,14 @@ async function launchOptions(ctx: ServeContext, body: Record<string, unknown>) {
     resultsDir: ctx.resultsDir,
     env: ctx.env,
   } satisfies RunbookOptions;
+}
+
+/** The request field behind a launch field runRunbook refused (`files.0`, `instruction`). */
+function launchParam(field: string): string | null {
+  const head = field.split('.')[0];
+  if (head === 'instruction') return 'messages';
+  if (head === 'runbookName') return 'gauntlet.runbook';
+  return ['runbook', 'agent', 'task', 'files', 'suite'].includes(head) ? `gauntlet.${field}` : null;
 }
 
 /** A launch that failed, as the error a client is told (a status before streaming). */
@@ -102,6 +111,7 @@ function launchError(e: unknown, redact: (s: string) => string): ApiError {
       'invalid_request_error',
       redact(`the run's config is invalid:\n${e.issues.map(formatIssue).join('\n')}`),
       'config_error',
+      launchParam(e.issues[0]?.field ?? ''),
     );
   const code = (e as { code?: unknown }).code;
   return new ApiError(
@@ -139,7 +149,7 @@ const statusLine = (r: RunRecord) =>
  */
 export async function runbookChat(ctx: ServeContext, { res, body, signal }: RouteContext) {
   const opts = await launchOptions(ctx, body!);
-  if (ctx.runs.inFlight >= ctx.runs.max)
+  if (!ctx.runs.take())
     throw new ApiError(
       429,
       'requests',
@@ -148,12 +158,11 @@ export async function runbookChat(ctx: ServeContext, { res, body, signal }: Rout
       null,
       { 'retry-after': '10' },
     );
-  ctx.runs.inFlight++;
   try {
     if (body!.stream === true) await streamed(ctx, res, body!.model as string, opts, signal);
     else await whole(ctx, res, body!.model as string, opts, signal);
   } finally {
-    ctx.runs.inFlight--;
+    ctx.runs.give();
   }
 }
 

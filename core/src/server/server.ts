@@ -10,6 +10,7 @@ import type { ServeContext } from './context.js';
 import { launchRunbook, type Launcher } from './launch.js';
 import { listModels } from './models-list.js';
 import { exact, pattern, type Route } from './routes.js';
+import { RunSlots } from './run-slots.js';
 import { getRun } from './runs.js';
 import { SERVE_LIMITS, startTransport, type ServeLimits } from './transport.js';
 
@@ -45,6 +46,8 @@ export interface ServeHandle {
   resultsDir: string;
   /** The passthrough calls' log file. */
   callLog: string;
+  /** Resolves when no runbook run is in flight (a cancelled one has torn its sandbox down). */
+  runsIdle(): Promise<void>;
   /** Resolves once every passthrough call answered so far is in the call log. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -86,7 +89,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     launch: o.launch ?? launchRunbook,
     redact,
     baseUrl: () => url,
-    runs: { inFlight: 0, max: o.maxRuns ?? tree.project.value.concurrency ?? 2 },
+    runs: new RunSlots(o.maxRuns ?? tree.project.value.concurrency ?? 2),
     calls: new CallLog(resultsDir, log, redact),
     replaying: o.cassette?.mode === 'replay',
     log,
@@ -126,6 +129,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     resultsDir,
     callLog: ctx.calls.file,
     flush: () => ctx.calls.flush(),
+    runsIdle: () => ctx.runs.idle(),
     close: async () => {
       await transport.close();
       await ctx.calls.flush();
