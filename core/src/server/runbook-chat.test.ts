@@ -137,6 +137,7 @@ describe('a gauntlet block launches a runbook run', () => {
     await create(s.client, request({ runbook: 'runbooks/sales.md' }, { model: 'analyst' }));
     expect(double.calls[0]).toMatchObject({
       runbook: '# Mission\nRead the CSV and write /app/results/report.md.\n',
+      runbookName: 'runbooks/sales.md',
       agent: 'analyst',
     });
   });
