@@ -1,8 +1,15 @@
 // TEMPORARY ADAPTER until helper "runbook" lands core/src/pipeline/runbook-run.ts. At merge this
-// file becomes the one line
-//   export { runRunbook as launchRunbook, type RunbookOptions } from '../pipeline/runbook-run.js';
-// plus the `LaunchEvent` alias (RunEvent, which then has the 'progress' member), and nothing
-// else in server/ changes. Until then a block request answers 501: no run is ever faked.
+// file becomes (checked against the runbook branch: it typechecks and tests/serve-runbook.test.ts
+// passes but for the artifacts the artifacts branch brings):
+//   import type { RunEvent } from '../pipeline/run-suite.js';
+//   import { runRunbook, type RunbookLaunch } from '../pipeline/runbook-run.js';
+//   export type LaunchEvent = RunEvent;
+//   export type RunbookOptions = RunbookLaunch;
+//   export type Launcher = typeof runRunbook;
+//   /** Kept for builds without runbook runs; the chat handler answers it with 501. */
+//   export class LaunchUnavailable extends Error {}
+//   export const launchRunbook: Launcher = runRunbook;
+// and nothing else in server/ changes. Until then a block request answers 501: no run is faked.
 import type { RunEvent } from '../pipeline/run-suite.js';
 import type { RunRecord, SuiteManifest, TrajectoryStep } from '../results/record.js';
 
