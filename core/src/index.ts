@@ -153,6 +153,16 @@ export {
   type ReportData,
 } from './viewer/html-report.js';
 
+// gauntlet serve (issue #15): the OpenAI-compatible chat-completions endpoint (runbook runs with a
+// `gauntlet` block, a passthrough to the model without one), its token rule and its limits.
+export { startServe, type ServeHandle, type ServeOptions } from './server/server.js';
+export { isLoopback, MIN_TOKEN_LENGTH, ServeRefused, TOKEN_ENV } from './server/auth.js';
+export { SERVE_LIMITS, type ServeLimits } from './server/transport.js';
+export { checkRequest, type RunbookBlock } from './server/request-schema.js';
+export type { ApiErrorBody } from './server/errors.js';
+export type { LaunchEvent, Launcher, RunbookOptions } from './server/launch.js';
+export type { PassthroughEntry } from './server/call-log.js';
+
 // The runner API (seed 003): open sandboxes for agents of a config tree, run turns, resume a
 // CLI's session, hand files between sandboxes, keep a branch per agent.
 export {

@@ -20,9 +20,11 @@ import { INTERRUPTED, onInterrupt } from './interrupt.js';
 import { ledgerCommand } from './ledger-draft.js';
 import { progressPrinter } from './progress.js';
 import { reportCommand } from './report.js';
+import { serveCommand } from './serve.js';
 import { viewCommand } from './view.js';
 import { ReportError } from '../viewer/html-report.js';
 import { ResultsDirMissing } from '../viewer/serve.js';
+import { ServeRefused } from '../server/auth.js';
 import { suiteSummaryLine } from './suite-summary.js';
 import { wantsColor } from './terminal.js';
 
@@ -37,6 +39,8 @@ Usage:
   gauntlet show <run-id> [--root ROOT] [--results DIR] [--json | --atif]
   gauntlet view [RESULTS_DIR] [--root ROOT] [--port N] [--no-open]
   gauntlet report --html FILE [--suite-run ID] [--root ROOT] [--results DIR]
+  gauntlet serve [ROOT] [--host HOST] [--port N] [--token-env NAME] [--results DIR]
+                        [--max-runs N] [--record-cassette FILE | --replay-cassette FILE]
   gauntlet image build [ROOT] [--agent NAME] [--force]
   gauntlet image ls
   gauntlet ledger draft [ROOT] [--agent NAME] [--model MODEL]
@@ -45,6 +49,9 @@ Usage:
 ROOT is a repository holding .gauntlet/ (default: the current directory); results are read
 from ROOT/.gauntlet/results unless given. view serves the viewer on 127.0.0.1 until Ctrl-C;
 report --html writes one self-contained HTML file (the newest suite run by default).
+serve answers OpenAI chat completions on 127.0.0.1 (a \`gauntlet\` block launches a runbook run;
+without one the request passes through to the model's provider); any other address needs a
+bearer token in GAUNTLET_SERVE_TOKEN or --token-env NAME.
 Exit status: 0 all gates passed, 1 a gate failed, 2 bad config or usage, 3 infrastructure error,
 130 interrupted (Ctrl-C or SIGTERM; what finished is written). doctor exits 1 on a blocker;
 init exits 2, writing nothing, when any file it would write exists.`;
@@ -71,6 +78,8 @@ export async function main(argv: string[]): Promise<number> {
         return await viewCommand(rest, out, err);
       case 'report':
         return await reportCommand(rest, out, err);
+      case 'serve':
+        return await serveCommand(rest, out, err);
       case 'image':
         return await image(rest);
       case 'model':
@@ -103,6 +112,7 @@ export async function main(argv: string[]): Promise<number> {
       e instanceof DispatchRefused ||
       e instanceof ReportError ||
       e instanceof ResultsDirMissing ||
+      e instanceof ServeRefused ||
       (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
       (e as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
     ) {

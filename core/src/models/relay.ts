@@ -50,8 +50,19 @@ export class ModelRelay {
     headers: IncomingHttpHeaders,
     purpose: ModelCall['purpose'],
     res: ServerResponse,
+    opts: {
+      /**
+       * The wire format of the bodies when it is not the provider's own: a provider's
+       * OpenAI-compatible endpoint (gauntlet serve's passthrough) is keyed as its provider and
+       * read as OpenAI chat.
+       */
+      speaks?: WireFormat;
+      /** Aborts the upstream call (the client went). */
+      signal?: AbortSignal;
+    } = {},
   ): Promise<ModelCall> {
     const started = Date.now();
+    const speaks = opts.speaks ?? format;
     let body: any = {};
     try {
       body = JSON.parse(raw.toString('utf8') || '{}');
@@ -62,7 +73,7 @@ export class ModelRelay {
       id: newId('mc_'),
       provider: format,
       status: 0,
-      ...(format === 'gemini'
+      ...(speaks === 'gemini'
         ? {
             model: GEMINI_PATH.exec(path.split('?')[0])?.[2] ?? '',
             stream: /:streamGenerateContent/.test(path),
@@ -75,12 +86,12 @@ export class ModelRelay {
       started_at: new Date(started).toISOString(),
       purpose,
     };
-    const results = requestToolResults(format, body, path.split('?')[0]);
+    const results = requestToolResults(speaks, body, path.split('?')[0]);
     if (results.length) call.tool_results = results;
     const finish = (status: number, contentType: string, text: string) => {
       call.status = status;
       call.latency_ms = Date.now() - started;
-      const parsed = parseResponse(format, contentType, text);
+      const parsed = parseResponse(speaks, contentType, text);
       if (parsed.model) call.model = call.model || parsed.model;
       call.input_tokens = parsed.usage.input_tokens;
       call.output_tokens = parsed.usage.output_tokens;
@@ -128,6 +139,7 @@ export class ModelRelay {
         method: 'POST',
         headers: out,
         body: new Uint8Array(raw),
+        signal: opts.signal,
       });
     } catch (e) {
       const msg = `provider unreachable: ${(e as Error).message}`;
