@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/errors.js';
-import { LaunchUnavailable, type LaunchEvent } from './launch.js';
+import type { LaunchEvent } from './launch.js';
 import { LauncherDouble, serve, type Served } from '../test-support/serve.js';
 
 let s: Served | undefined;
@@ -212,14 +212,6 @@ describe('errors: plain HTTP before the stream, one error chunk after', () => {
     expect(e).toBeInstanceOf(OpenAI.APIError);
     expect(e.error).toMatchObject({ type: 'server_error', code: 'run_failed' });
     expect(e.message).toMatch(/docker engine went away/);
-  });
-
-  it('without runbook runs in this build the block is a 501, never a faked run', async () => {
-    const none = new LaunchUnavailable('runbook runs are not in this build of gauntlet yet');
-    s = await serve({ launch: new LauncherDouble({ error: none }).launch });
-    const e = await create(s.client, request({ runbook: true })).catch((x) => x);
-    expect(e.status).toBe(501);
-    expect(e.error).toMatchObject({ code: 'not_implemented' });
   });
 
   it('429 when the runbook runs in flight are at their cap', async () => {

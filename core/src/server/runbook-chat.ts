@@ -5,7 +5,7 @@ import { didYouMean } from '../util/suggest.js';
 import { agentNames, type ServeContext } from './context.js';
 import { ApiError, invalid, sendJson } from './errors.js';
 import { fileUnderRoot } from './files-under-root.js';
-import { LaunchUnavailable, type LaunchEvent, type RunbookOptions } from './launch.js';
+import type { LaunchEvent, RunbookOptions } from './launch.js';
 import { lastUserText, systemText } from './messages.js';
 import type { RunbookBlock } from './request-schema.js';
 import type { RouteContext } from './routes.js';
@@ -103,8 +103,6 @@ function launchParam(field: string): string | null {
 /** A launch that failed, as the error a client is told (a status before streaming). */
 function launchError(e: unknown, redact: (s: string) => string): ApiError {
   if (e instanceof ApiError) return e;
-  if (e instanceof LaunchUnavailable)
-    return new ApiError(501, 'server_error', e.message, 'not_implemented');
   if (e instanceof ConfigError)
     return new ApiError(
       400,
