@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import type { Readable } from 'node:stream';
-import { extract, type Header } from 'tar-stream';
+import { Readable } from 'node:stream';
+import { extract, pack, type Header } from 'tar-stream';
 import type { ArtifactEntry } from '../results/record.js';
 import type { Redactor } from '../results/redact.js';
 import type { Sandbox } from '../sandbox/driver.js';
@@ -36,6 +36,26 @@ export function artifactCaps(
     maxFileBytes: c.max_file_mb !== undefined ? c.max_file_mb * MB : d.maxFileBytes,
     maxTotalBytes: c.max_total_mb !== undefined ? c.max_total_mb * MB : d.maxTotalBytes,
   };
+}
+
+/**
+ * Makes /app/results in a fresh sandbox, owned by the agent's user, so every sandboxed run has
+ * somewhere to leave what must outlive it. Made through the archive endpoint (the engine sets
+ * the owner; the sandbox's root has no CAP_CHOWN); /app itself, when the image lacks it, is
+ * the engine's (root's), so the agent cannot swap the folder for a link.
+ */
+export async function makeResultsDir(sandbox: Sandbox, dir = RESULTS_DIR): Promise<void> {
+  const p = pack();
+  p.entry({
+    name: `${dir.replace(/^\/+/, '')}/`,
+    type: 'directory',
+    mode: 0o755,
+    uid: 1000,
+    gid: 1000,
+    mtime: new Date(),
+  });
+  p.finalize();
+  await sandbox.putFiles('/', Readable.from(p as unknown as Readable));
 }
 
 /** What a run left under /app/results: the manifest, and the bytes of what is stored. */

@@ -1,0 +1,59 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** A run's artifacts folder inside its suite run's folder (directory store and branch alike). */
+export const ARTIFACTS_DIR = 'artifacts';
+
+/**
+ * Whether a path can name a stored file: '/'-separated plain segments (no empty, `.` or `..`
+ * segment, no backslash, no control character), at most 1,024 characters. The collector only
+ * keeps such paths; the stores check again before they write or push one.
+ */
+export function isPlainRelative(path: string): boolean {
+  return (
+    !!path &&
+    path.length <= 1024 &&
+    !/[\u0000-\u001f\u007f-\u009f\\]/.test(path) &&
+    path.split('/').every((s) => !!s && s !== '.' && s !== '..')
+  );
+}
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+/**
+ * Writes a run's stored artifacts, byte for byte, to `<suiteDir>/artifacts/<runId>/<path>`.
+ * They are written into a hidden staging folder that is renamed into place at the end, so the
+ * folder is whole or absent (the branch writer skips hidden staging folders). Returns the paths
+ * that could not be written (a file and a folder of one name on a case-insensitive disk, say),
+ * with why; the rest are written.
+ */
+export async function writeArtifactFiles(
+  suiteDir: string,
+  runId: string,
+  files: ReadonlyMap<string, Buffer>,
+): Promise<Map<string, string>> {
+  const failed = new Map<string, string>();
+  if (!files.size) return failed;
+  if (!RUN_ID.test(runId)) throw new Error(`run id ${JSON.stringify(runId)} is not a plain name`);
+  const root = join(suiteDir, ARTIFACTS_DIR);
+  const stage = join(root, `.${runId}.partial-${process.pid}`);
+  await rm(stage, { recursive: true, force: true });
+  await mkdir(stage, { recursive: true });
+  for (const [path, data] of files) {
+    if (!isPlainRelative(path)) {
+      failed.set(path, 'not a plain relative path');
+      continue;
+    }
+    try {
+      const file = join(stage, ...path.split('/'));
+      await mkdir(join(file, '..'), { recursive: true });
+      await writeFile(file, data, { flag: 'wx' });
+    } catch (e) {
+      failed.set(path, `could not be written: ${(e as Error).message.slice(0, 200)}`);
+    }
+  }
+  const dest = join(root, runId);
+  await rm(dest, { recursive: true, force: true });
+  await rename(stage, dest);
+  return failed;
+}
