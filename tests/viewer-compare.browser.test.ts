@@ -25,6 +25,13 @@ describeBrowser('viewer: Compare and Trends in chromium', () => {
     expect(await headTrace.getAttribute('href')).toMatch(
       new RegExp(`^#/trace/${encodeURIComponent(head)}/`),
     );
+    // The table sorts from the keyboard: a header's button takes focus and Enter.
+    await page.focus('[data-testid="compare-table"] th[data-column="task"] button');
+    await page.keyboard.press('Enter');
+    expect(
+      await page.getAttribute('[data-testid="compare-table"] th[data-column="task"]', 'aria-sort'),
+    ).toBe('ascending');
+    await page.keyboard.press('Enter');
     await screenshot(page, 'viewer-compare');
     await headTrace.click();
     await page.waitForURL(/#\/trace\//);

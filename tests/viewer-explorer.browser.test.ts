@@ -54,6 +54,27 @@ describeBrowser('the Data Explorer in chromium, over the fixture results', () =>
     await page.close();
   });
 
+  it('resets the page when a link or an edited URL changes the fragment', async () => {
+    const { page, errors } = await open('#/');
+    const all = (await tasks(page)).length;
+    await page.fill('[data-testid="filter"]', 'environment');
+    await page.waitForFunction(() => document.querySelectorAll('[data-row]').length === 1);
+    // The bar's link names the fragment the page was opened with: it still resets the filter.
+    await page.click('nav.topbar >> text=Data Explorer');
+    await expect.poll(async () => (await tasks(page)).length).toBe(all);
+    expect(await page.inputValue('[data-testid="filter"]')).toBe('');
+    // An edited URL with another mode shows that mode.
+    const id = roles.suite_runs['compare-head'];
+    await page.evaluate((h) => (location.hash = h), `#/explorer/${id}?mode=failures`);
+    await expect
+      .poll(() => page.getAttribute('[data-mode="failures"]', 'aria-selected'))
+      .toBe('true');
+    await page.evaluate((h) => (location.hash = h), `#/explorer/${id}?mode=all`);
+    await expect.poll(() => page.getAttribute('[data-mode="all"]', 'aria-selected')).toBe('true');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('shows only what changed against the base in the changed mode, and sorts by a column', async () => {
     const { page } = await open(`#/explorer/${roles.suite_runs['compare-head']}?mode=changed`);
     expect(await tasks(page)).toEqual(['environment']);
@@ -72,6 +93,10 @@ describeBrowser('the Data Explorer in chromium, over the fixture results', () =>
     expect(lat.length).toBeGreaterThan(1);
     expect(lat).toEqual([...lat].sort((a, b) => b - a));
     expect(await page.getAttribute('[data-column="latency"]', 'aria-sort')).toBe('descending');
+    // The keyboard sorts too: a header's button takes focus and Enter.
+    await page.focus('[data-column="cost"] button');
+    await page.keyboard.press('Enter');
+    expect(await page.getAttribute('[data-column="cost"]', 'aria-sort')).toBe('ascending');
     await page.close();
   });
 
@@ -99,6 +124,35 @@ describeBrowser('the Data Explorer in chromium, over the fixture results', () =>
     expect(await page.textContent('[data-row] [data-cell="task"]')).toBe(`evil ${evil}`);
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.$$('[data-row] img, [data-row] script')).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('opens over a manifest and index whose fields have the wrong types', async () => {
+    const id = roles.suite_runs['compare-head'];
+    const file = join(site, 'runs', id, 'manifest.json');
+    const m = JSON.parse(readFileSync(file, 'utf8'));
+    // String() throws on this object: a page that calls it on a field goes blank.
+    const hostile = { toString: 1 };
+    m.provenance.ref = 5;
+    m.started_at = hostile;
+    // Every run of the first task (its row shows the newest), and a field or two of the others.
+    const task = m.runs[0].task_id;
+    m.runs = m.runs.map((r: object & { task_id: string }) =>
+      r.task_id === task
+        ? { ...r, status: hostile, verdict: 'FAIL', failure_mode: hostile }
+        : { ...r, latency_ms: 'fast', agent_version: hostile, tool_calls: 7 },
+    );
+    writeFileSync(file, JSON.stringify(m));
+    const indexFile = join(site, 'index.json');
+    const index = JSON.parse(readFileSync(indexFile, 'utf8'));
+    for (const e of index.suite_runs)
+      if (e.id === id) Object.assign(e, { commit: hostile, pr: '7' });
+    writeFileSync(indexFile, JSON.stringify(index));
+    const { page, errors } = await open(`#/explorer/${id}?sort=latency:desc&q=e`);
+    expect(await page.locator('[data-row]').count()).toBeGreaterThan(0);
+    const row = page.locator('[data-row]', { hasText: task });
+    expect(await row.locator('[data-cell="status"]').textContent()).toBe('unknown');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -142,4 +142,29 @@ describeBrowser('the Agent Trace in chromium, over the fixture results', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('keeps every section of a record whose fields have the wrong types', async () => {
+    const { suite_run_id, run_id } = roles.tools;
+    const r = JSON.parse(readFileSync(join(site, 'runs', suite_run_id, `${run_id}.json`), 'utf8'));
+    // String() and template literals throw on this object.
+    const hostile = { toString: 1 };
+    r.started_at = hostile;
+    r.trajectory.steps[0].summary = hostile;
+    for (const t of r.trajectory.tool_calls) {
+      Object.assign(t, { name: hostile, source: hostile });
+      for (const op of t.ledger?.changes ?? []) op.entity_type = hostile;
+    }
+    r.trajectory.trace_events = [{ type: hostile, occurred_at: hostile }];
+    writeFileSync(
+      join(site, 'runs', suite_run_id, 'odd.json'),
+      JSON.stringify({ ...r, id: 'odd' }),
+    );
+    const { page, errors } = await open({ suite_run_id, run_id: 'odd' });
+    for (const b of await page.$$('[data-step] .tl-line')) await b.click();
+    for (const t of await page.$$('[data-testid="ledger-toggle"] [role=tab]')) await t.click();
+    await noSectionErrors(page);
+    expect(await page.locator('[data-step]').count()).toBeGreaterThan(3);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -4,11 +4,16 @@ import type { DataSource } from './data/source.js';
 import { PAGES } from './pages/registry.js';
 import { parseRoute } from './route.js';
 
-/** The shell: a bar of pages, and the page the fragment names. */
+/**
+ * The shell: a bar of pages, and the page the fragment names. Every fragment change (a link, Back,
+ * an edited URL) mounts the page afresh from the URL: a page reads its params once, and its own
+ * edits (filters, sort) rewrite the URL in place without a hashchange, so even a link to the
+ * fragment the shell last saw (the bar's "Data Explorer" after filtering) must reset the page.
+ */
 export function App({ source }: { source: DataSource }) {
-  const [hash, setHash] = useState(location.hash);
+  const [{ hash, visit }, setNav] = useState({ hash: location.hash, visit: 0 });
   useEffect(() => {
-    const on = () => setHash(location.hash);
+    const on = () => setNav((v) => ({ hash: location.hash, visit: v.visit + 1 }));
     addEventListener('hashchange', on);
     return () => removeEventListener('hashchange', on);
   }, []);
@@ -32,7 +37,7 @@ export function App({ source }: { source: DataSource }) {
       </nav>
       <main>
         {Page ? (
-          <Page key={hash.split('?')[0]} {...route} source={source} />
+          <Page key={visit} {...route} source={source} />
         ) : (
           <div class="banner banner-warning" role="alert">
             No page at <code>{hash}</code>. <a href="#/">Open the Data Explorer</a>.

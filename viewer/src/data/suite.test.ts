@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BranchIndex, IndexEntry, SuiteManifest } from '../../../core/src/index.js';
-import {
-  baseOf,
-  compareSuites,
-  currentRuns,
-  groupTasks,
-  listedSuiteRuns,
-  sameCommit,
-} from './suite.js';
+import { listedSuiteRuns } from './listed.js';
+import { baseOf, compareSuites, currentRuns, groupTasks, sameCommit } from './suite.js';
 
 const entry = (id: string, started: string, more: Partial<IndexEntry> = {}): IndexEntry => ({
   id,
@@ -106,5 +100,10 @@ describe('a suite at a commit', () => {
     const m = manifest('x', [row('a', 't', 1, 'PASS'), { id: 'b' } as Row, 'junk' as never]);
     expect(groupTasks([entry('x', '1')], [m]).map((t) => t.runs.length)).toEqual([1]);
     expect(groupTasks([entry('x', '1')], [{ runs: 'zzz' } as never])).toEqual([]);
+  });
+
+  it("links a run under the suite run its manifest was read from, not the manifest's own id", () => {
+    const m = { id: { toString: 1 }, runs: [row('a', 't', 1, 'PASS')] } as unknown as SuiteManifest;
+    expect(groupTasks([entry('dir', '1')], [m])[0].latest.suiteRun).toBe('dir');
   });
 });

@@ -6,13 +6,14 @@ import {
   type IndexEntry,
   type SuiteManifest,
 } from '../../../core/src/index.js';
+import { listedRuns, listedSuiteRuns, type ManifestRun } from './listed.js';
 import { readIndex, readManifest, type DataSource } from './source.js';
 
 /** One run as the manifest lists it, and the suite run it belongs to. */
 export interface ListedRun {
   suiteRun: string;
   suiteStartedAt: string;
-  run: SuiteManifest['runs'][number];
+  run: ManifestRun;
 }
 
 /** A task x agent of a suite at one commit: every run of it, newest first. */
@@ -66,26 +67,14 @@ export function baseOf(index: BranchIndex, entry: IndexEntry): IndexEntry | unde
   );
 }
 
-const isText = (v: unknown): v is string => typeof v === 'string';
-
-/** Index lines the pages can sort and link: a results file from elsewhere may hold anything. */
-export const listedSuiteRuns = (index: BranchIndex): IndexEntry[] =>
-  (Array.isArray(index?.suite_runs) ? index.suite_runs : []).filter(
-    (e) => e && isText(e.id) && isText(e.suite) && isText(e.started_at),
-  );
-
-/** Run rows a page can group and draw; a malformed row is left out, never fatal. */
-const listedRuns = (m: SuiteManifest) =>
-  (Array.isArray(m?.runs) ? m.runs : []).filter(
-    (r) => r && isText(r.id) && isText(r.task_id) && isText(r.agent) && typeof r.trial === 'number',
-  );
-
 export function groupTasks(entries: IndexEntry[], manifests: SuiteManifest[]): TaskRuns[] {
   const byKey = new Map<string, ListedRun[]>();
   manifests.forEach((m, i) => {
     for (const run of listedRuns(m)) {
       const key = `${run.task_id}\0${run.agent}`;
-      const listed = { suiteRun: m.id, suiteStartedAt: entries[i].started_at, run };
+      // The suite run is the index line's id, the directory the manifest was read from (its
+      // own `id` field is only what the file claims).
+      const listed = { suiteRun: entries[i].id, suiteStartedAt: entries[i].started_at, run };
       const list = byKey.get(key);
       if (list) list.push(listed);
       else byKey.set(key, [listed]);

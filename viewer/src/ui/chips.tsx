@@ -1,4 +1,5 @@
 import { ERROR_CLASSES, sourceBadge, type RowVerdict } from '../../../core/src/index.js';
+import { text } from '../data/safe.js';
 
 /** Run status with its failure-mode chip (seed 001): failed rows name their error class. */
 export function StatusChip({ status, errorClass }: { status: string; errorClass?: string | null }) {
@@ -38,7 +39,7 @@ export function SourceBadge({ source }: { source: string }) {
 }
 
 /** A class-name-safe form of a stored value (records are untrusted). */
-export const cls = (s: string) =>
-  String(s)
+export const cls = (s: unknown) =>
+  text(s)
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-');

@@ -17,15 +17,15 @@ export function usd(v: number | null | undefined): string {
 export const pct = (v: number | null | undefined) =>
   v == null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)}%`;
 
-/** A timestamp in the reader's zone, to the second. */
-export function when(iso: string | null | undefined): string {
-  if (!iso) return '—';
+/** A timestamp in the reader's zone, to the second; text that is no time is shown as it is. */
+export function when(iso: unknown): string {
+  if (typeof iso !== 'string' || !iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
 }
 
 /** Text cut to n characters for a cell; the whole text stays in the title. */
 export const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-/** A commit's short form; whatever an untrusted index holds there is read as text. */
-export const shortSha = (sha?: unknown) => (sha ? String(sha).slice(0, 7) : '');
+/** A commit's short form; anything but text in an untrusted index's commit field reads empty. */
+export const shortSha = (sha?: unknown) => (typeof sha === 'string' ? sha.slice(0, 7) : '');

@@ -45,7 +45,11 @@ describe('readConfirmation', () => {
         extra_trials: '10',
         base_suite_runs: 'b1',
         tasks: { task_id: 'x' },
-        not_rerun: [null, 7, { task_id: { a: 1 }, reason: '<script>alert(1)</script>' }],
+        not_rerun: [
+          null,
+          7,
+          { task_id: { a: 1 }, agent: { toString: 1 }, reason: '<script>alert(1)</script>' },
+        ],
         cost_usd: Number.NaN,
       }),
     ])!;
@@ -53,7 +57,11 @@ describe('readConfirmation', () => {
     expect(c.base_suite_runs).toEqual([]);
     expect(c.rerun).toEqual([]);
     expect(c.not_rerun).toEqual([
-      { task_id: '[object Object]', agent: '', reason: '<script>alert(1)</script>' },
+      {
+        task_id: '{\n  "a": 1\n}',
+        agent: '{\n  "toString": 1\n}',
+        reason: '<script>alert(1)</script>',
+      },
     ]);
     expect(c.cost_usd).toBeNull();
     expect(c.max_cost_usd).toBeNull();

@@ -1,4 +1,5 @@
 import type { SuiteManifest } from '../../../../core/src/index.js';
+import { isObj, num, text } from '../../data/safe.js';
 
 type ConfirmationRun = NonNullable<SuiteManifest['confirmation']>;
 
@@ -12,12 +13,9 @@ export interface ConfirmationSummary {
   max_cost_usd: number | null;
 }
 
-const str = (v: unknown) => (typeof v === 'string' ? v : v == null ? '' : String(v));
-const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const list = (v: unknown): Record<string, unknown>[] =>
-  Array.isArray(v)
-    ? v.filter((x): x is Record<string, unknown> => !!x && typeof x === 'object')
-    : [];
+/** A field as text: absent is empty, anything else as written (never String(): it can throw). */
+const str = (v: unknown) => (v == null ? '' : text(v));
+const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isObj) : []);
 
 /**
  * The confirmations of a suite at a commit, merged (each shard confirms its own flips): null
@@ -26,7 +24,7 @@ const list = (v: unknown): Record<string, unknown>[] =>
 export function readConfirmation(manifests: readonly SuiteManifest[]): ConfirmationSummary | null {
   const found = manifests
     .map((m) => (m as { confirmation?: unknown } | null)?.confirmation)
-    .filter((c): c is ConfirmationRun => !!c && typeof c === 'object');
+    .filter((c): c is ConfirmationRun => isObj(c));
   if (!found.length) return null;
   const sum = (f: (c: ConfirmationRun) => unknown) => {
     const vs = found.map((c) => num(f(c)));

@@ -1,6 +1,7 @@
 import type { Comparison, IndexEntry } from '../../../../core/src/index.js';
 import { readIndex, type DataSource } from '../../data/source.js';
-import { compareSuites, listedSuiteRuns, loadSuite, type SuiteAtCommit } from '../../data/suite.js';
+import { listedSuiteRuns } from '../../data/listed.js';
+import { compareSuites, loadSuite, type SuiteAtCommit } from '../../data/suite.js';
 
 export interface CompareData {
   base: SuiteAtCommit;

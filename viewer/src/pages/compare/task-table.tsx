@@ -83,8 +83,15 @@ export function TaskTable(props: {
                 }
                 onClick={() => click(h.sort)}
               >
-                {h.label}
-                {h.sort && sort.key === h.sort ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+                {/* A button inside, so the keyboard reaches the sort; its click bubbles here. */}
+                {h.sort ? (
+                  <button type="button" class="sort-button">
+                    {h.label}
+                    {sort.key === h.sort ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+                  </button>
+                ) : (
+                  h.label
+                )}
               </th>
             ))}
           </tr>

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { SOURCE_BADGES } from '../../../../core/src/index.js';
+import { sourceBadge } from '../../../../core/src/index.js';
 import { href } from '../../route.js';
 import { StatusChip, Verdict } from '../../ui/chips.js';
 import { clip, ms, usd } from '../../ui/format.js';
@@ -30,7 +30,7 @@ function toolTip(t: TaskRuns) {
   const by = t.latest.run.tool_calls?.by_source ?? {};
   const parts = Object.entries(by)
     .filter(([, n]) => Number(n) > 0)
-    .map(([s, n]) => `${SOURCE_BADGES[s as keyof typeof SOURCE_BADGES] ?? s}: ${n}`);
+    .map(([s, n]) => `${sourceBadge(s)}: ${n}`);
   return parts.length ? parts.join('\n') : 'no tool calls';
 }
 

@@ -1,13 +1,8 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { IndexEntry } from '../../../../core/src/index.js';
 import { replaceRoute } from '../../app-nav.js';
-import {
-  baseOf,
-  compareSuites,
-  listedSuiteRuns,
-  loadSuite,
-  type SuiteAtCommit,
-} from '../../data/suite.js';
+import { listedSuiteRuns } from '../../data/listed.js';
+import { baseOf, compareSuites, loadSuite, type SuiteAtCommit } from '../../data/suite.js';
 import { readIndex, type DataSource } from '../../data/source.js';
 import { useAsync } from '../../data/use-async.js';
 import { href } from '../../route.js';
@@ -39,6 +34,9 @@ async function loadExplorer(source: DataSource, suiteRun: string | null) {
   const baseSuite = base ? await loadSuite(source, base.id).catch(() => null) : null;
   return { suite, baseSuite, all };
 }
+
+/** An unreadable figure (NaN) sorts below every number, so the order stays a total order. */
+const orderable = (v: string | number) => (Number.isNaN(v) ? -Infinity : v);
 
 function parseSort(s: string | null): Sort | null {
   const [key, dir] = (s ?? '').split(':');
@@ -83,8 +81,8 @@ function ExplorerView(props: {
       const key = col.sort;
       const sign = sort!.dir === 'asc' ? 1 : -1;
       list.sort((a, b) => {
-        const x = key(a);
-        const y = key(b);
+        const x = orderable(key(a));
+        const y = orderable(key(b));
         return (x < y ? -1 : x > y ? 1 : 0) * sign;
       });
     }

@@ -40,8 +40,15 @@ export function RunTable(props: {
             }
             onClick={() => clickHeader(c)}
           >
-            {c.label}
-            {sort?.key === c.key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+            {/* A button inside, so the keyboard reaches the sort; its click bubbles here. */}
+            {c.sort ? (
+              <button type="button" class="sort-button">
+                {c.label}
+                {sort?.key === c.key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+              </button>
+            ) : (
+              c.label
+            )}
           </div>
         ))}
       </div>

@@ -4,7 +4,7 @@ import {
   type RunRecord,
 } from '../../../../core/src/index.js';
 import { ErrorChip } from '../../ui/chips.js';
-import { arr, obj, str } from './safe.js';
+import { arr, obj, str } from '../../data/safe.js';
 import { TextBlock } from './text-block.js';
 
 /**

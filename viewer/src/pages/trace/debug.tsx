@@ -1,5 +1,5 @@
 import type { RunRecord } from '../../../../core/src/index.js';
-import { arr, obj, str } from './safe.js';
+import { arr, obj, str } from '../../data/safe.js';
 import { Field, TextBlock } from './text-block.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { RunRecord } from '../../../../core/src/index.js';
-import { str } from './safe.js';
+import { str } from '../../data/safe.js';
 import { TextBlock } from './text-block.js';
 
 /** The agent's final response, as text (it is the most likely place for hostile markup). */

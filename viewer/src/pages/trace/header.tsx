@@ -2,7 +2,7 @@ import type { RunRecord } from '../../../../core/src/index.js';
 import { href } from '../../route.js';
 import { StatusChip, Verdict } from '../../ui/chips.js';
 import { ms, usd, when } from '../../ui/format.js';
-import { num, obj, str } from './safe.js';
+import { num, obj, str } from '../../data/safe.js';
 
 /** Phase names as stored (`open_ms`) read as words (`open`). */
 const phaseName = (k: string) => k.replace(/_ms$/, '').replace(/_/g, ' ');

@@ -1,7 +1,7 @@
 import { judgeAgreement, type RunRecord } from '../../../../core/src/index.js';
 import { cls, Verdict } from '../../ui/chips.js';
 import { ms, usd } from '../../ui/format.js';
-import { num, obj, str } from './safe.js';
+import { num, obj, str, text } from '../../data/safe.js';
 
 const AXES = [
   ['task_completion', 'Task completion', 'Whether the agent resolved the request'],
@@ -52,7 +52,7 @@ export function JudgeCard({ record: r }: { record: RunRecord }) {
   const agreement = judgeAgreement(j);
   const failure = str(j.failure_mode);
   return (
-    <section class={`card judge-card judge-${cls(String(j.verdict))}`} data-testid="judge-card">
+    <section class={`card judge-card judge-${cls(text(j.verdict))}`} data-testid="judge-card">
       <h2>
         Judge verdict <Verdict verdict={str(j.verdict)} />
         {failure ? <span class="chip chip-danger">{failure}</span> : null}

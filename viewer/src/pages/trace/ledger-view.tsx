@@ -2,7 +2,7 @@ import type { LedgerOp, LedgerState, ToolCallRecord } from '../../../../core/src
 import { useMemo, useState } from 'preact/hooks';
 import { cls } from '../../ui/chips.js';
 import { byId, entityTable, touched } from './ledger.js';
-import { text } from './safe.js';
+import { text } from '../../data/safe.js';
 
 /** A field's value in a cell: strings bare, the rest as one line of JSON, cut long. */
 const cell = (v: unknown) => {
@@ -89,26 +89,26 @@ export function StateView({ state, ops }: { state: LedgerState; ops?: LedgerOp[]
 
 /** One op as a line: `update order/4522 {status: "cancelled"}`. */
 export function OpLine({ op, call }: { op: LedgerOp; call?: ToolCallRecord }) {
-  const kind = String(op.op);
+  const kind = text(op.op);
   return (
     <li class="op">
       <span class={`badge op-${cls(kind)}`}>{kind}</span>{' '}
       {op.op === 'set_flag' ? (
         <>
-          <code>{String(op.flag)}</code>
+          <code>{text(op.flag)}</code>
           {op.value === false ? <span class="muted"> cleared</span> : null}
         </>
       ) : (
         <>
           <code>
-            {String(op.entity_type)}/{String(op.entity_id)}
+            {text(op.entity_type)}/{text(op.entity_id)}
           </code>
           {'fields' in op && op.fields !== undefined ? (
             <code class="op-fields"> {cell(op.fields)}</code>
           ) : null}
         </>
       )}
-      {call ? <span class="muted small"> · {String(call.name)}</span> : null}
+      {call ? <span class="muted small"> · {text(call.name)}</span> : null}
     </li>
   );
 }

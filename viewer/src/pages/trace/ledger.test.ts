@@ -117,5 +117,9 @@ describe('safeState and entityTable', () => {
       { op: 'set_flag', flag: 'x' },
     ]);
     expect([...m]).toEqual(['order\u00001']);
+    const hostile = JSON.parse(
+      '{"op": "remove", "entity_type": {"toString": 1}, "entity_id": "1"}',
+    );
+    expect(() => touched([hostile])).not.toThrow();
   });
 });

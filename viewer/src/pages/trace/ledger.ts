@@ -4,7 +4,7 @@ import type {
   RunRecord,
   ToolCallRecord,
 } from '../../../../core/src/index.js';
-import { arr, isObj, obj } from './safe.js';
+import { arr, isObj, obj, text } from '../../data/safe.js';
 
 /**
  * The ledger viewer's data (seed 001): the State after a tool call (entities by type then id,
@@ -148,6 +148,7 @@ export const byId = (a: string, b: string) =>
 /** The entities an op list touched, as `type\0id`, to mark them in the State view. */
 export function touched(ops: readonly LedgerOp[]): Set<string> {
   const out = new Set<string>();
-  for (const op of ops) if (op.op !== 'set_flag') out.add(`${op.entity_type}\0${op.entity_id}`);
+  for (const op of ops)
+    if (op.op !== 'set_flag') out.add(`${text(op.entity_type)}\0${text(op.entity_id)}`);
   return out;
 }

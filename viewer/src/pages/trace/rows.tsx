@@ -4,7 +4,7 @@ import { ms, usd } from '../../ui/format.js';
 import { DiffView } from './diff-view.js';
 import { opsOf, snapshotKept, stateAfter } from './ledger.js';
 import { LedgerView } from './ledger-view.js';
-import { arr, num, obj, str } from './safe.js';
+import { arr, num, obj, str, text } from '../../data/safe.js';
 import { Field, TextBlock } from './text-block.js';
 import type { TimelineRow } from './timeline.js';
 
@@ -24,7 +24,7 @@ export function RowBadges({ row, actor }: { row: TimelineRow; actor: boolean }) 
           thinking {row.thinking.length}
         </span>
       ) : null}
-      {tool ? <SourceBadge source={String(tool.source)} /> : null}
+      {tool ? <SourceBadge source={text(tool.source)} /> : null}
       {tool && num(tool.latency_ms) !== null ? (
         <span class="muted small">{ms(num(tool.latency_ms))}</span>
       ) : null}
@@ -101,8 +101,7 @@ function ShellDetail({ row }: { row: TimelineRow }) {
   const d = obj(row.step?.detail);
   const output = d.output;
   // A process the capture saw names its argv; a CLI's shell step its command line.
-  const command =
-    str(d.command) ?? (Array.isArray(d.argv) ? d.argv.map((a) => String(a)).join(' ') : null);
+  const command = str(d.command) ?? (Array.isArray(d.argv) ? d.argv.map(text).join(' ') : null);
   const missing = output === undefined || output === null || output === NOT_CAPTURED;
   return (
     <>

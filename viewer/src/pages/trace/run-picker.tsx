@@ -16,9 +16,8 @@ const label = (r: ListedRun, newest: boolean) =>
  */
 export function RunPicker(props: { runs: ListedRun[]; current: RunRecord }) {
   if (props.runs.length < 2) return null;
-  const value = props.runs.find((r) => r.run.id === props.current.id)
-    ? `${props.runs.find((r) => r.run.id === props.current.id)!.suiteRun}\0${props.current.id}`
-    : '';
+  const current = props.runs.find((r) => r.run.id === props.current.id);
+  const value = current ? `${current.suiteRun}\0${current.run.id}` : '';
   return (
     <div class="run-picker" data-testid="run-picker">
       <label>

@@ -1,7 +1,7 @@
 import type { RunRecord } from '../../../../core/src/index.js';
 import { useState } from 'preact/hooks';
 import { cls } from '../../ui/chips.js';
-import { arr, isObj, num, str } from './safe.js';
+import { arr, isObj, num, str } from '../../data/safe.js';
 import { TextBlock } from './text-block.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { RunRecord } from '../../../../core/src/index.js';
-import { arr, isObj, num, obj, str, text } from './safe.js';
+import { arr, isObj, num, obj, str, text } from '../../data/safe.js';
 import { Field, TextBlock } from './text-block.js';
 
 /** One failure rule in a line: when it fires and what the agent gets. */

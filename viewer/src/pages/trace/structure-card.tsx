@@ -1,6 +1,6 @@
 import type { RunRecord } from '../../../../core/src/index.js';
 import { when } from '../../ui/format.js';
-import { arr, num, obj, str } from './safe.js';
+import { arr, num, obj, str } from '../../data/safe.js';
 
 /** Items of one list the card draws; the rest are counted (a hostile record may hold 10^5). */
 const ITEMS = 200;

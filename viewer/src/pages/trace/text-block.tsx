@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { text } from './safe.js';
+import { text } from '../../data/safe.js';
 
 /** Characters of one value drawn before "Show all": a 1 MB tail must not stall the page. */
 export const CLIP_CHARS = 20_000;

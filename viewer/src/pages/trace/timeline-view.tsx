@@ -4,7 +4,7 @@ import { memo } from 'preact/compat';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { RowBadges, RowDetail } from './rows.js';
 import { Guarded } from './section.js';
-import { num, obj, text } from './safe.js';
+import { num, obj, str, text } from '../../data/safe.js';
 import {
   buildTimeline,
   countKinds,
@@ -51,7 +51,6 @@ const ORDER: RowKind[] = [
 const offset = (t: number, t0: number) =>
   Number.isFinite(t) && Number.isFinite(t0) ? `+${(Math.max(0, t - t0) / 1000).toFixed(2)}s` : '';
 
-/** One timeline row: a cheap line until opened; its detail is drawn only when open. */
 /** A tool call's collapsed line after its name: the error, else the arguments in one line. */
 function toolLine(t: NonNullable<TimelineRow['tool']>): string {
   if (typeof t.error === 'string') return t.error;
@@ -59,6 +58,7 @@ function toolLine(t: NonNullable<TimelineRow['tool']>): string {
   return args.length > SUMMARY_CHARS ? args.slice(0, SUMMARY_CHARS) : args;
 }
 
+/** One timeline row: a cheap line until opened; its detail is drawn only when open. */
 const Row = memo(function Row(props: {
   row: TimelineRow;
   t0: number;
@@ -75,7 +75,7 @@ const Row = memo(function Row(props: {
         <span class={`tl-kind k-${row.kind}`}>{KIND_LABEL[row.kind]}</span>
         {row.turn !== undefined ? <span class="tl-turn">t{row.turn}</span> : null}
         <span class="tl-summary">
-          {row.tool ? <strong>{String(row.tool.name)} </strong> : null}
+          {row.tool ? <strong>{text(row.tool.name)} </strong> : null}
           {s.length > SUMMARY_CHARS ? `${s.slice(0, SUMMARY_CHARS)}…` : s}
         </span>
         <span class="tl-badges">
@@ -114,7 +114,7 @@ export function Timeline({ record }: { record: RunRecord }) {
   const visible = useMemo(() => rows.filter((r) => !hidden.has(r.kind)), [rows, hidden]);
   const sentinel = useRef<HTMLDivElement>(null);
   const t0 = useMemo(() => {
-    const start = Date.parse(String(record.started_at));
+    const start = Date.parse(str(record.started_at) ?? '');
     return Number.isFinite(start)
       ? start
       : (rows.find((r) => Number.isFinite(r.time))?.time ?? NaN);

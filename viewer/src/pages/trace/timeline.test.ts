@@ -93,6 +93,11 @@ describe('buildTimeline', () => {
       { trajectory: null },
       { trajectory: { steps: 'x', tool_calls: 5, trace_events: [null, 1] } },
       { trajectory: { steps: [null, 3, { type: 5 }, { type: 'tool_call', detail: 'x' }] } },
+      // String() throws on an object whose toString is not a function.
+      JSON.parse(`{"trajectory": {
+        "steps": [{"type": "trace_event", "at": {"toString": 1}, "summary": {"toString": 1}}],
+        "tool_calls": [{"name": {"toString": 1}, "started_at": {"toString": 1}}],
+        "trace_events": [{"type": {"toString": 1}, "occurred_at": {"toString": 1}}]}}`),
     ])
       expect(() => buildTimeline(odd as unknown as RunRecord)).not.toThrow();
     const rows = buildTimeline(record({ steps: [{ type: '__proto__' }, { type: 'constructor' }] }));

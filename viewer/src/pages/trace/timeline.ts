@@ -5,7 +5,7 @@ import type {
   TraceEvent,
   TrajectoryStep,
 } from '../../../../core/src/index.js';
-import { arr, isObj, obj, str } from './safe.js';
+import { arr, isObj, obj, str, text } from '../../data/safe.js';
 
 /**
  * The rows of the trajectory timeline (seed 001): agent turns, tool calls, trace events, shell
@@ -81,7 +81,7 @@ const detailId = (s: TrajectoryStep) => str(obj(s.detail).id);
 /** An event's line: its type, a handoff's ends and reason, else its text. */
 export function eventSummary(e: TraceEvent): string {
   const d = obj(e.data);
-  const type = String(e.type ?? 'event');
+  const type = text(e.type ?? 'event');
   if (type === 'handoff' && (str(d.from) || str(d.to)))
     return `handoff ${str(d.from) ?? '?'} → ${str(d.to) ?? '?'}${str(d.reason) ? `: ${str(d.reason)}` : ''}`;
   const t = str(d.text) ?? str(d.content) ?? str(d.message);
@@ -106,7 +106,7 @@ export function buildTimeline(record: Partial<RunRecord>): TimelineRow[] {
 
   // A trace_event step names no id: it is the first unclaimed event of its type at its time.
   const eventFor = (s: TrajectoryStep): number | undefined => {
-    const type = String(s.summary ?? '').split(':')[0];
+    const type = text(s.summary ?? '').split(':')[0];
     let fallback: number | undefined;
     for (let i = 0; i < events.length; i++) {
       if (usedEvents.has(i) || events[i].occurred_at !== s.at) continue;
@@ -124,9 +124,9 @@ export function buildTimeline(record: Partial<RunRecord>): TimelineRow[] {
     const row: TimelineRow = {
       id: String(i),
       kind,
-      at: String(s.at ?? ''),
+      at: str(s.at) ?? '',
       time: parseTime(s.at),
-      summary: String(s.summary ?? ''),
+      summary: text(s.summary ?? ''),
       step: s,
       ...(typeof s.actor_id === 'string' ? { actor: s.actor_id } : {}),
       ...(typeof s.turn === 'number' ? { turn: s.turn } : {}),
@@ -179,9 +179,9 @@ export function buildTimeline(record: Partial<RunRecord>): TimelineRow[] {
     orphans.push({
       id: `tool-${i}`,
       kind: 'tool',
-      at: String(t.started_at ?? ''),
+      at: str(t.started_at) ?? '',
       time: parseTime(t.started_at),
-      summary: String(t.name ?? 'tool call'),
+      summary: text(t.name ?? 'tool call'),
       tool: t,
       toolIndex: i,
       ...(typeof t.actor_id === 'string' ? { actor: t.actor_id } : {}),

@@ -11,7 +11,7 @@ import { FinalResponse } from './final-response.js';
 import { Header } from './header.js';
 import { JudgeCard } from './judge-card.js';
 import { RunPicker } from './run-picker.js';
-import { isObj, obj } from './safe.js';
+import { isObj, obj, str } from '../../data/safe.js';
 import { Scorers } from './scorers.js';
 import { Guarded } from './section.js';
 import { SeedPanel } from './seed-panel.js';
@@ -29,7 +29,7 @@ import './trace.css';
 async function siblingRuns(source: DataSource, suiteRun: string, r: RunRecord) {
   try {
     const suite = await loadSuite(source, suiteRun);
-    const agent = String(obj(r.agent).name ?? '');
+    const agent = str(obj(r.agent).name) ?? '';
     const task = suite.tasks.find((t) => t.task_id === r.task_id && t.agent === agent);
     return task?.runs ?? [];
   } catch {

@@ -2,7 +2,7 @@ import type { RunRecord } from '../../../../core/src/index.js';
 import { StatusChip } from '../../ui/chips.js';
 import { ms, usd, when } from '../../ui/format.js';
 import { DiffSummary, DiffView } from './diff-view.js';
-import { arr, isObj, num, obj, str } from './safe.js';
+import { arr, isObj, num, obj, str } from '../../data/safe.js';
 import { TextBlock } from './text-block.js';
 
 /** Messages drawn per session; a runaway session is counted past this. */

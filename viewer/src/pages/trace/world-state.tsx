@@ -1,7 +1,7 @@
 import type { RunRecord } from '../../../../core/src/index.js';
 import { allChanges, safeState } from './ledger.js';
 import { LedgerView } from './ledger-view.js';
-import { arr, isObj, obj } from './safe.js';
+import { arr, isObj, obj } from '../../data/safe.js';
 
 /**
  * The ledger viewer for the run as a whole: the world as the run left it (State) and every

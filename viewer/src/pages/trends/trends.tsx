@@ -2,7 +2,7 @@ import { useMemo } from 'preact/hooks';
 import type { IndexEntry } from '../../../../core/src/index.js';
 import { navigate } from '../../app-nav.js';
 import { readIndex, type DataSource } from '../../data/source.js';
-import { listedSuiteRuns } from '../../data/suite.js';
+import { listedSuiteRuns } from '../../data/listed.js';
 import { useAsync } from '../../data/use-async.js';
 import { href } from '../../route.js';
 import { Failure, Loading } from '../../ui/status.js';
