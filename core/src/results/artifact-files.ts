@@ -18,10 +18,23 @@ export function isPlainRelative(path: string): boolean {
   );
 }
 
+/**
+ * Extensions a static host (GitHub Pages) would serve as a live page or script on the viewer's
+ * own origin. Such an artifact is stored as `<path>.txt`, so wherever the results are served it
+ * is text; the record keeps the path as found, and the viewer asks for the stored name.
+ */
+const ACTIVE = /\.(html?|xhtml|xht|shtml|svgz?|xml|xsl|xslt|js|mjs|cjs|css|swf|wasm)$/i;
+
+/** The name an artifact is stored under, relative to its run's artifacts folder. */
+export function storedName(path: string): string {
+  return ACTIVE.test(path) ? `${path}.txt` : path;
+}
+
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 /**
- * Writes a run's stored artifacts, byte for byte, to `<suiteDir>/artifacts/<runId>/<path>`.
+ * Writes a run's stored artifacts, byte for byte, to `<suiteDir>/artifacts/<runId>/<stored
+ * name>` (the path, or `<path>.txt` for what a host would serve as a live page).
  * They are written into a hidden staging folder that is renamed into place at the end, so the
  * folder is whole or absent (the branch writer skips hidden staging folders). Returns the paths
  * that could not be written (a file and a folder of one name on a case-insensitive disk, say),
@@ -45,7 +58,7 @@ export async function writeArtifactFiles(
       continue;
     }
     try {
-      const file = join(stage, ...path.split('/'));
+      const file = join(stage, ...storedName(path).split('/'));
       await mkdir(join(file, '..'), { recursive: true });
       await writeFile(file, data, { flag: 'wx' });
     } catch (e) {
