@@ -1,5 +1,17 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ArtifactEntry } from './record.js';
+
+/** What a run left under /app/results (workspace/artifacts.ts collects it): the manifest, and the bytes of what is stored. */
+export interface CollectedArtifacts {
+  entries: ArtifactEntry[];
+  /** Path -> the bytes to store (text already redacted); refused files are absent. */
+  files: Map<string, Buffer>;
+  /** What a cap cut, for the record's soft warnings. */
+  warnings: string[];
+  /** Set when reading them failed part-way: what was read stands, and the record says so. */
+  error?: string;
+}
 
 /** A run's artifacts folder inside its suite run's folder (directory store and branch alike). */
 export const ARTIFACTS_DIR = 'artifacts';

@@ -3,7 +3,7 @@ import type { ModelCall } from '../models/wire.js';
 import type { WorldOutcome } from '../tools/tool-desk.js';
 import type { RunError, ScorerResult, TrajectoryStep } from '../results/record.js';
 import type { CliUsage } from '../trajectory/steps.js';
-import type { CollectedArtifacts } from '../workspace/artifacts.js';
+import type { CollectedArtifacts } from '../results/artifact-files.js';
 
 /** What a run's session produced, collected over its turns, before grading. */
 export interface AgentOutcome {

@@ -2,11 +2,14 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { extract, pack, type Header } from 'tar-stream';
+import type { CollectedArtifacts } from '../results/artifact-files.js';
 import type { ArtifactEntry } from '../results/record.js';
 import type { Redactor } from '../results/redact.js';
 import type { Sandbox } from '../sandbox/driver.js';
 import { isMissing } from '../sandbox/files.js';
 import { contentTypeOf, isText } from './content-type.js';
+
+export type { CollectedArtifacts } from '../results/artifact-files.js';
 
 /** Where an agent leaves what must outlive its sandbox. */
 export const RESULTS_DIR = '/app/results';
@@ -56,17 +59,6 @@ export async function makeResultsDir(sandbox: Sandbox, dir = RESULTS_DIR): Promi
   });
   p.finalize();
   await sandbox.putFiles('/', Readable.from(p as unknown as Readable));
-}
-
-/** What a run left under /app/results: the manifest, and the bytes of what is stored. */
-export interface CollectedArtifacts {
-  entries: ArtifactEntry[];
-  /** Path -> the bytes to store (text already redacted); refused files are absent. */
-  files: Map<string, Buffer>;
-  /** What a cap cut, for the record's soft warnings. */
-  warnings: string[];
-  /** Set when reading them failed part-way: what was read stands, and the record says so. */
-  error?: string;
 }
 
 export interface CollectOptions {
