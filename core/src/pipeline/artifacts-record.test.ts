@@ -9,6 +9,7 @@ import { packageRoot } from '../util/paths.js';
 import type { CollectedArtifacts } from '../workspace/artifacts.js';
 import type { PreparedAgent } from './prepare.js';
 import { buildRecord, provenance } from './record.js';
+import { fitRecord } from '../results/record-size.js';
 
 const schema = JSON.parse(
   readFileSync(join(packageRoot(), 'schemas', 'run-record.schema.json'), 'utf8'),
@@ -76,5 +77,20 @@ describe('artifacts in the run record', () => {
     expect(validate({ ...stored, artifacts: ['report.md', 'out/plot.png'] })).toBe(true);
     expect(validate({ ...stored, artifacts: [{ ...ENTRIES[0], sha256: 'xyz' }] })).toBe(false);
     expect(validate({ ...stored, artifacts: [{ path: 'a', stored: true }] })).toBe(false);
+  });
+
+  it('a thousand files of the longest names fit the record, provenance kept', () => {
+    const many: ArtifactEntry[] = Array.from({ length: 1000 }, (_, i) => ({
+      path: `${String(i).padStart(4, '0')}/${'n'.repeat(1000)}`,
+      size: 1,
+      sha256: 'c'.repeat(64),
+      content_type: 'text/plain',
+      stored: false,
+      note: `its name has control characters (${'x'.repeat(180)}): not stored`,
+    }));
+    const r = fitRecord(build({ entries: many, files: new Map(), warnings: [] }));
+    expect(r.artifacts).toHaveLength(1000);
+    expect(r.provenance.config_hash).toBe('h');
+    expect(r.soft_warnings.join(' ')).not.toMatch(/was cut/);
   });
 });
