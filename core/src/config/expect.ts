@@ -351,6 +351,7 @@ const LINE_KINDS = [
   'regex',
   'tool_called',
   'tool_not_called',
+  'file_exists',
 ];
 
 /**

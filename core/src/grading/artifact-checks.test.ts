@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checksOf, expectProblems } from '../config/expect.js';
+import { checksOf, expectProblems, parseExpectCell } from '../config/expect.js';
 import type { ArtifactEntry } from '../results/record.js';
 import { configIssues } from '../test-support/config-issues.js';
 import { pythonAgent, suite } from '../test-support/tree.js';
@@ -53,6 +53,15 @@ describe('expect: file_exists and artifact', () => {
       },
       { kind: 'artifact', name: 'notes kept', path: 'notes.txt', schema: null },
     ]);
+  });
+
+  it('a CSV cell takes file_exists as a line, artifact with its schema as JSON', () => {
+    expect(parseExpectCell('file_exists: report.md\ncontains: done', JSON.parse)).toEqual([
+      { file_exists: 'report.md' },
+      { contains: 'done' },
+    ]);
+    const cell = '[{"artifact": "s.json", "json_schema": {"type": "object"}}]';
+    expect(checksOf(parseExpectCell(cell, JSON.parse))[0]).toMatchObject({ kind: 'artifact' });
   });
 
   it('refuses bad items with the field and the fix', () => {
