@@ -43,6 +43,7 @@ export { inspectImage, type CachedImage } from './sandbox/image-archive.js';
 
 // Results: the stored records, the results branch, shard merges, comparison, gates, redaction.
 export type {
+  ArtifactEntry,
   ErrorClass,
   JudgeCard,
   LedgerOp,
@@ -64,6 +65,16 @@ export type {
 } from './results/record.js';
 export { ERROR_CLASSES, SOURCE_BADGES, sourceBadge } from './results/record.js';
 export { GitBranchStore, type GitBranchOptions } from './results/git-branch.js';
+// Artifacts: what an agent leaves under /app/results, collected, capped and stored by the record.
+export {
+  artifactCaps,
+  collectArtifacts,
+  DEFAULT_ARTIFACT_CAPS,
+  RESULTS_DIR,
+  type ArtifactCaps,
+  type CollectedArtifacts,
+} from './workspace/artifacts.js';
+export { ARTIFACTS_DIR, storedName } from './results/artifact-files.js';
 export { entryOf, type BranchIndex, type IndexEntry } from './results/suite-index.js';
 export { mergeShards, type ShardResult } from './results/merge.js';
 export {

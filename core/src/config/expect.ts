@@ -37,7 +37,11 @@ export type Check =
       /** Entity type, then id, then the fields that must hold; null: the entity must not exist. */
       entities: Record<string, Record<string, Record<string, unknown> | null>>;
     }
-  | { kind: 'llm_judge'; name: string; prompt: string; scale: number; pass_at: number };
+  | { kind: 'llm_judge'; name: string; prompt: string; scale: number; pass_at: number }
+  /** A file the agent left under /app/results (collected, so it works after the sandbox). */
+  | { kind: 'file_exists'; name: string; path: string }
+  /** A collected artifact's content: stored, and valid against the schema when one is given. */
+  | { kind: 'artifact'; name: string; path: string; schema: Record<string, unknown> | null };
 
 export type CheckKind = Check['kind'];
 
@@ -164,9 +168,64 @@ const PARSERS: Record<CheckKind, { options: string[]; parse(item: ExpectItem): P
       };
     },
   },
+  file_exists: artifactParser('file_exists'),
+  artifact: artifactParser('artifact'),
 };
 
 export const CHECK_KINDS = Object.keys(PARSERS) as CheckKind[];
+
+/**
+ * A path under /app/results as a check names it: relative (`report.md`), or absolute under
+ * /app/results; '/'-separated plain segments, never `..`. Returns the relative form or why not.
+ */
+function resultsPath(v: unknown): { path: string } | { why: string } {
+  if (typeof v !== 'string' || !v.trim()) return { why: 'is not a path' };
+  let p = v.trim();
+  if (p.startsWith('/')) {
+    if (!p.startsWith('/app/results/'))
+      return { why: `${JSON.stringify(clip(p))} is not under /app/results` };
+    p = p.slice('/app/results/'.length);
+  }
+  p = p.replace(/^(\.\/)+/, '');
+  if (!p || p.split('/').some((s) => !s || s === '.' || s === '..' || s.includes('\\')))
+    return { why: `${JSON.stringify(clip(p))} is not a plain path relative to /app/results` };
+  return { path: p };
+}
+
+function artifactParser(kind: 'file_exists' | 'artifact'): (typeof PARSERS)[CheckKind] {
+  return {
+    options: kind === 'artifact' ? ['json_schema'] : [],
+    parse(item) {
+      const r = resultsPath(item[kind]);
+      if ('why' in r)
+        return problem(
+          [kind],
+          r.why,
+          `write ${kind}: report.md (a file the agent writes under /app/results)`,
+        );
+      if (kind === 'file_exists')
+        return { check: { kind, name: `file_exists ${clip(r.path)}`, path: r.path } };
+      const schema = item.json_schema ?? null;
+      if (schema !== null) {
+        if (!isObject(schema))
+          return problem(['json_schema'], 'is not a JSON Schema object', 'write { type: object }');
+        try {
+          new Ajv({ strict: false }).compile(schema);
+        } catch (e) {
+          return problem(['json_schema'], (e as Error).message, 'fix the schema (draft 7)');
+        }
+      }
+      return {
+        check: {
+          kind,
+          name: `artifact ${clip(r.path)}${schema ? ' json_schema' : ''}`,
+          path: r.path,
+          schema: schema as Record<string, unknown> | null,
+        },
+      };
+    },
+  };
+}
 
 function textParser(kind: TextCheck['kind']): (typeof PARSERS)[CheckKind] {
   return {
@@ -235,7 +294,9 @@ export function parseExpectItem(item: unknown): { check?: Check; problem?: Expec
         fix: `write one of ${CHECK_KINDS.join(', ')} as a key, e.g. - contains: refund`,
       },
     };
-  const kinds = Object.keys(item).filter((k): k is CheckKind => k in PARSERS);
+  // A kind's option may share a kind's name (artifact's json_schema): then it is the option.
+  const named = Object.keys(item).filter((k): k is CheckKind => k in PARSERS);
+  const kinds = named.filter((k) => !named.some((o) => o !== k && PARSERS[o].options.includes(k)));
   if (kinds.length !== 1)
     return {
       problem: {
@@ -290,6 +351,7 @@ const LINE_KINDS = [
   'regex',
   'tool_called',
   'tool_not_called',
+  'file_exists',
 ];
 
 /**

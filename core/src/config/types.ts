@@ -155,6 +155,8 @@ export interface SuiteConfig {
   gates?: Gates;
   /** Checks every run of the suite must pass (core/src/config/expect.ts). */
   expect?: ExpectItem[];
+  /** Caps on what is collected from /app/results (workspace/artifacts.ts has the defaults). */
+  artifacts?: { max_files?: number; max_file_mb?: number; max_total_mb?: number };
 }
 
 export interface WorkspaceSeed {

@@ -1,6 +1,11 @@
 import { Ajv } from 'ajv';
 import type { Check, CheckKind, TextCheck, ToolCheck } from '../config/expect.js';
-import type { LedgerState, ScorerResult, ToolCallRecord } from '../results/record.js';
+import type {
+  ArtifactEntry,
+  LedgerState,
+  ScorerResult,
+  ToolCallRecord,
+} from '../results/record.js';
 import { boundedTest } from '../util/bounded-regex.js';
 import { clipText } from '../util/bounded.js';
 import { partialMismatches } from './partial-match.js';
@@ -11,6 +16,11 @@ export interface CheckEvidence {
   tool_calls: readonly Pick<ToolCallRecord, 'name' | 'args'>[];
   /** Null when the run had no simulated world. */
   ledger: LedgerState | null;
+  /**
+   * What was collected from /app/results (sandboxed runs): the manifest and the stored bytes.
+   * Absent when the run has no sandbox to collect from (an HTTP agent).
+   */
+  artifacts?: { entries: readonly ArtifactEntry[]; files: ReadonlyMap<string, Buffer> };
 }
 
 export interface CheckContext {
@@ -91,6 +101,21 @@ function tools(c: ToolCheck, ev: CheckEvidence): string | null {
   return lines.join('\n');
 }
 
+/** The most bytes of an artifact parsed as JSON by a check. */
+const MAX_ARTIFACT_JSON = 10 * 1000 * 1000;
+
+/** An artifact's manifest entry, or why the check cannot see one (the badge's reason). */
+function artifactOf(path: string, ev: CheckEvidence): { entry?: ArtifactEntry; why?: string } {
+  if (!ev.artifacts)
+    return { why: 'this run collects no artifacts: only sandboxed agents (command, python) do' };
+  const entry = ev.artifacts.entries.find((e) => e.path === path);
+  if (entry) return { entry };
+  const listed = ev.artifacts.entries.map((e) => e.path);
+  return {
+    why: `${path} is not among the files collected from /app/results${listed.length ? ` (found: ${clipText(listed.slice(0, 10).join(', '), 300)}${listed.length > 10 ? ', …' : ''})` : ' (none)'}`,
+  };
+}
+
 /** Each check kind's judgement: null when it holds, else why not (the badge's tail). */
 const RUNNERS: { [K in CheckKind]: Runner<K> } = {
   equals: text,
@@ -118,6 +143,33 @@ const RUNNERS: { [K in CheckKind]: Runner<K> } = {
     const listed = miss.slice(0, MAX_LISTED).map((m) => `${m.path}: ${m.message}`);
     if (miss.length > MAX_LISTED) listed.push(`… and ${miss.length - MAX_LISTED} more`);
     return `${miss.length} mismatch(es) in the final ledger:\n${listed.join('\n')}`;
+  },
+  file_exists: (c, ev) => {
+    const a = artifactOf(c.path, ev);
+    if (!a.entry) return a.why!;
+    // Listed and refused for its size is still a file that exists; a link or a device is not.
+    return /not followed|not a regular file/.test(a.entry.note ?? '')
+      ? `${c.path} is not a regular file: ${a.entry.note}`
+      : null;
+  },
+  artifact: (c, ev) => {
+    const a = artifactOf(c.path, ev);
+    if (!a.entry) return a.why!;
+    const data = ev.artifacts!.files.get(c.path);
+    if (!a.entry.stored || !data) return `${c.path} was not stored: ${a.entry.note ?? 'refused'}`;
+    if (!c.schema) return null;
+    if (data.length > MAX_ARTIFACT_JSON)
+      return `${c.path} is over ${MAX_ARTIFACT_JSON / 1e6} MB, too large to parse as JSON`;
+    let doc: unknown;
+    try {
+      doc = JSON.parse(data.toString('utf8'));
+    } catch (e) {
+      return `${c.path} is not JSON: ${(e as Error).message}`;
+    }
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    return ajv.validate(c.schema, doc)
+      ? null
+      : ajv.errorsText(ajv.errors, { dataVar: c.path, separator: '\n' });
   },
   llm_judge: async (c, _ev, ctx) => {
     if (!ctx.llm)

@@ -66,6 +66,7 @@ export async function grade(
         final_response: outcome.final_response,
         tool_calls: outcome.tool_calls,
         ledger: outcome.world?.ledger.final ?? null,
+        ...(outcome.artifacts ? { artifacts: outcome.artifacts } : {}),
       },
       { llm },
     );

@@ -14,6 +14,13 @@ import type { AgentAdapter } from '../session/adapter.js';
 import { emptyOutcome, type AgentOutcome } from '../session/outcome.js';
 import { seedSpec as scenarioSeed, Session, type SeedSpec } from '../session/session.js';
 import type { ToolDesk } from '../tools/tool-desk.js';
+import type { Redactor } from '../results/redact.js';
+import {
+  collectArtifacts,
+  makeResultsDir,
+  type ArtifactCaps,
+  type CollectedArtifacts,
+} from '../workspace/artifacts.js';
 import { WorkspaceSeedError, type SeededWorkspace } from '../workspace/seed.js';
 import { collect } from './collect.js';
 import { converse, type ConversationPlan } from './conversation.js';
@@ -53,6 +60,8 @@ export interface LifecycleDeps {
   deferTeardown?: (p: Promise<unknown>) => void;
   /** Live progress of a run: its phases as they start and end, its model calls as made. */
   onProgress?: (p: Progress) => void;
+  /** How /app/results is collected: the suite's caps, and the redactor text passes through. */
+  artifacts?: { caps?: ArtifactCaps; redactor?: Redactor };
 }
 
 /** One line of a run's live progress (RunEvent `progress`). */
@@ -89,6 +98,26 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
   let agent: AgentAdapter | undefined;
   let world: ToolDesk | undefined;
   let registered: ReturnType<typeof toolsRegisteredCheck> | undefined;
+  let artifacts: CollectedArtifacts | undefined;
+  /** Soft warnings of the lifecycle itself, added to whatever outcome the run ends with. */
+  const notes: string[] = [];
+  /**
+   * Part of the collect phase, once a run: /app/results read out of the sandbox while it is
+   * still there (after the turns, a timeout or a failed turn alike). Never fails the run: a
+   * read that fails is the record's banner.
+   */
+  const readArtifacts = async (s: Session | undefined) => {
+    if (artifacts || !s?.sandbox || deps.signal?.aborted) return;
+    const sb = s.sandbox;
+    artifacts = await clock.run('collect', () =>
+      collectArtifacts(sb, deps.artifacts ?? {}).catch((e): CollectedArtifacts => ({
+        entries: [],
+        files: new Map(),
+        warnings: [],
+        error: `collecting /app/results failed: ${String((e as Error)?.message ?? e).slice(0, 300)}`,
+      })),
+    );
+  };
   try {
     const { kind, workspace } = await clock.run('resolve', () => resolve(plan, deps));
     const task = plan.task;
@@ -143,6 +172,15 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
       });
     });
     const s = session;
+    const sb = s.sandbox;
+    if (sb)
+      await clock.run('open', () =>
+        makeResultsDir(sb).catch((e) => {
+          notes.push(
+            `/app/results could not be made in the sandbox (${String((e as Error)?.message ?? e).slice(0, 200)}): the agent may have had nowhere to leave artifacts`,
+          );
+        }),
+      );
     if (seed) await clock.run('seed', () => s.seed(seed));
     const conversation = await clock.run('turns', () =>
       converse(
@@ -165,6 +203,11 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
       collect(s, conversation, plan.multi ?? null, memory),
     );
     result = { outcome: collected.outcome, judge: null, multi: collected.multi };
+    await readArtifacts(s);
+    if (artifacts) {
+      result.outcome.artifacts = artifacts;
+      result.outcome.soft_warnings.push(...artifacts.warnings);
+    }
     if (world) result.outcome.world = world.outcome();
     const unregistered = registered?.failure();
     if (unregistered && result.outcome.status === 'completed')
@@ -191,9 +234,17 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
     result.outcome.error = clock.error;
     if (deps.judge && !result.judge)
       result.judge = notApplicable('the agent failed before producing a final response');
+    if (!result.outcome.artifacts) {
+      await readArtifacts(session);
+      if (artifacts) {
+        result.outcome.artifacts = artifacts;
+        result.outcome.soft_warnings.push(...artifacts.warnings);
+      }
+    }
   } finally {
     await session?.close(agent ? [agent] : [], deps.deferTeardown);
   }
+  result.outcome.soft_warnings.push(...notes);
   if (deps.signal?.aborted) cancelled(result.outcome);
   result.outcome.phases = { ...clock.ms, ...result.outcome.phases };
   return result;

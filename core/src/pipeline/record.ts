@@ -121,6 +121,10 @@ export function buildRecord(args: {
     banners.push(
       `Eval phase failed, diff/scorers may be missing: ${o.coding.eval_error.slice(0, 300)}`,
     );
+  if (o.artifacts?.error)
+    banners.push(
+      `Artifacts could not all be collected from /app/results: ${o.artifacts.error.slice(0, 300)}`,
+    );
   const warnings = [...o.soft_warnings];
   const unpriced = [...new Set(o.model_calls.filter((c) => c.price_unknown).map((c) => c.model))];
   if (unpriced.length)
@@ -214,7 +218,7 @@ export function buildRecord(args: {
     soft_warnings: warnings,
     banners,
     multi_turn: args.multi ?? null,
-    artifacts: [],
+    artifacts: o.artifacts?.entries ?? [],
     debug: o.debug,
     provenance: args.provenance,
     started_at: new Date(args.started).toISOString(),

@@ -40,6 +40,7 @@ import { addInMemorySuite } from '../config/suite-in-memory.js';
 import type { PhaseName } from './phases.js';
 import { createUserSimulator } from '../users/index.js';
 import { agentKindOf } from '../agents/registry.js';
+import { artifactCaps } from '../workspace/artifacts.js';
 
 export type RunEvent =
   | { type: 'suite_start'; suite: string; suiteRunId: string; runs: number; concurrency: number }
@@ -422,11 +423,41 @@ async function runSuite(
         signal: ctx.opts.signal,
         deferTeardown: (p) => ctx.teardowns.push(p),
         onProgress: (p) => ctx.emit({ type: 'progress', runId, ...p }),
+        artifacts: { caps: artifactCaps(s.artifacts), redactor: ctx.redactor },
       },
     );
+    await storeArtifacts(runId, r.outcome);
     return ctx.redactor.value(
       fitRecord(buildRecord({ ...base, outcome: r.outcome, judge: r.judge, multi: r.multi })),
     );
+  }
+
+  /**
+   * A run's collected artifacts, written beside its record before the record: an entry the
+   * store could not write says so (stored: false, the reason), never points at nothing.
+   */
+  async function storeArtifacts(runId: string, o: AgentOutcome) {
+    const a = o.artifacts;
+    if (!a?.files.size) return;
+    const failed = await ctx.store
+      .writeArtifacts(suiteRunId, runId, a.files)
+      .catch(
+        (e) =>
+          new Map(
+            [...a.files.keys()].map((p) => [
+              p,
+              `could not be written: ${String((e as Error)?.message ?? e).slice(0, 200)}`,
+            ]),
+          ),
+      );
+    for (const e of a.entries) {
+      const why = failed.get(e.path);
+      if (why) Object.assign(e, { stored: false, note: why });
+    }
+    if (failed.size)
+      o.soft_warnings.push(
+        `${failed.size} artifact(s) could not be written to the results directory: listed, not stored`,
+      );
   }
 
   await Promise.allSettled(ctx.teardowns.splice(0));

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { ARTIFACTS_DIR, isPlainRelative } from './artifact-files.js';
 import type { Redactor } from './redact.js';
 import type { SuiteManifest } from './record.js';
 import { entryOf, type BranchIndex, type IndexEntry } from './suite-index.js';
@@ -174,18 +175,20 @@ export class GitBranchStore {
   }
 
   /**
-   * Every file of one suite run at a commit, fetched in one round trip (the scratch clone
-   * holds trees only) and read with one cat-file process.
+   * Every file of one suite run at a commit (its manifest, records and reports: the files at
+   * its top, not its artifacts), fetched in one round trip (the scratch clone holds trees
+   * only) and read with one cat-file process.
    */
   async readSuiteRun(commit: string, id: string): Promise<Map<string, string>> {
-    const ls = await this.git(['ls-tree', '-r', commit, `runs/${id}/`]);
+    const ls = await this.git(['ls-tree', commit, `runs/${id}/`]);
     const entries = String(ls.stdout)
       .split('\n')
       .filter(Boolean)
       .map((l) => {
         const [meta, path] = l.split('\t');
-        return { oid: meta.split(' ')[2], path };
-      });
+        return { type: meta.split(' ')[1], oid: meta.split(' ')[2], path };
+      })
+      .filter((e) => e.type === 'blob');
     if (!entries.length) return new Map();
     // Blobs the partial clone lacks, in one fetch; if the server refuses, cat-file fetches lazily.
     await this.git(
@@ -241,6 +244,8 @@ export class GitBranchStore {
       if (!st.isFile() || name.includes('.tmp-')) continue;
       files.push({ path: `runs/${manifest.id}/${name}`, file });
     }
+    for (const a of await artifactFiles(suiteDir))
+      files.push({ path: `runs/${manifest.id}/${ARTIFACTS_DIR}/${a.rel}`, file: a.file });
     for (const f of this.o.site ?? []) {
       if (!SITE_PATH.test(f.path) || f.path.startsWith('runs/') || f.path === 'index.json')
         throw new Error(`site file ${f.path}: not a plain path beside runs/ and index.json`);
@@ -249,7 +254,8 @@ export class GitBranchStore {
     for (const { path, file } of files) {
       const st = await stat(file);
       if (st.size > MAX_BRANCH_FILE_BYTES) throw new FileTooLarge(path, st.size);
-      if (this.o.redactor?.finds(await readFile(file, 'utf8'))) throw new SecretInResult(path);
+      // Bytes, not text: a binary artifact is searched as it is, never decoded and re-encoded.
+      if (this.o.redactor?.findsIn(await readFile(file))) throw new SecretInResult(path);
     }
     await this.init();
     const blobs = await this.writeBlobs(files);
@@ -332,8 +338,8 @@ export class GitBranchStore {
     ];
     if (gone.length) {
       // Mode 0 in --index-info removes a path; a directory goes path by path.
-      const info = gone.map((p) => `0 ${'0'.repeat(40)}\t${p}`);
-      await this.git(['update-index', '--index-info'], { env, input: info.join('\n') + '\n' });
+      const info = gone.map((p) => `0 ${'0'.repeat(40)}\t${p}\0`);
+      await this.git(['update-index', '-z', '--index-info'], { env, input: info.join('') });
     }
     const index: BranchIndex = {
       schema_version: 1,
@@ -347,11 +353,12 @@ export class GitBranchStore {
         })
       ).stdout,
     ).trim();
-    const info = [...blobs].map(([path, sha]) => `100644 ${sha}\t${path}`);
-    info.push(`100644 ${indexSha}\tindex.json`);
-    await this.git(['update-index', '--add', '--index-info'], {
+    // NUL-terminated: a path is taken as it is, never unquoted (an artifact named "x" stays so).
+    const info = [...blobs].map(([path, sha]) => `100644 ${sha}\t${path}\0`);
+    info.push(`100644 ${indexSha}\tindex.json\0`);
+    await this.git(['update-index', '-z', '--add', '--index-info'], {
       env,
-      input: info.join('\n') + '\n',
+      input: info.join(''),
     });
     const tree = String((await this.git(['write-tree'], { env })).stdout).trim();
     const commit = String(
@@ -360,4 +367,33 @@ export class GitBranchStore {
     ).trim();
     return commit;
   }
+}
+
+/**
+ * The stored artifacts of a suite run's folder: artifacts/<run id>/** , regular files only
+ * (links are never followed), hidden staging folders of an unfinished write skipped. A path
+ * that is not plain cannot be pushed safely, so it is refused, never renamed.
+ */
+async function artifactFiles(suiteDir: string): Promise<{ rel: string; file: string }[]> {
+  const root = join(suiteDir, ARTIFACTS_DIR);
+  const out: { rel: string; file: string }[] = [];
+  const walk = async (dir: string, rel: string) => {
+    for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    )) {
+      if (!rel && e.name.startsWith('.')) continue;
+      const path = rel ? `${rel}/${e.name}` : e.name;
+      const file = join(dir, e.name);
+      if (e.isDirectory()) await walk(file, path);
+      else if (e.isFile() && (await lstat(file)).isFile()) {
+        if (!isPlainRelative(path))
+          throw new Error(
+            `refusing to push ${JSON.stringify(path)} to the results branch: not a plain path`,
+          );
+        out.push({ rel: path, file });
+      }
+    }
+  };
+  if ((await lstat(root).catch(() => undefined))?.isDirectory()) await walk(root, '');
+  return out;
 }

@@ -16,7 +16,13 @@ export const OUTCOME_BUDGETS = {
   tail: 8000,
 };
 
-const SECTION_BUDGETS = { trajectory: 3 * 1024 * 1024, diff: 1100 * 1024, rest: 1024 * 1024 };
+const SECTION_BUDGETS = {
+  trajectory: 3 * 1024 * 1024,
+  diff: 1100 * 1024,
+  /** 1,000 entries (artifacts.max_files at most) of the longest paths and notes fit. */
+  artifacts: 1536 * 1024,
+  rest: 1024 * 1024,
+};
 
 /**
  * The last guard before a record is stored: every section within its budget, nothing nested
@@ -26,7 +32,7 @@ const SECTION_BUDGETS = { trajectory: 3 * 1024 * 1024, diff: 1100 * 1024, rest: 
 export function fitRecord(record: RunRecord): RunRecord {
   for (let scale = 1; ; scale /= 2) {
     const cut: Cut = noCut();
-    const { trajectory, diff, final_response, ...rest } = record;
+    const { trajectory, diff, final_response, artifacts, ...rest } = record;
     const keptRest = boundJson(
       rest,
       { maxString: 64 * 1024, maxTotal: SECTION_BUDGETS.rest * scale },
@@ -44,6 +50,12 @@ export function fitRecord(record: RunRecord): RunRecord {
         cut,
       ) as RunRecord['trajectory'],
       diff: diff === null ? null : clipText(diff, Math.floor(SECTION_BUDGETS.diff * scale), cut),
+      // Its own budget: a long list of files cannot push provenance or debug out of the record.
+      artifacts: boundJson(
+        artifacts,
+        { maxString: 4 * 1024, maxTotal: SECTION_BUDGETS.artifacts * scale },
+        cut,
+      ) as RunRecord['artifacts'],
     };
     // Keep the record's own key order: people read these files.
     const ordered = Object.fromEntries(

@@ -387,7 +387,8 @@ export interface RunRecord {
   banners: string[];
   /** Sessions of more than one turn (or any run of a multi_turn suite); null for one-shot runs. */
   multi_turn: MultiTurnRecord | null;
-  artifacts: string[];
+  /** What the agent left under /app/results (sandboxed runs); stored beside the record. */
+  artifacts: ArtifactEntry[];
   debug: {
     stdout_tail?: string;
     stderr_tail?: string;
@@ -397,6 +398,25 @@ export interface RunRecord {
   provenance: Provenance;
   started_at: string;
   finished_at: string;
+}
+
+/**
+ * One file the agent left under /app/results. Stored ones are at
+ * runs/<suite_run_id>/artifacts/<run id>/<path> in the results directory and on the branch.
+ */
+export interface ArtifactEntry {
+  /** Relative to /app/results, '/'-separated, never '..' or absolute. */
+  path: string;
+  /** Bytes as found in the sandbox. */
+  size: number;
+  /** Of the bytes as found (before redaction); empty when they were not read. */
+  sha256: string;
+  /** By extension, then sniffed from the first bytes. */
+  content_type: string;
+  /** False when refused: over a cap, a link or not a regular file, a secret in a binary. */
+  stored: boolean;
+  /** Why it was not stored; or 'redacted' when a text file had secret values replaced. */
+  note?: string;
 }
 
 /** One line of a session's canonical transcript. `task` is the opening message, the task's text. */

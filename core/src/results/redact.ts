@@ -71,6 +71,11 @@ export class Redactor {
     return this.forms.some((f) => s.includes(f));
   }
 
+  /** Whether any form of any secret occurs in bytes (a binary file: its UTF-8 forms). */
+  findsIn(data: Buffer): boolean {
+    return this.forms.some((f) => data.includes(f));
+  }
+
   /** Redacts a value by its JSON text, so nothing nested escapes. */
   value<T>(v: T): T {
     return JSON.parse(this.text(JSON.stringify(v))) as T;

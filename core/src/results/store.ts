@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeArtifactFiles } from './artifact-files.js';
 import type { Redactor } from './redact.js';
 import type { RunRecord, SuiteManifest } from './record.js';
 import { entryOf, type IndexEntry } from './suite-index.js';
@@ -34,6 +35,14 @@ export class DirectoryStore implements ResultsStore {
       join(this.suiteDir(record.suite_run_id), `${record.id}.json`),
       JSON.stringify(record, null, 2),
     );
+  }
+
+  /**
+   * A run's stored artifacts beside its record, byte for byte: the collector already redacted
+   * text and refused what could not be; returns the paths that could not be written, with why.
+   */
+  async writeArtifacts(suiteRunId: string, runId: string, files: ReadonlyMap<string, Buffer>) {
+    return writeArtifactFiles(this.suiteDir(suiteRunId), runId, files);
   }
 
   async writeManifest(manifest: SuiteManifest, extra: Record<string, string> = {}) {

@@ -82,7 +82,8 @@ export async function writeSandboxFiles(
   await sandbox.putFiles(dir, p as unknown as Readable);
 }
 
-function isMissing(e: unknown): boolean {
+/** Whether a driver's error says the path is not there (the Engine API's 404). */
+export function isMissing(e: unknown): boolean {
   const err = e as { statusCode?: number; message?: string };
   return err?.statusCode === 404 || /no such file|not found|cannot stat/i.test(err?.message ?? '');
 }

@@ -3,6 +3,7 @@ import type { ModelCall } from '../models/wire.js';
 import type { WorldOutcome } from '../tools/tool-desk.js';
 import type { RunError, ScorerResult, TrajectoryStep } from '../results/record.js';
 import type { CliUsage } from '../trajectory/steps.js';
+import type { CollectedArtifacts } from '../results/artifact-files.js';
 
 /** What a run's session produced, collected over its turns, before grading. */
 export interface AgentOutcome {
@@ -32,6 +33,8 @@ export interface AgentOutcome {
   checks?: ScorerResult[];
   /** What the llm_judge criteria (scorers and checks) cost, paid to the judge model. */
   criteria_cost_usd?: number;
+  /** Sandboxed runs: what the agent left under /app/results, read before teardown. */
+  artifacts?: CollectedArtifacts;
 }
 
 export interface CodingOutcome {

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isPlainRelative, storedName } from '../results/artifact-files.js';
 import type { SuiteManifest } from '../results/record.js';
+import { isTextType } from '../workspace/content-type.js';
 import type { BranchIndex, IndexEntry } from '../results/suite-index.js';
 import { readViewerAssets, type ViewerAssets } from './assets.js';
+import { fileUnder } from './safe-path.js';
 
 /**
  * `gauntlet report --html FILE`: one self-contained HTML file of a suite run that works from
@@ -18,6 +21,14 @@ export const DATA_ELEMENT_ID = 'gauntlet-data';
 export const HTML_REPORT_WARN_BYTES = 50 * 1000 * 1000;
 
 export class ReportError extends Error {}
+
+/**
+ * Text artifacts a report embeds, so the trace previews them from file:// too: each at most
+ * 256 KB, and at most 5 MB for all of a report's; larger ones, binaries and images are listed
+ * and say they are not embedded. The bound keeps one chatty log from making the report unopenable.
+ */
+export const REPORT_ARTIFACT_BYTES = 256 * 1000;
+export const REPORT_ARTIFACTS_TOTAL_BYTES = 5 * 1000 * 1000;
 
 /**
  * JSON that cannot end the script element holding it, nor confuse a JavaScript parser: `<`,
@@ -87,6 +98,7 @@ export async function collectReport(
   );
   const files: Record<string, unknown> = {};
   const warnings: string[] = [];
+  const budget = { left: REPORT_ARTIFACTS_TOTAL_BYTES };
   files['index.json'] = {
     schema_version: 1,
     updated_at: index.updated_at,
@@ -112,10 +124,50 @@ export async function collectReport(
         files[`runs/${e.id}/${id}.json`] = await readJson(join(dir, `${id}.json`));
       } catch {
         warnings.push(`runs/${e.id}/${id}.json is missing or not JSON; left out`);
+        continue;
       }
+      budget.left = await embedArtifacts(
+        resultsDir,
+        e.id,
+        id,
+        files[`runs/${e.id}/${id}.json`],
+        files,
+        budget.left,
+      );
     }
   }
   return { files, suiteRunIds: picked.map((e) => e.id), warnings };
+}
+
+/**
+ * A record's stored text artifacts within the bounds, keyed as the viewer asks for them
+ * (runs/<sr>/artifacts/<run>/<stored name>, each segment percent-encoded). The record is
+ * untrusted: a path must be plain, and the file a regular one inside the results (no link out).
+ */
+async function embedArtifacts(
+  resultsDir: string,
+  suiteRun: string,
+  run: string,
+  record: unknown,
+  files: Record<string, unknown>,
+  left: number,
+): Promise<number> {
+  const list = (record as { artifacts?: unknown })?.artifacts;
+  for (const a of Array.isArray(list) ? list : []) {
+    const { path, stored, content_type: type, size } = (a ?? {}) as Record<string, unknown>;
+    if (typeof path !== 'string' || !isPlainRelative(path) || stored !== true) continue;
+    if (typeof type !== 'string' || !isTextType(type) || typeof size !== 'number') continue;
+    if (size > REPORT_ARTIFACT_BYTES || size > left) continue;
+    const key = ['runs', suiteRun, 'artifacts', run, ...storedName(path).split('/')]
+      .map((seg, i) => (i ? encodeURIComponent(seg) : seg))
+      .join('/');
+    const file = await fileUnder(resultsDir, key.split('/'));
+    if (!file || (await stat(file)).size > REPORT_ARTIFACT_BYTES) continue;
+    const text = await readFile(file, 'utf8');
+    files[key] = text;
+    left -= Buffer.byteLength(text);
+  }
+  return left;
 }
 
 const CSS_LINK = /<link\b[^>]*\bhref=["']?(?:\.\/)?viewer\.css["']?[^>]*>/i;

@@ -4,6 +4,7 @@ import { readRecord, type DataSource } from '../../data/source.js';
 import { loadSuite, type ListedRun } from '../../data/suite.js';
 import { useAsync } from '../../data/use-async.js';
 import { Failure, Loading } from '../../ui/status.js';
+import { Artifacts } from './artifacts.js';
 import { Banners } from './banners.js';
 import { Debug } from './debug.js';
 import { FinalDiff } from './diff-view.js';
@@ -109,6 +110,7 @@ export function Trace(props: {
       <Guarded name="Final diff">
         <FinalDiff diff={r.diff} />
       </Guarded>
+      <Artifacts source={props.source} suiteRun={props.suiteRun} record={r} />
       <Guarded name="Scorers">
         <Scorers record={r} />
       </Guarded>
