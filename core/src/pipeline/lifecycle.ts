@@ -108,14 +108,13 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
    */
   const readArtifacts = async (s: Session | undefined) => {
     if (artifacts || !s?.sandbox || deps.signal?.aborted) return;
-    const sb = s.sandbox;
-    artifacts = await clock.run('collect', () =>
-      collectArtifacts(sb, deps.artifacts ?? {}).catch((e): CollectedArtifacts => ({
+    artifacts = await collectArtifacts(s.sandbox, deps.artifacts ?? {}).catch(
+      (e): CollectedArtifacts => ({
         entries: [],
         files: new Map(),
         warnings: [],
         error: `collecting /app/results failed: ${String((e as Error)?.message ?? e).slice(0, 300)}`,
-      })),
+      }),
     );
   };
   try {
@@ -135,7 +134,7 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
     });
     const seed = seedSpec(task, workspace);
     const budget = new RunBudget();
-    session = await clock.run('open', () => {
+    session = await clock.run('open', async () => {
       world = openWorld(plan.agent, plan.task, {
         seed: plan.seed ?? plan.runId,
         coding: !!workspace,
@@ -147,7 +146,7 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
         tools.length && agent!.toolsInFirstRequest?.(tools)
           ? toolsRegisteredCheck(tools.map((t) => t.name))
           : undefined;
-      return Session.open({
+      const opened = await Session.open({
         onFirstModelRequest: registered?.onFirstModelRequest,
         ...(progress
           ? {
@@ -170,17 +169,16 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
             }
           : undefined,
       });
-    });
-    const s = session;
-    const sb = s.sandbox;
-    if (sb)
-      await clock.run('open', () =>
-        makeResultsDir(sb).catch((e) => {
+      // Where the agent leaves artifacts, made before any agent code runs (makeResultsDir).
+      if (opened.sandbox)
+        await makeResultsDir(opened.sandbox).catch((e) => {
           notes.push(
             `/app/results could not be made in the sandbox (${String((e as Error)?.message ?? e).slice(0, 200)}): the agent may have had nowhere to leave artifacts`,
           );
-        }),
-      );
+        });
+      return opened;
+    });
+    const s = session;
     if (seed) await clock.run('seed', () => s.seed(seed));
     const conversation = await clock.run('turns', () =>
       converse(
@@ -199,11 +197,12 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
       ),
     );
     const memory = plan.multi?.memory_mode ?? 'replay';
-    const collected = await clock.run('collect', () =>
-      collect(s, conversation, plan.multi ?? null, memory),
-    );
+    const collected = await clock.run('collect', async () => {
+      const c = await collect(s, conversation, plan.multi ?? null, memory);
+      await readArtifacts(s);
+      return c;
+    });
     result = { outcome: collected.outcome, judge: null, multi: collected.multi };
-    await readArtifacts(s);
     if (artifacts) {
       result.outcome.artifacts = artifacts;
       result.outcome.soft_warnings.push(...artifacts.warnings);
@@ -235,7 +234,10 @@ export async function runLifecycle(plan: RunPlan, deps: LifecycleDeps): Promise<
     if (deps.judge && !result.judge)
       result.judge = notApplicable('the agent failed before producing a final response');
     if (!result.outcome.artifacts) {
-      await readArtifacts(session);
+      // A failed turn or a timeout never reached the collect phase: its artifacts still count.
+      const open = session;
+      if (open?.sandbox && !deps.signal?.aborted)
+        await clock.run('collect', () => readArtifacts(open));
       if (artifacts) {
         result.outcome.artifacts = artifacts;
         result.outcome.soft_warnings.push(...artifacts.warnings);
