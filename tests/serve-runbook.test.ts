@@ -109,6 +109,31 @@ describe.skipIf(!dockerReady() || !claudeReady())(
       ]);
     }, 300_000);
 
+    it('answers a request that does not stream with one chat.completion once the run is done', async () => {
+      const done: any = await client.chat.completions.create({
+        model: 'claude-code',
+        messages: [
+          { role: 'user', content: 'Read the uploaded CSV and write the quarterly sales report.' },
+        ],
+        // @ts-expect-error the vendor block is not in the client's types
+        gauntlet: {
+          runbook: '.gauntlet/runbooks/sales-report.md',
+          files: ['.gauntlet/data/sales.csv'],
+          task: 'q3',
+        },
+      });
+      expect(done.object).toBe('chat.completion');
+      expect(done.choices[0].finish_reason).toBe('stop');
+      expect(done.choices[0].message.content).toMatch(/^Done: wrote \/app\/results\/report\.md/);
+      expect(done.choices[0].message.reasoning_content).toMatch(/turns/);
+      expect(done.usage.total_tokens).toBe(12970);
+      // Launched runs have no judge and no checks of their own: nothing to grade them by.
+      expect(done.gauntlet.run).toMatchObject({ status: 'completed', verdict: 'NOT APPLICABLE' });
+      expect(done.gauntlet.run.artifacts).toEqual(
+        expect.arrayContaining(['report.md', 'summary.json']),
+      );
+    }, 300_000);
+
     it('a client that disconnects mid-run cancels it: no container is left, the record says cancelled', async () => {
       const stream = await client.chat.completions.create({
         model: 'claude-code',
