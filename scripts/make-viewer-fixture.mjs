@@ -16,6 +16,8 @@
 //                                                             copy renames the suite (the example
 //                                                             calls it `support`, which would
 //                                                             merge two suites in Trends)
+//   runbook       examples/runbook                            a markdown mission, an upload,
+//                                                             two artifacts from /app/results
 //   quickstart    examples/quickstart --trials 2              the Compare base
 //   quickstart    a copy whose agent leaves a debug footer    the Compare head: `environment`
 //                 ("Traceback ...") on every answer           fails its not_contains check
@@ -98,6 +100,8 @@ writeFileSync(
 );
 sh('node', gauntlet(conversation));
 ran('conversation');
+sh('node', gauntlet('examples/runbook'));
+ran('runbook');
 sh('node', gauntlet('examples/quickstart', '--trials', '2'));
 ran('compare-base');
 const head = copyExample('quickstart', 'quickstart-head');
@@ -127,6 +131,7 @@ for (const { label, id } of order) {
   const dir = join(results, 'runs', id);
   for (const f of readdirSync(dir)) {
     const path = join(dir, f);
+    if (f === 'artifacts') continue; // the runs' collected files, kept as the store wrote them
     if (!f.endsWith('.json')) {
       rmSync(path);
       continue;
@@ -148,7 +153,7 @@ writeJson(join(results, 'index.json'), {
 // Roles: the runs each kind of test opens, picked by what the records hold.
 const records = (id) =>
   readdirSync(join(results, 'runs', id))
-    .filter((f) => f !== 'manifest.json')
+    .filter((f) => f !== 'manifest.json' && f.endsWith('.json'))
     .map((f) => readJson(join(results, 'runs', id, f)));
 const idOf = (label) => order.find((o) => o.label === label).id;
 const pick = (label, test, what) => {
@@ -172,6 +177,11 @@ const roles = {
   coding_session: pick('session', (r) => r.multi_turn?.turns_used >= 2 && r.diff, 'session'),
   conversation: pick('conversation', (r) => r.multi_turn?.turns_used >= 3, 'conversation'),
   trials: pick('coding', (r) => r.trial === 2, 'second trial'),
+  runbook: pick(
+    'runbook',
+    (r) => r.seed.runbook && r.artifacts.filter((a) => a.stored).length >= 2,
+    'runbook with artifacts',
+  ),
   compare: {
     base: idOf('compare-base'),
     head: idOf('compare-head'),

@@ -22,7 +22,8 @@ const manifests = new Map<string, SuiteManifest>(
 const records = new Map<string, RunRecord>();
 for (const id of suiteRunIds)
   for (const f of readdirSync(join(ROOT, 'runs', id)))
-    if (f !== 'manifest.json') records.set(`${id}/${f}`, readJson('runs', id, f));
+    if (f !== 'manifest.json' && f.endsWith('.json'))
+      records.set(`${id}/${f}`, readJson('runs', id, f));
 const record = (role: { suite_run_id: string; run_id: string }) => {
   const r = records.get(`${role.suite_run_id}/${role.run_id}.json`);
   if (!r) throw new Error(`roles name a missing record ${role.suite_run_id}/${role.run_id}`);
@@ -33,12 +34,12 @@ const schema = (name: string) =>
   ajv.compile(JSON.parse(readFileSync(join(__dirname, '..', 'schemas', name), 'utf8')));
 
 describe('the viewer fixture (tests/fixtures/viewer-results)', () => {
-  it('has the site layout: index.json, runs/<id>/manifest.json and <runId>.json only', () => {
+  it('has the site layout: index.json, runs/<id>/manifest.json, <runId>.json and artifacts/', () => {
     expect(readdirSync(ROOT).sort()).toEqual(['index.json', 'runs']);
     for (const id of suiteRunIds) {
       const m = manifests.get(id)!;
-      const files = readdirSync(join(ROOT, 'runs', id)).sort();
-      expect(files).toEqual(['manifest.json', ...m.runs.map((r) => `${r.id}.json`)].sort());
+      const files = readdirSync(join(ROOT, 'runs', id)).filter((f) => f !== 'artifacts');
+      expect(files.sort()).toEqual(['manifest.json', ...m.runs.map((r) => `${r.id}.json`)].sort());
       for (const r of m.runs) expect(records.get(`${id}/${r.id}.json`)?.suite_run_id).toBe(id);
     }
   });
@@ -121,6 +122,18 @@ describe('the viewer fixture (tests/fixtures/viewer-results)', () => {
     }
   });
 
+  it('has a runbook run whose artifacts are stored beside it, as its record lists them', () => {
+    const r = record(roles.runbook);
+    expect(r.seed.runbook?.text).toMatch(/\S/);
+    expect(r.seed.files?.length).toBeGreaterThan(0);
+    const stored = r.artifacts.filter((a) => typeof a === 'object' && a.stored);
+    expect(stored.map((a) => a.path).sort()).toEqual(['report.md', 'summary.json']);
+    for (const a of stored) {
+      const file = join(ROOT, 'runs', r.suite_run_id, 'artifacts', r.id, a.path);
+      expect(statSync(file).size, a.path).toBe(a.size);
+    }
+  });
+
   it('has a task with several trials in one suite run (the run picker)', () => {
     const m = manifests.get(roles.trials.suite_run_id)!;
     const same = m.runs.filter((r) => r.task_id === roles.trials.task_id);
@@ -147,7 +160,7 @@ describe('the viewer fixture (tests/fixtures/viewer-results)', () => {
   it('leaks no host: no host name, no absolute host path, no secret; stays small', () => {
     let bytes = 0;
     for (const id of suiteRunIds)
-      for (const f of readdirSync(join(ROOT, 'runs', id))) {
+      for (const f of readdirSync(join(ROOT, 'runs', id)).filter((x) => x.endsWith('.json'))) {
         const text = readFileSync(join(ROOT, 'runs', id, f), 'utf8');
         bytes += statSync(join(ROOT, 'runs', id, f)).size;
         expect(JSON.parse(text).provenance.host, f).toBe('fixture');

@@ -110,6 +110,29 @@ describeBrowser('the Agent Trace in chromium, over the fixture results', () => {
     await conv.page.close();
   });
 
+  it('shows a runbook run: its mission and uploads in the seed, its artifacts listed and previewed', async () => {
+    const { page, errors } = await open(roles.runbook);
+    const seed = page.locator('[data-testid="seed-panel"]');
+    await seed.locator(':scope > summary').click();
+    await seed.locator('[data-testid="seed-runbook"] > summary').click();
+    expect(await seed.locator('[data-testid="seed-runbook"]').textContent()).toMatch(/runbook/i);
+    expect(await seed.locator('[data-testid="seed-files"]').textContent()).toContain('sales.csv');
+    const rows = page.locator('[data-testid="artifact-row"]');
+    expect(await rows.count()).toBe(2);
+    const summary = rows.filter({ hasText: 'summary.json' });
+    expect(await summary.textContent()).toContain('stored');
+    await summary.locator('.artifact-preview > summary').click();
+    await expect.poll(() => summary.locator('pre').textContent()).toContain('total_revenue');
+    // The stored file is what the link downloads (served from the results beside the record).
+    const href = await summary.locator('a[download]').getAttribute('href');
+    const body = await page.evaluate((u) => fetch(u!).then((r) => r.text()), href);
+    expect(JSON.parse(body)).toHaveProperty('total_revenue');
+    await noSectionErrors(page);
+    await screenshot(page, 'viewer-trace-runbook');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('draws everything an agent or a model wrote as text: a hostile record runs nothing', async () => {
     const { suite_run_id, run_id } = roles.coding;
     const file = join(site, 'runs', suite_run_id, `${run_id}.json`);

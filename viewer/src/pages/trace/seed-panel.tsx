@@ -18,13 +18,16 @@ function ruleLine(rule: unknown): string {
 
 /**
  * The task seed (seed 001), collapsed: user_instruction, behavior_instructions, the expected
- * outcome, initial_state, failure_rules, the expect: checks, where the task was written.
+ * outcome, initial_state, failure_rules, the expect: checks, where the task was written; for a
+ * runbook run, its mission (the markdown as text) and the files uploaded to /app/uploads/.
  */
 export function SeedPanel({ record: r }: { record: RunRecord }) {
   const seed = obj(r.seed);
   const origin = obj(seed.origin);
   const rules = arr(seed.failure_rules);
   const expect = arr(seed.expect);
+  const runbook = obj(seed.runbook);
+  const files = arr(seed.files);
   return (
     <details class="card seed-panel" data-testid="seed-panel">
       <summary>
@@ -58,6 +61,32 @@ export function SeedPanel({ record: r }: { record: RunRecord }) {
             {expect.slice(0, 200).map((check, i) => (
               <li key={i}>
                 <code>{text(check).replace(/\s+/g, ' ')}</code>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {str(runbook.text) !== null ? (
+        <details class="field" data-testid="seed-runbook">
+          <summary class="field-name">
+            runbook <span class="muted small">{str(runbook.name) ?? ''}</span>
+            {num(runbook.truncated_chars) ? (
+              <span class="muted small"> ({num(runbook.truncated_chars)} more characters cut)</span>
+            ) : null}
+          </summary>
+          <TextBlock value={runbook.text} />
+        </details>
+      ) : null}
+      {files.length ? (
+        <div class="field" data-testid="seed-files">
+          <div class="field-name">files ({files.length}, in /app/uploads/)</div>
+          <ul class="plain-list">
+            {files.slice(0, 200).map((f, i) => (
+              <li key={i}>
+                <code>{str(obj(f).name) ?? '?'}</code>{' '}
+                <span class="muted small">
+                  {str(obj(f).path) ?? ''} · {num(obj(f).size) ?? '?'} bytes
+                </span>
               </li>
             ))}
           </ul>
