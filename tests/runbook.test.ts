@@ -1,49 +1,16 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSuites, type RunEvent } from '../core/src/pipeline/run-suite.js';
 import { runRunbook } from '../core/src/pipeline/runbook-run.js';
 import { dockerReady } from '../core/src/test-support/docker.js';
 import { makeTree } from '../core/src/test-support/tree.js';
 import { packageRoot } from '../core/src/util/paths.js';
+import { claudeReady, containersOf, runbookExampleCopy } from './support/runbook-example.js';
 
-const CLAUDE = '.cache/claude/node_modules/@anthropic-ai/claude-code-linux-x64/claude';
 const CODEX = '.cache/codex/node_modules/@openai/codex/vendor/x86_64-unknown-linux-musl/bin/codex';
-
-function claudeReady(): boolean {
-  if (existsSync(join(packageRoot(), CLAUDE))) return true;
-  if (process.env.CI === 'true')
-    throw new Error(`missing Claude Code (${CLAUDE}): scripts/install-tools.sh installs it`);
-  console.warn('!!! Claude Code not installed (.cache/): the runbook example test is skipped');
-  return false;
-}
-
-/**
- * A private copy of examples/runbook (results stay out of the repository): its CLI path made
- * absolute, and a slow runbook's rule added to its script for the cancel test.
- */
-async function exampleCopy(): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'runbook-example-'));
-  await cp(join(packageRoot(), 'examples/runbook'), root, { recursive: true });
-  const cfg = join(root, '.gauntlet');
-  const project = parse(await readFile(join(cfg, 'gauntlet.yaml'), 'utf8'));
-  project.clis['claude-code'].cli_from_host = join(packageRoot(), CLAUDE);
-  await writeFile(join(cfg, 'gauntlet.yaml'), stringify(project));
-  const script = parse(await readFile(join(cfg, 'models/scripted.yaml'), 'utf8'));
-  // The cancel test's runbook: a shell step that would outlive the test by far.
-  script.rules.unshift({
-    when: { system: '# Slow runbook', turn: 0 },
-    reply: {
-      tool_use: { name: 'Bash', input: { command: 'sleep 600', description: 'Wait' } },
-    },
-  });
-  await writeFile(join(cfg, 'models/scripted.yaml'), stringify(script));
-  return root;
-}
 
 /** Revenue by the CSV itself, for the numbers the agent's Python must have printed. */
 async function expectedTotals(root: string) {
@@ -57,17 +24,12 @@ async function expectedTotals(root: string) {
   };
 }
 
-const containersOf = (runId: string) =>
-  execFileSync('docker', ['ps', '-aq', '--filter', `label=gauntlet.run=${runId}`], {
-    encoding: 'utf8',
-  }).trim();
-
 describe.skipIf(!dockerReady() || !claudeReady())(
   'examples/runbook: a markdown mission, an uploaded CSV and /app/results with the real Claude Code',
   () => {
     let root = '';
     beforeAll(async () => {
-      root = await exampleCopy();
+      root = await runbookExampleCopy();
     });
 
     it('the runbook reaches Claude Code as its system prompt; it reads the upload and writes the results', async () => {

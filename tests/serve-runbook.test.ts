@@ -1,14 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe, type ServeHandle } from '../core/src/server/server.js';
 import { dockerReady } from '../core/src/test-support/docker.js';
-import { packageRoot } from '../core/src/util/paths.js';
+import { claudeReady, containersOf, runbookExampleCopy } from './support/runbook-example.js';
 
 /**
  * gauntlet serve end to end: the official openai client launches examples/runbook (the real
@@ -17,37 +12,6 @@ import { packageRoot } from '../core/src/util/paths.js';
  * issue #15 contract (runRunbook, RunRecord.artifacts as ArtifactEntry[]); it runs once the
  * runbook and artifacts branches are merged.
  */
-const CLAUDE = '.cache/claude/node_modules/@anthropic-ai/claude-code-linux-x64/claude';
-
-function claudeReady(): boolean {
-  if (existsSync(join(packageRoot(), CLAUDE))) return true;
-  if (process.env.CI === 'true')
-    throw new Error(`missing Claude Code (${CLAUDE}): scripts/install-tools.sh installs it`);
-  console.warn('!!! Claude Code not installed (.cache/): the serve runbook test is skipped');
-  return false;
-}
-
-/** A private copy of examples/runbook: the CLI path absolute, a slow runbook's rule added. */
-async function exampleCopy(): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'serve-runbook-'));
-  await cp(join(packageRoot(), 'examples/runbook'), root, { recursive: true });
-  const cfg = join(root, '.gauntlet');
-  const project = parse(await readFile(join(cfg, 'gauntlet.yaml'), 'utf8'));
-  project.clis['claude-code'].cli_from_host = join(packageRoot(), CLAUDE);
-  await writeFile(join(cfg, 'gauntlet.yaml'), stringify(project));
-  const script = parse(await readFile(join(cfg, 'models/scripted.yaml'), 'utf8'));
-  script.rules.unshift({
-    when: { system: '# Slow runbook', turn: 0 },
-    reply: { tool_use: { name: 'Bash', input: { command: 'sleep 600', description: 'Wait' } } },
-  });
-  await writeFile(join(cfg, 'models/scripted.yaml'), stringify(script));
-  return root;
-}
-
-const containersOf = (runId: string) =>
-  execFileSync('docker', ['ps', '-aq', '--filter', `label=gauntlet.run=${runId}`], {
-    encoding: 'utf8',
-  }).trim();
 
 describe.skipIf(!dockerReady() || !claudeReady())(
   'gauntlet serve: a runbook run launched by the openai client, streamed, and cancelled by a hang-up',
@@ -55,7 +19,7 @@ describe.skipIf(!dockerReady() || !claudeReady())(
     let server: ServeHandle;
     let client: OpenAI;
     beforeAll(async () => {
-      const root = await exampleCopy();
+      const root = await runbookExampleCopy();
       server = await startServe({ root, resultsDir: join(root, 'results'), env: process.env });
       client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'unused', maxRetries: 0 });
     });

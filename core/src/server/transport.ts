@@ -4,6 +4,7 @@ import { MAX_DEPTH, nestingDepth } from '../util/bounded.js';
 import { authorise } from './auth.js';
 import { ApiError, sendApiError } from './errors.js';
 import type { Route } from './routes.js';
+import { readBody } from '../gateway/http.js';
 
 /**
  * What one client may ask of the server. Bodies are JSON conversations (8 MiB holds a long
@@ -35,19 +36,6 @@ export interface Transport {
   /** Requests being handled right now (streams included). */
   inFlight(): number;
   close(): Promise<void>;
-}
-
-/** The body, or undefined as soon as it passes `cap` (declared or counted): nothing more is read. */
-async function readBody(req: IncomingMessage, cap: number): Promise<Buffer | undefined> {
-  if (Number(req.headers['content-length'] ?? 0) > cap) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > cap) return undefined;
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** Discards a body we will not read, so the client can read the answer. */
