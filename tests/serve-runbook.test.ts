@@ -64,7 +64,14 @@ describe.skipIf(!dockerReady() || !claudeReady())(
       });
       const run = last.gauntlet.run;
       expect(run).toMatchObject({ status: 'completed', path: `/v1/runs/${run.run_id}` });
-      expect(run.artifacts).toEqual(expect.arrayContaining(['report.md', 'summary.json']));
+      expect(run.artifacts.map((a: { path: string }) => a.path)).toEqual([
+        'report.md',
+        'summary.json',
+      ]);
+      // Each stored file has a URL on this server: the summary the runbook asked for.
+      const summaryUrl = run.artifacts.find((a: { path: string }) => a.path === 'summary.json').url;
+      const summary = await (await fetch(summaryUrl)).json();
+      expect(summary).toHaveProperty('total_revenue');
       const record: any = await client.get(`/runs/${run.run_id}`);
       expect(record).toMatchObject({ id: run.run_id, suite: 'served', task_id: 'q3' });
       expect(record.artifacts.map((a: { path: string }) => a.path).sort()).toEqual([
@@ -93,9 +100,10 @@ describe.skipIf(!dockerReady() || !claudeReady())(
       expect(done.usage.total_tokens).toBe(12970);
       // Launched runs have no judge and no checks of their own: nothing to grade them by.
       expect(done.gauntlet.run).toMatchObject({ status: 'completed', verdict: 'NOT APPLICABLE' });
-      expect(done.gauntlet.run.artifacts).toEqual(
-        expect.arrayContaining(['report.md', 'summary.json']),
-      );
+      expect(done.gauntlet.run.artifacts.map((a: { stored: boolean }) => a.stored)).toEqual([
+        true,
+        true,
+      ]);
     }, 300_000);
 
     it('a client that disconnects mid-run cancels it: no container is left, the record says cancelled', async () => {

@@ -1,4 +1,5 @@
-import type { RunRecord } from '../results/record.js';
+import { artifactPath } from './runs.js';
+import type { ArtifactEntry, RunRecord } from '../results/record.js';
 import { boundJson, noCut } from '../util/bounded.js';
 import type { LaunchEvent } from './launch.js';
 
@@ -78,10 +79,38 @@ export function runSummary(record: RunRecord, baseUrl?: string) {
           message: clip(record.error.message),
         }
       : null,
-    artifacts: (record.artifacts as unknown[]).map((a) =>
-      typeof a === 'string' ? a : (a as { path: string }).path,
-    ),
+    artifacts: artifactsOf(record, baseUrl),
   };
+}
+
+/**
+ * The run's artifacts with where to fetch each stored one (seed 002: results with file URLs):
+ * path, size, type, and `path`/`url` of GET /v1/runs/{id}/artifacts/{path}; a file that was
+ * not stored says why instead.
+ */
+/** One artifact as a client sees it: where to fetch it when stored, else why it was not. */
+export interface ServedArtifact {
+  path: string;
+  size: number | null;
+  content_type: string | null;
+  stored: boolean;
+  note?: string | null;
+  href?: string;
+  url?: string;
+}
+
+function artifactsOf(record: RunRecord, baseUrl?: string): ServedArtifact[] {
+  const listed: unknown[] = Array.isArray(record.artifacts) ? record.artifacts : [];
+  return listed.flatMap((a): ServedArtifact[] => {
+    // Records written before artifacts were entries list bare paths, none of them stored.
+    const e: Partial<ArtifactEntry> =
+      typeof a === 'string' ? { path: a } : typeof a === 'object' && a !== null ? a : {};
+    if (typeof e.path !== 'string') return [];
+    const common = { path: e.path, size: e.size ?? null, content_type: e.content_type ?? null };
+    if (e.stored !== true) return [{ ...common, stored: false, note: e.note ?? null }];
+    const href = artifactPath(record.id, e.path);
+    return [{ ...common, stored: true, href, ...(baseUrl ? { url: baseUrl + href } : {}) }];
+  });
 }
 
 /** Tokens as the host saw them: the run's model calls through its gateway. */

@@ -48,7 +48,23 @@ const EVENTS: LaunchEvent[] = [
 
 const DONE = {
   final_response: 'The report is in /app/results/report.md',
-  artifacts: ['report.md', 'summary.json'],
+  artifacts: [
+    {
+      path: 'report.md',
+      size: 9,
+      sha256: 'a'.repeat(64),
+      content_type: 'text/markdown',
+      stored: true,
+    },
+    {
+      path: 'big.csv',
+      size: 2e7,
+      sha256: 'b'.repeat(64),
+      content_type: 'text/csv',
+      stored: false,
+      note: 'over the 10 MB cap',
+    },
+  ],
   trajectory: {
     steps: [],
     model_calls: [
@@ -111,7 +127,24 @@ describe('a gauntlet block launches a runbook run', () => {
         path: '/v1/runs/r-run1',
         url: `${s.server.url}/v1/runs/r-run1`,
         status: 'completed',
-        artifacts: ['report.md', 'summary.json'],
+        // Where to fetch each stored file; why the others were not kept.
+        artifacts: [
+          {
+            path: 'report.md',
+            size: 9,
+            content_type: 'text/markdown',
+            stored: true,
+            href: '/v1/runs/r-run1/artifacts/report.md',
+            url: `${s.server.url}/v1/runs/r-run1/artifacts/report.md`,
+          },
+          {
+            path: 'big.csv',
+            size: 2e7,
+            content_type: 'text/csv',
+            stored: false,
+            note: 'over the 10 MB cap',
+          },
+        ],
       },
     });
     expect(stop.gauntlet.run.path).toBe('/v1/runs/r-run1');

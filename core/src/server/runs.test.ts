@@ -77,3 +77,74 @@ describe('GET /v1/runs/{id}: a stored record, by exact id only', () => {
     expect(e).toBeInstanceOf(OpenAI.NotFoundError);
   });
 });
+
+describe('GET /v1/runs/{id}/artifacts/{path}: a stored artifact, as data', () => {
+  const entry = (path: string, stored: boolean, more = {}) => ({
+    path,
+    size: 3,
+    sha256: '0'.repeat(64),
+    content_type: 'text/plain',
+    stored,
+    ...more,
+  });
+
+  async function withArtifacts() {
+    s = await serve();
+    const dir = join(s.server.resultsDir, 'runs', 's1');
+    const files = join(dir, 'artifacts', 'r-abc');
+    await mkdir(join(files, 'charts'), { recursive: true });
+    await writeFile(
+      join(dir, 'r-abc.json'),
+      JSON.stringify({
+        ...record({ task_id: 'q3', id: 'r-abc' }),
+        artifacts: [
+          entry('summary.json', true),
+          entry('charts/a b.png', true),
+          entry('page.html', true),
+          entry('big.bin', false, { note: 'over the 10 MB cap' }),
+          entry('leak.txt', true),
+        ],
+      }),
+    );
+    await writeFile(join(files, 'summary.json'), '{"total":3}');
+    await writeFile(join(files, 'charts', 'a b.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    // Stored as <path>.txt: a page is never served as one.
+    await writeFile(join(files, 'page.html.txt'), '<script>alert(1)</script>');
+    await writeFile(join(files, 'big.bin'), 'not stored, yet on disk');
+    await writeFile(join(files, 'unlisted.txt'), 'nobody listed me');
+    const outside = await mkdtemp(join(tmpdir(), 'serve-artifacts-outside-'));
+    await writeFile(join(outside, 'secret'), 'outside the results');
+    await symlink(join(outside, 'secret'), join(files, 'leak.txt'));
+    return s;
+  }
+  const get = (s: Served, id: string, path: string) =>
+    fetch(`${s.server.url}/v1/runs/${id}/artifacts/${path}`);
+
+  it('serves what the record lists as stored, byte for byte, under a sandbox policy', async () => {
+    const s = await withArtifacts();
+    const json = await get(s, 'r-abc', 'summary.json');
+    expect(json.status).toBe(200);
+    expect(await json.json()).toEqual({ total: 3 });
+    expect(json.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
+    expect(json.headers.get('x-content-type-options')).toBe('nosniff');
+    const png = await get(s, 'r-abc', 'charts/a%20b.png');
+    expect(png.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await png.arrayBuffer())).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    const page = await get(s, 'r-abc', 'page.html');
+    expect(page.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await page.text()).toBe('<script>alert(1)</script>');
+  });
+
+  it.each([
+    ['a file the record says was not stored', 'big.bin'],
+    ['a file the record does not list', 'unlisted.txt'],
+    ['a listed symlink out of the results', 'leak.txt'],
+    ['a traversal', '..%2Fr-abc.json'],
+    ['a traversal by segments', 'charts/..%2F..%2Fr-abc.json'],
+  ])('404 for %s', async (_name, path) => {
+    const s = await withArtifacts();
+    const r = await get(s, 'r-abc', path);
+    expect(r.status).toBe(404);
+    expect((await r.json()).error.code).toMatch(/^(artifact|run)_not_found$/);
+  });
+});

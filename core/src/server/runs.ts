@@ -1,6 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, sep } from 'node:path';
+import { ARTIFACTS_DIR, isPlainRelative, storedName } from '../results/artifact-files.js';
+import { contentType, fileUnder } from '../viewer/safe-path.js';
 import type { ServeContext } from './context.js';
 import { ApiError } from './errors.js';
 import type { RouteContext } from './routes.js';
@@ -62,3 +64,66 @@ export async function getRun(ctx: ServeContext, { res, params: [raw] }: RouteCon
     .on('error', () => res.destroy())
     .pipe(res);
 }
+
+/** The URL path of a run's stored artifact: each segment encoded. */
+export const artifactPath = (runId: string, path: string) =>
+  `/v1/runs/${encodeURIComponent(runId)}/artifacts/${path.split('/').map(encodeURIComponent).join('/')}`;
+
+const noArtifact = (id: string, path: string) =>
+  new ApiError(
+    404,
+    'invalid_request_error',
+    `run "${id.slice(0, 140)}" has no stored artifact "${path.slice(0, 300)}"`,
+    'artifact_not_found',
+    'path',
+  );
+
+/**
+ * GET /v1/runs/{id}/artifacts/{path}: a file the run left in /app/results, as stored beside its
+ * record. Only a path the record lists as stored is served, from the run's own artifacts
+ * folder (no traversal, links not followed: fileUnder); it is someone else's bytes, so it goes
+ * out as data (a download unless text, JSON or an image), never as a page.
+ */
+export async function getArtifact(
+  ctx: ServeContext,
+  { res, params: [rawId, rawPath] }: RouteContext,
+) {
+  let id: string;
+  let path: string;
+  try {
+    id = decodeURIComponent(rawId);
+    path = rawPath.split('/').map(decodeURIComponent).join('/');
+  } catch {
+    throw notFound(rawId);
+  }
+  const file = await findRecord(ctx.resultsDir, id);
+  if (!file) throw notFound(id);
+  const record = JSON.parse(await readFile(file, 'utf8')) as { artifacts?: unknown };
+  const listed = (Array.isArray(record.artifacts) ? record.artifacts : []).some(
+    (a) => isObject(a) && a.path === path && a.stored === true,
+  );
+  if (!listed || !isPlainRelative(path)) throw noArtifact(id, path);
+  const folder = join(dirname(file), ARTIFACTS_DIR, id);
+  const stored = await fileUnder(folder, storedName(path).split('/'));
+  if (!stored) throw noArtifact(id, path);
+  const type = contentType(stored, 'results');
+  const st = await stat(stored);
+  res.writeHead(200, {
+    'content-type': type,
+    'content-length': String(st.size),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "sandbox; default-src 'none'",
+    ...(type === 'application/octet-stream'
+      ? {
+          'content-disposition': `attachment; filename="${basename(path).replace(/[^\w.-]/g, '_')}"`,
+        }
+      : {}),
+  });
+  createReadStream(stored)
+    .on('error', () => res.destroy())
+    .pipe(res);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -11,7 +11,7 @@ import { launchRunbook, type Launcher } from './launch.js';
 import { listModels } from './models-list.js';
 import { exact, pattern, type Route } from './routes.js';
 import { RunSlots } from './run-slots.js';
-import { getRun } from './runs.js';
+import { getArtifact, getRun } from './runs.js';
 import { SERVE_LIMITS, startTransport, type ServeLimits } from './transport.js';
 
 export interface ServeOptions {
@@ -105,6 +105,11 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       method: 'GET',
       match: pattern(/^\/v1\/runs\/([^/]+)$/),
       handle: (c) => getRun(ctx, c),
+    },
+    {
+      method: 'GET',
+      match: pattern(/^\/v1\/runs\/([^/]+)\/artifacts\/(.+)$/),
+      handle: (c) => getArtifact(ctx, c),
     },
   ];
   let transport;
