@@ -422,7 +422,9 @@ async function runSuite(
         },
         signal: ctx.opts.signal,
         deferTeardown: (p) => ctx.teardowns.push(p),
-        onProgress: (p) => ctx.emit({ type: 'progress', runId, ...p }),
+        // Live progress leaves the engine (gauntlet serve streams it): redacted like the record,
+        // since a model call's preview can hold a secret the run resolved.
+        onProgress: (p) => ctx.emit(ctx.redactor.value({ type: 'progress', runId, ...p })),
         artifacts: { caps: artifactCaps(s.artifacts), redactor: ctx.redactor },
       },
     );

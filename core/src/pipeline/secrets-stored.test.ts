@@ -62,3 +62,37 @@ describe.skipIf(!dockerReady())(
     });
   },
 );
+
+describe.skipIf(!dockerReady())('secrets stay out of the live progress events', () => {
+  it('redacts a model reply holding a secret in the progress step sent to onEvent', async () => {
+    const echo = `def run(task_input, *, proxy_url, run_token):
+    import json, urllib.request
+    body = {"model": "claude-haiku-4-5", "max_tokens": 50,
+            "messages": [{"role": "user", "content": "hi"}]}
+    req = urllib.request.Request(proxy_url + "/v1/messages", data=json.dumps(body).encode(),
+        headers={"x-api-key": run_token, "content-type": "application/json", "anthropic-version": "2023-06-01"})
+    return json.loads(urllib.request.urlopen(req).read())["content"][0]["text"]
+`;
+    const root = await makeTree({
+      '.gauntlet/gauntlet.yaml':
+        'judge_model: claude-sonnet-4-6\nproviders:\n  anthropic:\n    script: models/script.yaml\n',
+      '.gauntlet/models/script.yaml': `rules:
+  - when: { system: "judge of an AI agent" }
+    reply:
+      tool_use: { name: record_verdict, input: { task_completion: 5, instruction_adherence: null, efficiency: 5, verdict: PASS, failure_mode: null, reasoning: "ok" } }
+  - reply: { text: "the key is ${SECRET}" }
+`,
+      ...pythonAgent('a', echo, 'env:\n  MY_SECRET: { secret: MY_SECRET }\n'),
+      ...suite('s', 'a', ['go']),
+    });
+    const events: unknown[] = [];
+    const env = { ...process.env, MY_SECRET: SECRET };
+    const [r] = await runSuites({ root, env, onEvent: (e) => events.push(e) });
+    expect(r.records[0].error).toBeNull();
+    const steps = events.filter(
+      (e) => (e as { type: string; step?: unknown }).type === 'progress' && (e as any).step,
+    );
+    expect(JSON.stringify(steps)).toContain('the key is ***');
+    expect(JSON.stringify(events)).not.toContain(SECRET);
+  });
+});
