@@ -135,6 +135,27 @@ describe('GET /v1/runs/{id}/artifacts/{path}: a stored artifact, as data', () =>
     expect(await page.text()).toBe('<script>alert(1)</script>');
   });
 
+  it('serves a name holding "%" as it is, decoded once (never a sibling, never refused)', async () => {
+    s = await serve();
+    const dir = join(s.server.resultsDir, 'runs', 's1');
+    const files = join(dir, 'artifacts', 'r-pct');
+    await mkdir(files, { recursive: true });
+    await writeFile(
+      join(dir, 'r-pct.json'),
+      JSON.stringify({
+        ...record({ task_id: 'q3', id: 'r-pct' }),
+        artifacts: ['100%.txt', 'a%62.txt', 'ab.txt'].map((p) => entry(p, true)),
+      }),
+    );
+    await writeFile(join(files, '100%.txt'), 'full');
+    await writeFile(join(files, 'a%62.txt'), 'percent');
+    await writeFile(join(files, 'ab.txt'), 'sibling');
+    const full = await get(s, 'r-pct', '100%25.txt');
+    expect(full.status).toBe(200);
+    expect(await full.text()).toBe('full');
+    expect(await (await get(s, 'r-pct', 'a%2562.txt')).text()).toBe('percent');
+  });
+
   it.each([
     ['a file the record says was not stored', 'big.bin'],
     ['a file the record does not list', 'unlisted.txt'],

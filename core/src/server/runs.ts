@@ -104,7 +104,8 @@ export async function getArtifact(
   );
   if (!listed || !isPlainRelative(path)) throw noArtifact(id, path);
   const folder = join(dirname(file), ARTIFACTS_DIR, id);
-  const stored = await fileUnder(folder, storedName(path).split('/'));
+  // fileUnder decodes each segment: the path is decoded already, so it goes in encoded again.
+  const stored = await fileUnder(folder, storedName(path).split('/').map(encodeURIComponent));
   if (!stored) throw noArtifact(id, path);
   const type = contentType(stored, 'results');
   const st = await stat(stored);
