@@ -1,4 +1,4 @@
-import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -343,6 +343,12 @@ describe('the block is validated, every error naming its field', () => {
       /outside the served root/,
     ],
     [
+      'a runbook that is not markdown (any file under ROOT is not a mission)',
+      request({ runbook: '.gauntlet/gauntlet.yaml' }),
+      'gauntlet.runbook',
+      /not a markdown file/,
+    ],
+    [
       'a directory as runbook',
       request({ runbook: 'runbooks' }),
       'gauntlet.runbook',
@@ -357,6 +363,18 @@ describe('the block is validated, every error naming its field', () => {
     expect(e.error.type).toBe('invalid_request_error');
     expect(e.error.param).toBe(param);
     expect(e.error.message).toMatch(message);
+    expect(double.calls).toHaveLength(0);
+  });
+
+  it('refuses a runbook over the YAML cap from its size, before reading it', async () => {
+    const double = new LauncherDouble({ record: DONE });
+    s = await serve({ launch: double.launch });
+    // Sparse: a size the server must never read into memory (readFile would throw on it).
+    await truncate(join(s.root, 'runbooks/sales.md'), 3 * 2 ** 30);
+    const e = await create(s.client, request({ runbook: 'runbooks/sales.md' })).catch((x) => x);
+    expect(e.status).toBe(400);
+    expect(e.error).toMatchObject({ param: 'gauntlet.runbook', code: 'runbook_too_large' });
+    expect(e.error.message).toMatch(/at most 262144/);
     expect(double.calls).toHaveLength(0);
   });
 

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { ConfigError, formatIssue } from '../config/errors.js';
+import { MAX_RUNBOOK_BYTES } from '../config/runbook.js';
 import type { RunRecord } from '../results/record.js';
 import { didYouMean } from '../util/suggest.js';
 import { agentNames, type ServeContext } from './context.js';
@@ -12,7 +13,6 @@ import type { RouteContext } from './routes.js';
 import { runSummary, runUsage, viewEvent } from './run-events.js';
 import { ChunkStream } from './sse.js';
 
-const RUNBOOK_MAX_BYTES = 1024 * 1024;
 /** Progress text kept for a non-streaming answer's `reasoning_content`. */
 const REASONING_MAX_CHARS = 64 * 1024;
 /**
@@ -40,15 +40,23 @@ async function launchOptions(ctx: ServeContext, body: Record<string, unknown>) {
       );
   } else {
     const file = await fileUnderRoot(ctx.root, block.runbook, 'gauntlet.runbook');
-    const bytes = await readFile(file);
-    if (bytes.length > RUNBOOK_MAX_BYTES)
+    // The YAML's rules for a runbook file: markdown, within the cap (by its size, before any
+    // read), so a request cannot make any file under ROOT a mission or buffer a huge one.
+    if (!/\.(md|markdown)$/i.test(file))
       throw invalid(
-        `gauntlet.runbook: "${block.runbook}" is ${bytes.length} bytes; a runbook is at most ` +
-          `${RUNBOOK_MAX_BYTES}`,
+        `gauntlet.runbook: "${block.runbook}" is not a markdown file (.md or .markdown)`,
+        'gauntlet.runbook',
+        'runbook_not_markdown',
+      );
+    const size = (await stat(file)).size;
+    if (size > MAX_RUNBOOK_BYTES)
+      throw invalid(
+        `gauntlet.runbook: "${block.runbook}" is ${size} bytes; a runbook is at most ` +
+          `${MAX_RUNBOOK_BYTES}`,
         'gauntlet.runbook',
         'runbook_too_large',
       );
-    runbook = bytes.toString('utf8');
+    runbook = (await readFile(file)).toString('utf8');
   }
   const instruction = lastUserText(messages);
   if (!instruction)
