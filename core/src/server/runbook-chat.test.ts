@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/errors.js';
-import type { LaunchEvent } from './launch.js';
+import type { LaunchEvent, Launcher } from './launch.js';
 import { LauncherDouble, serve, type Served } from '../test-support/serve.js';
 
 let s: Served | undefined;
@@ -209,6 +209,29 @@ describe('a gauntlet block launches a runbook run', () => {
     const r: any = await create(s.client, request({ runbook: true }));
     expect(r.gauntlet.run.status).toBe('completed');
     expect(double.calls).toHaveLength(2);
+  });
+});
+
+describe('closing the server (Ctrl-C) while a run is in flight', () => {
+  it('cancels the run and resolves only once its teardown is done', async () => {
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    let tornDown = false;
+    const slow = new LauncherDouble({ record: DONE });
+    const launch: Launcher = async (o) => {
+      started();
+      await new Promise((r) => o.signal!.addEventListener('abort', r));
+      // Removing a container takes a while; the record says cancelled once it is gone.
+      await new Promise((r) => setTimeout(r, 100));
+      tornDown = true;
+      return slow.launch({ ...o, signal: undefined });
+    };
+    const served = await serve({ launch });
+    const pending = createStream(served.client, request({ runbook: true })).catch((x) => x);
+    await running;
+    await served.server.close();
+    expect(tornDown).toBe(true);
+    await pending;
   });
 });
 

@@ -50,6 +50,7 @@ export interface ServeHandle {
   runsIdle(): Promise<void>;
   /** Resolves once every passthrough call answered so far is in the call log. */
   flush(): Promise<void>;
+  /** Stops serving: cancels the runs in flight and resolves once they are torn down. */
   close(): Promise<void>;
 }
 
@@ -136,7 +137,10 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
     flush: () => ctx.calls.flush(),
     runsIdle: () => ctx.runs.idle(),
     close: async () => {
+      // Closing drops every connection, which cancels the runs they launched; close resolves
+      // once those runs are over and their sandboxes gone, so Ctrl-C leaves no container.
       await transport.close();
+      await ctx.runs.idle();
       await ctx.calls.flush();
       await models.close();
     },
