@@ -33,9 +33,19 @@ export function isPlainRelative(path: string): boolean {
 /**
  * Extensions a static host (GitHub Pages) would serve as a live page or script on the viewer's
  * own origin. Such an artifact is stored as `<path>.txt`, so wherever the results are served it
- * is text; the record keeps the path as found, and the viewer asks for the stored name.
+ * is text; the record keeps the path as found, and the viewer asks for the stored name. The
+ * XML family counts: a browser renders any xml or +xml type (feeds, RDF, MathML, KML, XLIFF,
+ * SMIL, ... as the host's MIME table maps them) as a document whose XHTML <script> runs, so
+ * those extensions are listed, and any extension ending in `xml`.
  */
-const ACTIVE = /\.(html?|xhtml|xht|shtml|svgz?|xml|xsl|xslt|js|mjs|cjs|css|swf|wasm)$/i;
+const ACTIVE = new RegExp(
+  '\\.(html?|xhtml|xht|shtml|svgz?|xsl|xslt|js|mjs|cjs|css|swf|wasm|[a-z0-9]*xml|' +
+    'rdf|owl|rss|atom|atomcat|atomsvc|mml|mathml|xsd|rng|kml|gpx|gml|wsdl|wspolicy|xlf|' +
+    'xliff|smi|smil|xspf|xul|xaml|dbk|opf|ncx|tei|teicorpus|xop|xenc|xdf|xer|yin|rsd|rif|' +
+    'rl|rs|srx|sbml|shf|mads|mets|mods|mrcx|meta4|mscml|ink|inkml|davmount|emma|ccxml|' +
+    'grxml|ssml|pls|xpl|xvm|xvml|xdm|xdp|xfdf|uoml|zmm|osfpvg|dd2|gxf|xbd|cdxml|xhvml)$',
+  'i',
+);
 
 /** The name an artifact is stored under, relative to its run's artifacts folder. */
 export function storedName(path: string): string {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bareRemote, gitIn } from '../test-support/git.js';
+import { storedName } from './artifact-files.js';
 import { GitBranchStore, SecretInResult } from './git-branch.js';
 import { Redactor } from './redact.js';
 import type { SuiteManifest } from './record.js';
@@ -113,4 +114,34 @@ describe('artifacts in the directory store and on the results branch', () => {
     expect([...failed.keys()]).toEqual(['../../escape.txt']);
     expect(await readFile(join(suiteDir, 'artifacts/r-1/a/ok.txt'), 'utf8')).toBe('ok');
   });
+});
+
+describe('storedName: what a static host would render as a page is stored as text', () => {
+  // Browsers render any */xml or */*+xml type as a document, and XHTML-namespaced <script>
+  // in it runs: a feed or an RDF file on Pages is as live as an HTML page.
+  it.each([
+    'report.html',
+    'chart.svg',
+    'feed.rdf',
+    'feed.atom',
+    'news.rss',
+    'formula.mml',
+    'formula.mathml',
+    'schema.xsd',
+    'map.kml',
+    'track.gpx',
+    'service.wsdl',
+    'strings.xlf',
+    'show.smil',
+    'book.dbk',
+    'data.pskcxml',
+    'deep/dir/UI.XUL',
+  ])('%s is stored as .txt', (path) => {
+    expect(storedName(path)).toBe(`${path}.txt`);
+  });
+
+  it.each(['data.csv', 'summary.json', 'report.md', 'plot.png', 'notes.txt', 'archive.tar.gz'])(
+    '%s is stored as it is',
+    (path) => expect(storedName(path)).toBe(path),
+  );
 });
