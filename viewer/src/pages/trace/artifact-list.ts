@@ -1,3 +1,4 @@
+import { storedName } from '../../../../core/src/index.js';
 import { arr, isObj, num, str } from '../../data/safe.js';
 
 /** One artifact as the trace lists it, read defensively from an untrusted record. */
@@ -17,8 +18,6 @@ export const PREVIEW_CHARS = 64 * 1024;
 const TEXT = /^(text\/|application\/(json|x-ndjson|ld\+json|yaml|xml)$|image\/svg\+xml$)/;
 /** Images an img element shows; SVG is previewed as text, never rendered. */
 const IMAGES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
-/** Mirrors core's storedName (results/artifact-files.ts): what a host would serve live. */
-const ACTIVE = /\.(html?|xhtml|xht|shtml|svgz?|xml|xsl|xslt|js|mjs|cjs|css|swf|wasm)$/i;
 
 /**
  * The record's artifacts as rows. Today's records list entries; records written before
@@ -54,7 +53,8 @@ export function artifactRows(artifacts: unknown): ArtifactRow[] {
  * segment that is empty, `.` or `..` has no address (URLs resolve them, `%2e%2e` too): null.
  */
 export function artifactHref(suiteRun: string, run: string, path: string): string | null {
-  const stored = ACTIVE.test(path) ? `${path}.txt` : path;
+  // The store's own rule (results/artifact-files.ts), so the two can never disagree.
+  const stored = storedName(path);
   const segments = [suiteRun, 'artifacts', run, ...stored.split('/')];
   if (segments.some((s) => !s || s === '.' || s === '..')) return null;
   return ['runs', ...segments.map(encodeURIComponent)].join('/');
