@@ -1,6 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ModelCall } from '../models/wire.js';
+import { clipHead, plainLine } from '../util/untrusted-text.js';
 
 /** One passthrough call as kept: what it cost and how it went, never what was said. */
 export interface PassthroughEntry {
@@ -67,10 +68,14 @@ export class CallLog {
       latency_ms: call.latency_ms,
       ...(cancelled ? { cancelled: true as const } : {}),
     };
+    // The model name is the client's: one inert, bounded line, whatever it holds.
+    const model = plainLine(clipHead(entry.model, 200));
     this.log(
-      `passthrough ${entry.provider} ${entry.model} ${cancelled ? 'cancelled' : entry.status} ` +
-        `${entry.input_tokens}+${entry.output_tokens} tokens ` +
-        `${entry.price_unknown ? 'cost unknown' : `$${entry.cost_usd.toFixed(6)}`} ${entry.latency_ms} ms`,
+      this.redact(
+        `passthrough ${entry.provider} ${model} ${cancelled ? 'cancelled' : entry.status} ` +
+          `${entry.input_tokens}+${entry.output_tokens} tokens ` +
+          `${entry.price_unknown ? 'cost unknown' : `$${entry.cost_usd.toFixed(6)}`} ${entry.latency_ms} ms`,
+      ),
     );
     const line = this.redact(JSON.stringify(entry)) + '\n';
     // Appends are serialised so concurrent calls never interleave within a line.
