@@ -61,6 +61,18 @@ const problem = (path: (string | number)[], message: string, fix: string): Parse
   problem: { path, message, fix },
 });
 
+/** A `json_schema:` option that ajv cannot compile, as the item's problem; null when it can. */
+function schemaProblem(schema: unknown): Parsed | null {
+  if (!isObject(schema))
+    return problem(['json_schema'], 'is not a JSON Schema object', 'write { type: object }');
+  try {
+    new Ajv({ strict: false }).compile(schema);
+  } catch (e) {
+    return problem(['json_schema'], (e as Error).message, 'fix the schema (draft 7)');
+  }
+  return null;
+}
+
 /**
  * Each kind reads its own item: the key names the check, the other keys are its options.
  * A new check registers here and in grading/checks.ts; nothing else switches on kinds.
@@ -96,14 +108,15 @@ const PARSERS: Record<CheckKind, { options: string[]; parse(item: ExpectItem): P
     options: [],
     parse(item) {
       const schema = item.json_schema;
-      if (!isObject(schema))
-        return problem(['json_schema'], 'is not a JSON Schema object', 'write { type: object }');
-      try {
-        new Ajv({ strict: false }).compile(schema);
-      } catch (e) {
-        return problem(['json_schema'], (e as Error).message, 'fix the schema (draft 7)');
-      }
-      return { check: { kind: 'json_schema', name: 'json_schema', schema } };
+      const bad = schemaProblem(schema);
+      if (bad) return bad;
+      return {
+        check: {
+          kind: 'json_schema',
+          name: 'json_schema',
+          schema: schema as Record<string, unknown>,
+        },
+      };
     },
   },
   tool_called: toolParser('tool_called'),
@@ -206,15 +219,8 @@ function artifactParser(kind: 'file_exists' | 'artifact'): (typeof PARSERS)[Chec
       if (kind === 'file_exists')
         return { check: { kind, name: `file_exists ${clip(r.path)}`, path: r.path } };
       const schema = item.json_schema ?? null;
-      if (schema !== null) {
-        if (!isObject(schema))
-          return problem(['json_schema'], 'is not a JSON Schema object', 'write { type: object }');
-        try {
-          new Ajv({ strict: false }).compile(schema);
-        } catch (e) {
-          return problem(['json_schema'], (e as Error).message, 'fix the schema (draft 7)');
-        }
-      }
+      const bad = schema === null ? null : schemaProblem(schema);
+      if (bad) return bad;
       return {
         check: {
           kind,

@@ -4,21 +4,23 @@ import type { ModelCall } from '../models/wire.js';
 import { clipHead, plainLine } from '../util/untrusted-text.js';
 
 /** One passthrough call as kept: what it cost and how it went, never what was said. */
-export interface PassthroughEntry {
+export type PassthroughEntry = Pick<
+  ModelCall,
+  | 'id'
+  | 'provider'
+  | 'model'
+  | 'stream'
+  | 'status'
+  | 'input_tokens'
+  | 'output_tokens'
+  | 'cost_usd'
+  | 'price_unknown'
+  | 'latency_ms'
+> & {
   at: string;
-  id: string;
-  provider: ModelCall['provider'];
-  model: string;
-  stream: boolean;
-  status: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-  price_unknown?: true;
-  latency_ms: number;
   /** Set when the client went before the answer was whole. */
   cancelled?: true;
-}
+};
 
 /**
  * Records passthrough calls as the judge's host calls are recorded (tokens, cost, latency,
